@@ -1,0 +1,76 @@
+import nx from '@nx/eslint-plugin';
+
+/**
+ * Boundaries of ARCHITECTURE.md as a real dependency matrix:
+ *   type:app       -> its own scope's type:domain, type:platform, type:contracts
+ *   type:domain    -> type:platform, type:contracts (never another domain)
+ *   type:platform  -> type:platform, type:contracts
+ *   type:contracts -> nothing but zod
+ *   type:e2e       -> type:platform, type:contracts (services are started as processes, not imported)
+ *   type:tools     -> type:platform, type:contracts
+ * and by scope: a scope reaches only itself and `scope:shared`.
+ */
+const depConstraints = [
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:domain', 'type:platform', 'type:contracts'],
+  },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: ['type:contracts'],
+    allowedExternalImports: ['zod'],
+  },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:chat', onlyDependOnLibsWithTags: ['scope:chat', 'scope:shared'] },
+  { sourceTag: 'scope:bots', onlyDependOnLibsWithTags: ['scope:bots', 'scope:shared'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/coverage', '**/.nx', '**/.switchboard'],
+  },
+  {
+    files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          banTransitiveDependencies: true,
+          checkDynamicDependenciesExceptions: [],
+          allow: [],
+          depConstraints,
+        },
+      ],
+      // A lib is imported only through its entry point (`@switchboard/<lib>`), never a file inside it.
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@switchboard/*/**'],
+              message: 'Import a lib only through its entry point: @switchboard/<lib>.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+    },
+  },
+];

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'chat-domain',
+  preset: '../../jest.preset.js',
+  coverageDirectory: '../../coverage/libs/chat',
+};

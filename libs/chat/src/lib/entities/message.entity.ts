@@ -1,0 +1,25 @@
+import { type Chat } from '@switchboard/contracts';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+@Entity({ name: 'messages' })
+@Index('messages_conversation_id_id', ['conversationId', 'id'])
+export class MessageEntity {
+  /** UUIDv7: sorts by creation time, so it is also the pagination cursor. */
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'conversation_id', type: 'varchar', length: 36 })
+  conversationId!: string;
+
+  @Column({ name: 'sender_kind', type: 'varchar', length: 16 })
+  senderKind!: Chat.SenderKind;
+
+  @Column({ name: 'sender_id', type: 'varchar', length: 64 })
+  senderId!: string;
+
+  @Column({ type: 'text' })
+  text!: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

@@ -1,0 +1,8 @@
+/**
+ * Every message that crosses a service boundary: subject constants, zod schemas and their TS types,
+ * plus the error envelope they fail with. The only library one domain may import to talk to another.
+ */
+export * from './lib/contract';
+export * from './lib/errors';
+export * from './lib/common/ids';
+export * as Chat from './lib/chat';

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { Chat } from '../index';
+import { defineEvent, defineRpc } from './contract';
+import { AppError, errorKindOfStatus, ERROR_KIND_STATUS } from './errors';
+
+describe('contracts', () => {
+  it('refuses subjects that break the naming rules', () => {
+    const payload = z.object({});
+    expect(() => defineEvent({ subject: 'chat.message.created', payload })).toThrow(
+      /evt\.<domain>/,
+    );
+    expect(() => defineEvent({ subject: 'evt.chat.message.created', payload })).toThrow();
+    expect(() =>
+      defineRpc({ subject: 'rpc.chat.PostMessage.v1', request: payload, result: payload }),
+    ).toThrow(/rpc\.<domain>/);
+  });
+
+  it('records the owning domain of a subject', () => {
+    expect(Chat.PostMessage.domain).toBe('chat');
+    expect(Chat.MessageCreated.domain).toBe('chat');
+  });
+
+  it('accepts a well-formed post-message request and rejects unknown fields', () => {
+    const request = {
+      conversationId: '0190a0f0-0000-7000-8000-000000000000',
+      sender: { kind: 'bot', id: 'echo-bot' },
+      text: '  hi  ',
+    };
+    expect(Chat.PostMessage.request.parse(request).text).toBe('hi');
+    expect(Chat.PostMessage.request.safeParse({ ...request, admin: true }).success).toBe(false);
+    expect(Chat.PostMessage.request.safeParse({ ...request, text: '   ' }).success).toBe(false);
+  });
+
+  it('maps every error kind to a status and back', () => {
+    for (const [kind, status] of Object.entries(ERROR_KIND_STATUS)) {
+      expect(errorKindOfStatus(status)).toBe(kind);
+    }
+    expect(errorKindOfStatus(418)).toBe('internal');
+  });
+
+  it('marks only transient kinds retriable by default', () => {
+    expect(new AppError('X', 'unavailable', 'down').toEnvelope().retriable).toBe(true);
+    expect(new AppError('X', 'conflict', 'taken').toEnvelope()).toEqual({
+      code: 'X',
+      message: 'taken',
+      retriable: false,
+    });
+  });
+});

@@ -1,0 +1,11 @@
+export { MessagingModule } from './lib/messaging.module';
+export { type MessagingOptions, MESSAGING_OPTIONS } from './lib/messaging.options';
+export { connectNats, isNatsUsable, NATS_CONNECTION } from './lib/nats-connection';
+export { NatsTransport, NATS_TRANSPORT, type NatsTransportOptions } from './lib/nats.transport';
+export { RpcHandler, EventHandler } from './lib/handler.decorators';
+export { RpcClient, type CallOptions } from './lib/rpc.client';
+export { EventPublisher, type PublishOptions } from './lib/event.publisher';
+export { NatsHealth } from './lib/nats.health';
+export { WireHeaders } from './lib/wire-headers';
+export { classifyError } from './lib/error-envelope';
+export { decodeJson, encodeJson } from './lib/json-codec';

@@ -1,0 +1,46 @@
+import { applyDecorators, Catch, type ExceptionFilter, UseFilters } from '@nestjs/common';
+import { EventPattern, MessagePattern } from '@nestjs/microservices';
+import { type EventContract, type RpcContract } from '@switchboard/contracts';
+import { throwError, type Observable } from 'rxjs';
+
+/** Key under which the contract travels in the handler's `extras`, for the transport to validate. */
+export const CONTRACT_EXTRA = 'switchboardContract';
+
+/**
+ * Nest's default RPC exception filter replaces every non-`RpcException` with a generic
+ * `{status: 'error'}` object. This one hands the original error to our transport, which maps it to
+ * the error envelope (keeping `AppError` codes) and logs the rest with an error id.
+ */
+@Catch()
+class PassErrorToTransportFilter implements ExceptionFilter {
+  catch(exception: unknown): Observable<never> {
+    return throwError(() => exception);
+  }
+}
+
+/**
+ * Declares an RPC handler for a contract. The transport validates the JSON request against
+ * `contract.request` before calling the method and the result against `contract.result` after;
+ * the method receives the parsed request and returns the result object (or a Promise of it).
+ *
+ * @example
+ *   @RpcHandler(Chat.PostMessage)
+ *   post(request: RpcRequest<typeof Chat.PostMessage>): Promise<RpcResult<typeof Chat.PostMessage>>
+ */
+export function RpcHandler(contract: RpcContract): MethodDecorator {
+  return applyDecorators(
+    MessagePattern(contract.subject, { [CONTRACT_EXTRA]: contract }),
+    UseFilters(new PassErrorToTransportFilter()),
+  );
+}
+
+/**
+ * Declares an event handler for a contract. Replicas of a service share events (one queue group per
+ * service); the payload is validated against `contract.payload` before the method is called.
+ */
+export function EventHandler(contract: EventContract): MethodDecorator {
+  return applyDecorators(
+    EventPattern(contract.subject, { [CONTRACT_EXTRA]: contract }),
+    UseFilters(new PassErrorToTransportFilter()),
+  );
+}

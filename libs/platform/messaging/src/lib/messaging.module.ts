@@ -1,0 +1,57 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { type NatsConnection } from 'nats';
+import { EventPublisher } from './event.publisher';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { connectNats, NATS_CONNECTION } from './nats-connection';
+import { NatsHealth } from './nats.health';
+import { RpcClient } from './rpc.client';
+
+/** Owns the NATS connection and drains it once HTTP and handlers have stopped. */
+class NatsConnectionLifecycle implements OnApplicationShutdown {
+  private readonly log = new Logger('Messaging');
+
+  constructor(@Inject(NATS_CONNECTION) private readonly connection: NatsConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    // drain(), not close(): flushes what was published and lets pending replies arrive.
+    await this.connection.drain();
+    this.log.log('NATS connection drained');
+  }
+}
+
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      imports: [TerminusModule],
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        {
+          provide: NATS_CONNECTION,
+          useFactory: () =>
+            connectNats({
+              url: options.natsUrl,
+              serviceName: options.serviceName,
+              logger: new Logger('Messaging'),
+            }),
+        },
+        NatsConnectionLifecycle,
+        RpcClient,
+        EventPublisher,
+        NatsHealth,
+      ],
+      exports: [NATS_CONNECTION, MESSAGING_OPTIONS, RpcClient, EventPublisher, NatsHealth],
+    };
+  }
+}

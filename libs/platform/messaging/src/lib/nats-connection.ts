@@ -1,0 +1,53 @@
+import { type Logger } from '@nestjs/common';
+import { connect, Events, type NatsConnection } from 'nats';
+
+/** Injection token of the service's one NATS connection. */
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+export interface NatsConnectionOptions {
+  /** Comma-separated server URLs, e.g. `nats://127.0.0.1:4222`. */
+  url: string;
+  /** Shown by the server's monitoring (`/connz`) so operators see which service holds it. */
+  serviceName: string;
+  logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+}
+
+/**
+ * Connects with the settings every Switchboard service needs: unlimited reconnects (the nats.js
+ * default gives up after 10), waiting for the first connect instead of failing boot when NATS starts
+ * after the service, and no async stack traces (they cost a lot on the request/reply hot path).
+ */
+export async function connectNats(options: NatsConnectionOptions): Promise<NatsConnection> {
+  const servers = options.url.split(',').map((server) => server.trim());
+  options.logger?.log(`Connecting to NATS at ${servers.join(', ')}`);
+  const connection = await connect({
+    servers,
+    name: options.serviceName,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+    noAsyncTraces: true,
+  });
+  void logStatus(connection, options.logger);
+  options.logger?.log(`Connected to NATS at ${connection.getServer()}`);
+  return connection;
+}
+
+async function logStatus(
+  connection: NatsConnection,
+  logger?: Pick<Logger, 'log' | 'warn' | 'error'>,
+): Promise<void> {
+  for await (const status of connection.status()) {
+    if (status.type === Events.Disconnect) logger?.warn(`NATS disconnected from ${status.data}`);
+    else if (status.type === Events.Reconnect) logger?.log(`NATS reconnected to ${status.data}`);
+    else if (status.type === Events.Error) logger?.error(`NATS error: ${String(status.data)}`);
+  }
+}
+
+/** True while the connection can carry messages (not closed, not between reconnects). */
+export function isNatsUsable(connection: NatsConnection): boolean {
+  if (connection.isClosed() || connection.isDraining()) return false;
+  // nats.js exposes no public "connected" flag; the protocol handler knows.
+  const protocol = (connection as unknown as { protocol?: { connected?: boolean } }).protocol;
+  return protocol?.connected !== false;
+}

@@ -1,0 +1,18 @@
+export { type DatabaseTarget, parseDatabaseUrl } from './lib/database-url.parser';
+export {
+  buildDataSourceOptions,
+  type DataSourceInput,
+  POSTGRES_POOL_SIZE,
+  SQLITE_BUSY_TIMEOUT_MS,
+} from './lib/data-source-options.builder';
+export { DatabaseHealth } from './lib/database.health';
+export { MIGRATION_LOCK_KEY, runMigrations } from './lib/migrations.runner';
+export { PersistenceModule, type PersistenceModuleOptions } from './lib/persistence.module';
+export {
+  type EntityClass,
+  type MigrationClass,
+  type PersistenceEntity,
+} from './lib/persistence.types';
+export { timestampColumnType, timestampDefaultNow } from './lib/timestamp-columns.portability';
+export { uuidv7 } from './lib/uuid-v7';
+export { isUniqueViolation } from './lib/unique-violation';

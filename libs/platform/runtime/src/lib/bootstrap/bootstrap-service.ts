@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type z } from 'zod';
+import { ConfigError } from '../config/service-config';
+import { createServiceApp, type ServiceApp } from './create-service-app';
+import { type ServiceDefinition } from './service-definition';
+
+/**
+ * The `main.ts` of every service: validate config, start, listen, and on SIGTERM/SIGINT shut down
+ * in the order that loses nothing — readiness 503 first, then stop taking HTTP requests and finish
+ * the ones in flight, stop NATS handlers, drain NATS, close the database, exit 0.
+ */
+export async function bootstrapService<Extra extends z.ZodRawShape>(
+  definition: ServiceDefinition<Extra>,
+): Promise<ServiceApp<Extra> | undefined> {
+  let service: ServiceApp<Extra>;
+  try {
+    service = await createServiceApp(definition);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      new Logger('Bootstrap').error(
+        error instanceof Error ? (error.stack ?? error.message) : String(error),
+      );
+      process.stderr.write(`Service "${definition.name}" failed to start: ${String(error)}\n`);
+    }
+    process.exitCode = 1;
+    // Exit explicitly: a half-open NATS or database handle would otherwise keep the process alive.
+    process.exit(1);
+  }
+
+  const { app, config, lifecycle } = service;
+  const log = new Logger('Bootstrap');
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    log.log(`${signal} received: shutting down`);
+    lifecycle.beginShutdown();
+    const deadline = setTimeout(() => {
+      log.error(`Shutdown took longer than ${config.SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS);
+    deadline.unref();
+    try {
+      if (config.SHUTDOWN_GRACE_MS > 0) await sleep(config.SHUTDOWN_GRACE_MS);
+      await app.close();
+      log.log('Stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      log.error(`Shutdown failed: ${String(error)}`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void shutdown(signal));
+  process.once('SIGINT', (signal) => void shutdown(signal));
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  log.log(`${definition.name} listening on http://${config.HOST}:${config.PORT}`);
+  return service;
+}

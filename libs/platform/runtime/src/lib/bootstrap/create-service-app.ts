@@ -1,0 +1,112 @@
+import { type DynamicModule, Global, Logger as NestLogger, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuthModule } from '@switchboard/platform-auth';
+import { MessagingModule, NATS_CONNECTION, NatsTransport } from '@switchboard/platform-messaging';
+import { PersistenceModule } from '@switchboard/platform-persistence';
+import { Logger, LoggerModule } from 'nestjs-pino';
+import { type NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
+import { type z } from 'zod';
+import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
+import { HealthController } from '../health/health.controller';
+import { ServiceLifecycle } from '../health/service-lifecycle';
+import { HttpErrorFilter } from '../http/http-error.filter';
+import { useJsonBodyParser } from '../http/json-body.parser';
+import { type ServiceDefinition } from './service-definition';
+
+export interface ServiceApp<Extra extends z.ZodRawShape = z.ZodRawShape> {
+  app: NestFastifyApplication;
+  config: ServiceConfig<Extra>;
+  lifecycle: ServiceLifecycle;
+}
+
+@Global()
+@Module({})
+class ServiceCoreModule {}
+
+/**
+ * Validates the environment and composes the service: config → logger → database → NATS → HTTP,
+ * RPC and event handlers → health. Nothing listens yet: `bootstrapService` binds the port, tests use
+ * the app with supertest. Throws `ConfigError` (naming every bad key) before touching anything.
+ */
+export async function createServiceApp<Extra extends z.ZodRawShape>(
+  definition: ServiceDefinition<Extra>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ServiceApp<Extra>> {
+  const config = loadConfig({
+    serviceName: definition.name,
+    defaultPort: definition.defaultPort,
+    extraSchema: definition.config,
+    env,
+  });
+
+  const core: DynamicModule = {
+    module: ServiceCoreModule,
+    imports: [
+      LoggerModule.forRoot({
+        pinoHttp: {
+          level: config.LOG_LEVEL,
+          base: { service: definition.name },
+          // Log lines carry the request id; clients may pass their own to correlate.
+          genReqId: (request) => {
+            const given = request.headers['x-request-id'];
+            return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
+          },
+          autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+        },
+      }),
+      TerminusModule,
+      PersistenceModule.forRoot({
+        url: config.DATABASE_URL,
+        entities: definition.domains.flatMap((domain) => domain.entities as unknown[]) as never,
+        migrations: definition.domains.flatMap((domain) => domain.migrations as unknown[]) as never,
+        migrate: config.DB_MIGRATE,
+      }),
+      MessagingModule.forRoot({ serviceName: definition.name, natsUrl: config.NATS_URL }),
+      AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
+    ],
+    controllers: [HealthController],
+    providers: [
+      { provide: SERVICE_CONFIG, useValue: config },
+      ServiceLifecycle,
+      { provide: APP_FILTER, useClass: HttpErrorFilter },
+    ],
+    exports: [SERVICE_CONFIG, ServiceLifecycle],
+  };
+
+  @Module({ imports: [core, ...definition.domains.map((domain) => domain.module)] })
+  class ServiceRootModule {}
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    // Answer 503 to requests that arrive on kept-alive connections while we close.
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  useJsonBodyParser(app, config.HTTP_BODY_LIMIT_BYTES);
+  if (config.JWT_SECRET_IS_DEV_DEFAULT) {
+    new NestLogger('Auth').warn(
+      'AUTH_JWT_SECRET is not set: using the development default. Never run like this in production.',
+    );
+  }
+
+  app.connectMicroservice(
+    {
+      strategy: new NatsTransport({
+        connection: app.get<NatsConnection>(NATS_CONNECTION),
+        serviceName: definition.name,
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  return { app, config, lifecycle: app.get(ServiceLifecycle) };
+}

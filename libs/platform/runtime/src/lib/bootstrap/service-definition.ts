@@ -1,0 +1,24 @@
+import { type DynamicModule, type Type } from '@nestjs/common';
+import { type DataSourceOptions } from 'typeorm';
+import { type z } from 'zod';
+
+/**
+ * One domain as a host sees it: its Nest module and the tables it owns. A service hosts one domain;
+ * a monolith could host several without changing a line of them.
+ */
+export interface DomainDefinition {
+  module: Type | DynamicModule;
+  entities: NonNullable<DataSourceOptions['entities']>;
+  migrations: NonNullable<DataSourceOptions['migrations']>;
+}
+
+/** What `bootstrapService` needs to run a service. */
+export interface ServiceDefinition<Extra extends z.ZodRawShape = z.ZodRawShape> {
+  /** Lower-case name: logs, NATS connection name, queue group, default SQLite file. */
+  name: string;
+  /** Port used when `PORT` is not set (ARCHITECTURE.md: chat 3101, stories 3102, …). */
+  defaultPort: number;
+  domains: DomainDefinition[];
+  /** Environment keys of the service's own, validated together with the base ones. */
+  config?: z.ZodObject<Extra>;
+}

@@ -1,0 +1,140 @@
+import { resolveJwtSecret } from '@switchboard/platform-auth';
+import { parseDatabaseUrl } from '@switchboard/platform-persistence';
+import { z } from 'zod';
+
+/** Injection token of the validated, typed configuration of the running service. */
+export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
+
+const booleanFlag = z
+  .enum(['true', 'false'], { message: 'must be "true" or "false"' })
+  .transform((value) => value === 'true');
+
+const natsUrl = z
+  .string()
+  .refine(
+    (value) =>
+      value
+        .split(',')
+        .every((server) => /^(nats|tls|ws|wss):\/\/[^\s/]+(:\d+)?\/?$/.test(server.trim())),
+    'must be one or more nats://host:port URLs separated by commas',
+  );
+
+const databaseUrl = z.string().superRefine((value, context) => {
+  try {
+    parseDatabaseUrl(value);
+  } catch (error) {
+    context.addIssue({
+      code: 'custom',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+});
+
+/** Environment every service reads. Services may extend it with keys of their own. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+  /** `postgres://user@host:port/db` or `sqlite:<path>`. */
+  DATABASE_URL: databaseUrl,
+  /** Run pending migrations at boot (under an advisory lock on Postgres). */
+  DB_MIGRATE: booleanFlag.default(false),
+  AUTH_JWT_SECRET: z.string().optional(),
+  /** Largest accepted HTTP body; larger ones get 413. */
+  HTTP_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(64 * 1024),
+  /** Time between "not ready" and closing the listener, for load balancers to notice. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** Past this the process exits 1 even if work is still draining. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+});
+
+export type BaseConfig = z.output<typeof baseConfigSchema>;
+
+/** The validated configuration plus what was derived from it at boot. */
+export type ServiceConfig<Extra extends z.ZodRawShape = z.ZodRawShape> = BaseConfig &
+  z.output<z.ZodObject<Extra>> & {
+    /** The service's name, e.g. `chat`. */
+    SERVICE_NAME: string;
+    /** The JWT secret in force (the dev default when none was set outside production). */
+    JWT_SECRET: string;
+    /** True when the dev default secret is in use; the service logs a warning. */
+    JWT_SECRET_IS_DEV_DEFAULT: boolean;
+  };
+
+/** Boot stops with this when the environment is wrong; the message names every bad key. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+
+  constructor(
+    readonly serviceName: string,
+    readonly problems: { key: string; message: string }[],
+  ) {
+    super(
+      `Invalid configuration for service "${serviceName}":\n` +
+        problems.map((problem) => `  - ${problem.key}: ${problem.message}`).join('\n'),
+    );
+  }
+}
+
+export interface LoadConfigOptions<Extra extends z.ZodRawShape> {
+  serviceName: string;
+  defaultPort: number;
+  extraSchema?: z.ZodObject<Extra>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Validates the environment once, at boot, into a typed object. Every problem is reported at once
+ * so an operator fixes them in one round, not one restart per key.
+ */
+export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
+  options: LoadConfigOptions<Extra>,
+): ServiceConfig<Extra> {
+  const env = options.env ?? process.env;
+  const isProduction = env['NODE_ENV'] === 'production';
+  const withDefaults: Record<string, string | undefined> = {
+    ...env,
+    PORT: env['PORT'] ?? String(options.defaultPort),
+    // The embedded database is a development convenience; production must say where its data lives.
+    DATABASE_URL:
+      env['DATABASE_URL'] ??
+      (isProduction ? undefined : `sqlite:.switchboard/data/${options.serviceName}.sqlite`),
+  };
+  const schema = options.extraSchema
+    ? baseConfigSchema.extend(options.extraSchema.shape)
+    : baseConfigSchema;
+  const parsed = schema.safeParse(withDefaults);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        key: issue.path.map(String).join('.') || '(environment)',
+        message: issue.message,
+      }));
+
+  let jwt: { secret: string; isDevDefault: boolean } | undefined;
+  try {
+    jwt = resolveJwtSecret({ NODE_ENV: env['NODE_ENV'], AUTH_JWT_SECRET: env['AUTH_JWT_SECRET'] });
+  } catch (error) {
+    problems.push({
+      key: 'AUTH_JWT_SECRET',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  if (!parsed.success || !jwt || problems.length > 0) {
+    throw new ConfigError(options.serviceName, problems);
+  }
+  return {
+    ...(parsed.data as BaseConfig & z.output<z.ZodObject<Extra>>),
+    SERVICE_NAME: options.serviceName,
+    JWT_SECRET: jwt.secret,
+    JWT_SECRET_IS_DEV_DEFAULT: jwt.isDevDefault,
+  };
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Public } from '@switchboard/platform-auth';
+import { NatsHealth } from '@switchboard/platform-messaging';
+import { DatabaseHealth } from '@switchboard/platform-persistence';
+import { type FastifyReply } from 'fastify';
+import { ServiceLifecycle } from './service-lifecycle';
+
+/**
+ * `/health/live`: the process answers (restart it if not). `/health/ready`: it can do its work —
+ * database and NATS reachable and not shutting down (send it traffic only then).
+ */
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: DatabaseHealth,
+    private readonly nats: NatsHealth,
+    private readonly lifecycle: ServiceLifecycle,
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HealthCheckResult | { status: 'shutting_down' }> {
+    if (this.lifecycle.isShuttingDown) {
+      void reply.status(503);
+      return { status: 'shutting_down' };
+    }
+    try {
+      return await this.health.check([() => this.database.check(), () => this.nats.check()]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      void reply.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
+  }
+}

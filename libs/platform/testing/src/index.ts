@@ -1,0 +1,28 @@
+/**
+ * Hermetic test harness: every suite gets its own nats-server (own port, own JetStream store) and
+ * its own Postgres database, so suites can run in parallel; e2e tests start built services as
+ * processes and wait for their readiness.
+ */
+export { freePort } from './lib/free-port.util';
+export { waitFor, type WaitForOptions } from './lib/wait-for.util';
+export {
+  startNatsServer,
+  type NatsServerOptions,
+  type TestNatsServer,
+} from './lib/nats-server.harness';
+export {
+  createTestDatabase,
+  DEFAULT_TEST_DATABASE_URL,
+  type TestDatabase,
+} from './lib/test-database.harness';
+export {
+  spawnService,
+  type ServiceProcess,
+  type SpawnServiceOptions,
+} from './lib/service-process.harness';
+export {
+  createTestEnvironment,
+  TEST_JWT_SECRET,
+  type TestEnvironment,
+} from './lib/test-environment.harness';
+export { readyForRequests } from './lib/http-app.harness';

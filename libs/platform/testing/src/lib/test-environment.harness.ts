@@ -1,0 +1,52 @@
+import { createTestDatabase, type TestDatabase } from './test-database.harness';
+import { startNatsServer, type TestNatsServer } from './nats-server.harness';
+
+/** The secret test services sign and verify tokens with (≥ 32 characters, as production requires). */
+export const TEST_JWT_SECRET = 'switchboard-test-secret-0123456789abcdef';
+
+export interface TestEnvironment {
+  nats: TestNatsServer;
+  /** One database per service name asked for. */
+  databases: Record<string, TestDatabase>;
+  /** Environment for a service that uses the database `service`: NATS, DATABASE_URL, migrations on. */
+  envFor(service: string, extra?: Record<string, string>): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A suite's private world: its own nats-server (JetStream on) and one fresh Postgres database per
+ * service. Call in `beforeAll`, `stop()` in `afterAll`.
+ */
+export async function createTestEnvironment(services: string[]): Promise<TestEnvironment> {
+  const nats = await startNatsServer();
+  const databases: Record<string, TestDatabase> = {};
+  try {
+    for (const service of services) databases[service] = await createTestDatabase(service);
+  } catch (error) {
+    await Promise.all(Object.values(databases).map((database) => database.drop()));
+    await nats.stop();
+    throw error;
+  }
+  return {
+    nats,
+    databases,
+    envFor(service, extra = {}) {
+      const database = databases[service];
+      if (!database)
+        throw new Error(`No test database for "${service}"; pass it to createTestEnvironment`);
+      return {
+        NODE_ENV: 'test',
+        NATS_URL: nats.url,
+        DATABASE_URL: database.url,
+        DB_MIGRATE: 'true',
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+        LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+        ...extra,
+      };
+    },
+    async stop() {
+      await nats.stop();
+      await Promise.all(Object.values(databases).map((database) => database.drop()));
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { signDevToken } from '@switchboard/platform-auth';
+import {
+  createTestEnvironment,
+  type ServiceProcess,
+  TEST_JWT_SECRET,
+  type TestEnvironment,
+  waitFor,
+} from '@switchboard/platform-testing';
+import { json, startService } from './services';
+
+interface Message {
+  text: string;
+  sender: { kind: string; id: string };
+}
+
+/** chat → NATS event → bots → NATS RPC → chat, with every service its own process and database. */
+describe('walking skeleton: /echo across chat and bots', () => {
+  let env: TestEnvironment;
+  let chat: ServiceProcess;
+  let bots: ServiceProcess;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment(['chat', 'bots']);
+    [chat, bots] = await Promise.all([startService(env, 'chat'), startService(env, 'bots')]);
+    headers = {
+      authorization: `Bearer ${await signDevToken('alice', TEST_JWT_SECRET)}`,
+      'content-type': 'application/json',
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    const codes = await Promise.all([chat?.stop(), bots?.stop()]);
+    await env?.stop();
+    expect(codes).toEqual([0, 0]);
+  });
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${chat.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const messagesOf = async (conversationId: string) =>
+    (
+      await json<{ items: Message[] }>(
+        await fetch(`${chat.url}/conversations/${conversationId}/messages`, { headers }),
+      )
+    ).items;
+
+  it('echo-bot answers /echo hi with hi within 5 s', async () => {
+    const conversation = await json<{ id: string }>(
+      await post('/conversations', { title: 'e2e', memberIds: ['bob'] }),
+    );
+    const sent = await post(`/conversations/${conversation.id}/messages`, { text: '/echo hi' });
+    expect(sent.status).toBe(201);
+
+    let messages: Message[] = [];
+    await waitFor(
+      async () => {
+        messages = await messagesOf(conversation.id);
+        return messages.some((message) => message.sender.kind === 'bot');
+      },
+      { timeoutMs: 5_000, message: 'echo-bot did not answer within 5 s' },
+    );
+    expect(messages).toEqual([
+      expect.objectContaining({ text: 'hi', sender: { kind: 'bot', id: 'echo-bot' } }),
+      expect.objectContaining({ text: '/echo hi', sender: { kind: 'user', id: 'alice' } }),
+    ]);
+  });
+
+  it('ignores messages that are not commands, and answers each command once', async () => {
+    const conversation = await json<{ id: string }>(
+      await post('/conversations', { title: 'quiet' }),
+    );
+    await post(`/conversations/${conversation.id}/messages`, { text: 'just chatting' });
+    await post(`/conversations/${conversation.id}/messages`, { text: '/echo once' });
+    await waitFor(async () => (await messagesOf(conversation.id)).length >= 3, {
+      timeoutMs: 5_000,
+      message: 'echo-bot did not answer',
+    });
+    // Give a wrongly repeated answer (or an answer to the bot's own message) time to show up.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const texts = (await messagesOf(conversation.id)).map((message) => message.text);
+    expect(texts).toEqual(['once', '/echo once', 'just chatting']);
+  });
+});
