@@ -1,20 +1,3 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
-const { join } = require('node:path');
-
-// tsc (not esbuild) keeps the decorator metadata Nest's dependency injection reads at run time.
-module.exports = {
-  output: { path: join(__dirname, '../../dist/services/chat') },
-  devtool: 'source-map',
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      tsConfig: './tsconfig.app.json',
-      optimization: false,
-      outputHashing: 'none',
-      generatePackageJson: true,
-      sourceMap: true,
-    }),
-  ],
-};
+// Build configuration, not application code: it may reach into tools/.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+module.exports = require('../../tools/webpack/service.webpack')('chat');

@@ -41,8 +41,13 @@ const USAGE = `Usage: npm start [-- --no-build]
   --no-build   start the services from the last build in dist/ (fast restart)
   --help       show this help
 
-Environment: NATS_URL (default ${DEFAULT_NATS_URL}), LOG_LEVEL, NODE_ENV (default development),
-AUTH_JWT_SECRET, SWITCHBOARD_DIST (default dist).`;
+Environment:
+  NATS_URL          NATS server to use; one is started there if none answers (default ${DEFAULT_NATS_URL})
+  NATS_SERVER_BIN   nats-server executable to start (default: from PATH or /usr/sbin)
+  LOG_LEVEL         passed to the services
+  NODE_ENV          passed to the services (default development)
+  AUTH_JWT_SECRET   JWT secret of the services and the dev token (default: the public dev secret)
+  SWITCHBOARD_DIST  where the built services are (default dist)`;
 
 let stopping = false;
 let shutdownPromise = null;
@@ -63,9 +68,9 @@ function parseArguments(argv) {
 
 function checkNodeVersion() {
   const [major, minor] = process.versions.node.split('.').map(Number);
-  if (major < 20 || (major === 20 && minor < 11)) {
+  if (major < 20 || (major === 20 && minor < 19)) {
     throw new UserError(
-      `Node ${process.versions.node} is too old: Switchboard needs Node 20.11 or newer.`,
+      `Node ${process.versions.node} is too old: Switchboard needs Node 20.19 or newer (it loads ES-module-only packages with require).`,
     );
   }
 }
@@ -98,14 +103,14 @@ async function buildServices(services) {
     env: { ...process.env, NX_DAEMON: 'false' },
   });
   if (error) throw new UserError(`could not run npx: ${error.message}`);
-  if (code !== 0)
-    throw new UserError(
-      `the build failed (${signal ?? `exit code ${code}`}); see the nx output above.`,
-    );
+  if (code !== 0) {
+    const how = signal ?? `exit code ${code}`;
+    throw new UserError(`the build failed (${how}); see the nx output above.`);
+  }
 }
 
 function distRoot() {
-  return resolve(ROOT, process.env.SWITCHBOARD_DIST ?? 'dist');
+  return resolve(ROOT, process.env.SWITCHBOARD_DIST || 'dist');
 }
 
 function mainFileOf(service) {
@@ -123,7 +128,7 @@ function checkBuilt(services, built) {
 function serviceEnv(service, natsUrl) {
   return {
     ...process.env,
-    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    NODE_ENV: process.env.NODE_ENV || 'development',
     PORT: String(service.port),
     NATS_URL: natsUrl,
     DATABASE_URL: `sqlite:${join(STATE_DIR, 'data', `${service.name}.sqlite`)}`,
@@ -251,9 +256,11 @@ function shutdown(exitCode) {
       services.map(async (s) => ({ s, status: await stop(s, SERVICE_GRACE_MS) })),
     );
     for (const { s, status } of results) {
-      if (status.signal === 'SIGKILL')
+      if (status.signal === 'SIGKILL') {
         warn(`${s.name} did not stop within ${SERVICE_GRACE_MS / 1000} s: killed it.`);
-      else if (status.code !== 0) warn(`${s.name} ${describeExit(status)} while stopping.`);
+      } else if (status.code !== 0) {
+        warn(`${s.name} ${describeExit(status)} while stopping.`);
+      }
     }
     const nats = runningOf('nats');
     if (nats.length > 0) {
@@ -302,6 +309,7 @@ async function main() {
   installSignalHandlers();
   const options = parseArguments(process.argv.slice(2));
   checkNodeVersion();
+  // `||`, not `??`: an empty variable (`NATS_URL= npm start`, a blank line in an env file) is unset.
   const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
 
   await checkPortsFree(SERVICES);
@@ -330,9 +338,9 @@ async function main() {
 
 main().catch((error) => {
   // Once stopping, a step failing because we interrupted it is expected, not news.
-  if (!stopping)
-    printError(
-      error instanceof UserError ? error.message : `unexpected error: ${error.stack ?? error}`,
-    );
+  if (!stopping) {
+    const unexpected = !(error instanceof UserError);
+    printError(unexpected ? `unexpected error: ${error.stack ?? error}` : error.message);
+  }
   shutdown(1);
 });

@@ -8,6 +8,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  statSync,
   writeSync,
 } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
@@ -21,6 +22,7 @@ const MONITOR_PORT = 8222;
 const EXTRA_LOCATIONS = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server'];
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::']);
 const READY_TIMEOUT_MS = 15_000;
+const LOG_HEADER = '\n--- ';
 
 /** Host and port of the first server in a NATS_URL (which may list several, comma-separated). */
 export function parseNatsUrl(natsUrl) {
@@ -46,15 +48,16 @@ export function findNatsServer(pathEnv = process.env.PATH ?? '') {
       .map((dir) => join(dir, 'nats-server')),
     ...EXTRA_LOCATIONS,
   ];
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there, or not executable
-    }
+  return candidates.find(isExecutable) ?? null;
+}
+
+function isExecutable(file) {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
   }
-  return null;
 }
 
 function canInstallWithApt() {
@@ -93,13 +96,23 @@ async function installWithApt() {
 }
 
 async function natsServerBinary() {
+  // Same override as the test harness (libs/platform/testing).
+  const explicit = process.env.NATS_SERVER_BIN;
+  if (explicit) {
+    if (isExecutable(explicit)) return explicit;
+    throw new UserError(`NATS_SERVER_BIN=${explicit} is not an executable file.`);
+  }
   const found = findNatsServer();
   if (found) return found;
   if (!canInstallWithApt()) throw new UserError(HOW_TO_INSTALL);
   await installWithApt();
   const installed = findNatsServer();
-  if (!installed)
-    throw new UserError(`apt-get installed nats-server, but it is not on PATH.\n${HOW_TO_INSTALL}`);
+  if (!installed) {
+    throw new UserError(
+      `apt-get ran, but no nats-server executable is on PATH or in ${EXTRA_LOCATIONS.join(', ')}. ` +
+        'Install it by hand, or point NATS_URL at a running server.',
+    );
+  }
   return installed;
 }
 
@@ -110,24 +123,22 @@ async function startNatsServer(root, host, port) {
   const logFile = join(root, '.switchboard', 'nats.log');
   mkdirSync(storeDir, { recursive: true });
 
-  const args = [
-    '-a',
-    host === 'localhost' ? '127.0.0.1' : host,
-    '-p',
-    String(port),
-    '-js',
-    '-sd',
-    storeDir,
-  ];
+  const listenHost = host === 'localhost' ? '127.0.0.1' : host;
+  const args = ['-a', listenHost, '-p', String(port), '-js', '-sd', storeDir];
   // The monitoring endpoint is a convenience: when its port is taken (e.g. by another nats-server)
   // run without it rather than fail.
   const monitor = !(await isPortInUse(MONITOR_PORT));
-  if (monitor) args.push('-m', String(MONITOR_PORT));
-  else
+  if (monitor) {
+    args.push('-m', String(MONITOR_PORT));
+  } else {
     warn(`port ${MONITOR_PORT} is in use: starting nats-server without its monitoring endpoint.`);
+  }
 
   const log = openSync(logFile, 'a');
-  writeSync(log, `\n--- ${new Date().toISOString()} npm start: ${binary} ${args.join(' ')}\n`);
+  writeSync(
+    log,
+    `${LOG_HEADER}${new Date().toISOString()} npm start: ${binary} ${args.join(' ')}\n`,
+  );
   const entry = spawnBackground('nats-server', 'nats', binary, args, {
     cwd: root,
     env: process.env,
@@ -147,22 +158,25 @@ async function waitForNats(entry, host, port, logFile) {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (entry.exited) {
-      const { code, signal } = await entry.exit;
-      throw new UserError(
-        `nats-server exited (${signal ?? `code ${code}`}) while starting. ${logTail(logFile)}`,
-      );
+      const { code, signal, error } = await entry.exit;
+      const how = error?.message ?? signal ?? `code ${code}`;
+      throw new UserError(`nats-server exited (${how}) while starting. ${logTail(logFile)}`);
     }
     if ((await probeNats(host, port)).state === 'nats') return;
     await sleep(100);
   }
   throw new UserError(
-    `nats-server did not accept connections on ${host}:${port} within 15 s. ${logTail(logFile)}`,
+    `nats-server did not accept connections on ${host}:${port} within ${READY_TIMEOUT_MS / 1000} s. ` +
+      logTail(logFile),
   );
 }
 
+/** The last lines this run wrote to the (appended) log: those after our last `---` header. */
 function logTail(logFile, lines = 15) {
   try {
-    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines);
+    const log = readFileSync(logFile, 'utf8');
+    const thisRun = log.slice(log.lastIndexOf(LOG_HEADER) + LOG_HEADER.length);
+    const tail = thisRun.trimEnd().split('\n').slice(1).slice(-lines);
     return `Last lines of ${logFile}:\n  ${tail.join('\n  ')}`;
   } catch {
     return '';

@@ -57,10 +57,11 @@ describe('bots service', () => {
     await env?.stop();
   });
 
-  const publish = (message: Chat.MessageView) => {
+  /** Publishes as chat's outbox relay would: to JetStream, event id in the headers. */
+  const publish = (message: Chat.MessageView, msgID = message.id) => {
     const h = headers();
-    h.set('Nats-Msg-Id', message.id);
-    nats.publish(Chat.MessageCreated.subject, codec.encode(message), { headers: h });
+    h.set('Switchboard-Event-Id', message.id);
+    return nats.jetstream().publish(Chat.MessageCreated.subject, codec.encode(message), { msgID, headers: h });
   };
   const userMessage = (
     text: string,
@@ -77,7 +78,7 @@ describe('bots service', () => {
 
   it('answers /echo by posting the text as echo-bot', async () => {
     const message = userMessage('/echo hello there');
-    publish(message);
+    await publish(message);
     await waitFor(() => postsTo(message.conversationId).length > 0, {
       timeoutMs: 5_000,
       message: 'no echo',
@@ -89,7 +90,7 @@ describe('bots service', () => {
 
   it('explains usage when /echo has no text', async () => {
     const message = userMessage('/echo');
-    publish(message);
+    await publish(message);
     await waitFor(() => postsTo(message.conversationId).length > 0, {
       timeoutMs: 5_000,
       message: 'no answer',
@@ -97,10 +98,11 @@ describe('bots service', () => {
     expect(postsTo(message.conversationId)[0].text).toBe('Usage: /echo <text>');
   });
 
-  it('answers a message delivered twice only once', async () => {
+  it('answers an event delivered twice only once', async () => {
     const message = userMessage('/echo twice');
-    publish(message);
-    publish(message);
+    await publish(message);
+    await publish(message, `${message.id}-republished`); // past JetStream's de-duplication
+    await publish(message);
     await waitFor(() => postsTo(message.conversationId).length > 0, {
       timeoutMs: 5_000,
       message: 'no echo',
@@ -115,10 +117,10 @@ describe('bots service', () => {
       userMessage('/echo hi', { kind: 'system', id: 'calls' }),
       userMessage('hello /echo hi'),
     ];
-    ignored.forEach(publish);
+    for (const message of ignored) await publish(message);
     // A marker message sent after them: once it is answered, the ignored ones had their chance.
     const marker = userMessage('/echo marker');
-    publish(marker);
+    await publish(marker);
     await waitFor(() => postsTo(marker.conversationId).length > 0, {
       timeoutMs: 5_000,
       message: 'no echo',

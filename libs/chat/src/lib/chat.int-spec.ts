@@ -208,7 +208,8 @@ describe('chat service (real Postgres + nats-server)', () => {
       .expect(201);
     for await (const msg of subscription) {
       expect(JSON.parse(new TextDecoder().decode(msg.data))).toEqual(posted.body);
-      expect(msg.headers?.get('Nats-Msg-Id')).toBe(posted.body.id);
+      // The outbox row id: JetStream's de-duplication key and the consumers' event id.
+      expect(msg.headers?.get('Switchboard-Event-Id')).toEqual(msg.headers?.get('Nats-Msg-Id'));
     }
   });
 

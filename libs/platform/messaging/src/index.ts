@@ -9,3 +9,57 @@ export { NatsHealth } from './lib/nats.health';
 export { WireHeaders } from './lib/wire-headers';
 export { classifyError } from './lib/error-envelope';
 export { decodeJson, encodeJson } from './lib/json-codec';
+export { EventContext } from './lib/jetstream/event-context';
+export { EventHeaders } from './lib/jetstream/event-headers';
+export { EventConsumersHealth } from './lib/jetstream/event-consumers.health';
+export {
+  consumerName,
+  JetStreamTransport,
+  type JetStreamTransportOptions,
+} from './lib/jetstream/jetstream.transport';
+export {
+  DLQ_STREAM,
+  DLQ_SUBJECT_PREFIX,
+  ensureStreams,
+  EVENT_DOMAINS,
+  streamDefinitions,
+  streamOf,
+} from './lib/jetstream/streams';
+export { JETSTREAM_TRANSPORT } from './lib/jetstream/transport-ids';
+export { Outbox, type OutboxAddOptions } from './lib/outbox/outbox';
+export { OutboxRelay } from './lib/outbox/outbox.relay';
+export { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxModule } from './lib/outbox/outbox.module';
+export {
+  currentCallContext,
+  currentDeadline,
+  currentTraceId,
+  currentTraceparent,
+  outgoingTraceContext,
+  remainingBudgetMs,
+  runWithCallContext,
+  type CallContext,
+} from './lib/call-context';
+export { DEFAULT_RPC_TIMEOUT_MS, deadlineExceeded } from './lib/deadline';
+export {
+  childTraceContext,
+  isValidTraceparent,
+  newTraceContext,
+  parentIdOf,
+  readTraceHeaders,
+  traceContextFrom,
+  traceIdOf,
+  writeTraceHeaders,
+  type TraceContext,
+} from './lib/trace-context';
+export {
+  DEFAULT_LIST_LIMIT,
+  DeadLetterError,
+  type DeadLetterErrorCode,
+  type DeadLetter,
+  type DeadLetterEntry,
+  type DeadLetterFilter,
+  DeadLetters,
+  type ListDeadLettersOptions,
+  MAX_LIST_LIMIT,
+  type ReplayResult,
+} from './lib/dlq/dead-letters';

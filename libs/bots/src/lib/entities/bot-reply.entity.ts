@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
-/** One row per (message, bot) a bot answered: a message delivered twice is answered once. */
+/** One row per (message, bot) a bot answered: what bots did, and a guard against answering twice. */
 @Entity({ name: 'bot_replies' })
 @Unique('bot_replies_trigger_bot', ['triggerMessageId', 'bot'])
 export class BotReplyEntity {
@@ -16,9 +16,9 @@ export class BotReplyEntity {
   @Column({ name: 'conversation_id', type: 'varchar', length: 36 })
   conversationId!: string;
 
-  /** The message the bot posted (chat's id); null while the reply is being posted. */
-  @Column({ name: 'reply_message_id', type: 'varchar', length: 36, nullable: true })
-  replyMessageId!: string | null;
+  /** The message the bot posted (chat's id). */
+  @Column({ name: 'reply_message_id', type: 'varchar', length: 36 })
+  replyMessageId!: string;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { Chat, type EventPayload } from '@switchboard/contracts';
-import { EventHandler } from '@switchboard/platform-messaging';
+import { EventContext, EventHandler } from '@switchboard/platform-messaging';
 import { AnswerCommandUseCase } from '../use-cases/answer-command.use-case';
 
 @Controller()
@@ -8,7 +9,10 @@ export class MessageCreatedHandler {
   constructor(private readonly answerCommand: AnswerCommandUseCase) {}
 
   @EventHandler(Chat.MessageCreated)
-  async handle(message: EventPayload<typeof Chat.MessageCreated>): Promise<void> {
-    await this.answerCommand.execute(message);
+  async handle(
+    @Payload() message: EventPayload<typeof Chat.MessageCreated>,
+    @Ctx() context: EventContext,
+  ): Promise<void> {
+    await this.answerCommand.execute(message, context.manager);
   }
 }

@@ -13,7 +13,7 @@ export class CreateBotReplies1764150000001 implements MigrationInterface {
           { name: 'trigger_message_id', type: 'varchar', length: '36' },
           { name: 'bot', type: 'varchar', length: '64' },
           { name: 'conversation_id', type: 'varchar', length: '36' },
-          { name: 'reply_message_id', type: 'varchar', length: '36', isNullable: true },
+          { name: 'reply_message_id', type: 'varchar', length: '36' },
           { name: 'created_at', type: timestampColumnType(queryRunner) },
         ],
         uniques: [{ name: 'bot_replies_trigger_bot', columnNames: ['trigger_message_id', 'bot'] }],

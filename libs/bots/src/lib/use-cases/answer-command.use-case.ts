@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Chat } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/platform-messaging';
-import { isUniqueViolation, uuidv7 } from '@switchboard/platform-persistence';
-import { DataSource } from 'typeorm';
+import { uuidv7 } from '@switchboard/platform-persistence';
+import { type EntityManager } from 'typeorm';
 import { BotReplyEntity } from '../entities/bot-reply.entity';
 import { parseCommand } from './parse-command';
 
@@ -19,51 +19,33 @@ const POST_TIMEOUT_MS = 3_000;
 export class AnswerCommandUseCase {
   private readonly log = new Logger(AnswerCommandUseCase.name);
 
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly rpc: RpcClient,
-  ) {}
+  constructor(private readonly rpc: RpcClient) {}
 
-  async execute(message: Chat.MessageView): Promise<'answered' | 'ignored' | 'duplicate'> {
+  /**
+   * Runs inside the event's inbox transaction (`manager`): a redelivered event was recorded as
+   * handled and never reaches this point twice. Posting to chat is an RPC, outside that
+   * transaction: if the commit fails after chat stored the reply, a redelivery posts it again.
+   */
+  async execute(message: Chat.MessageView, manager: EntityManager): Promise<'answered' | 'ignored'> {
     if (message.sender.kind !== 'user') return 'ignored';
     const command = parseCommand(message.text);
     if (!command || command.name !== 'echo') return 'ignored';
     const reply = command.args.length > 0 ? command.args : 'Usage: /echo <text>';
 
-    // Claim the (message, bot) pair before posting: a concurrent delivery of the same message
-    // blocks on the unique key until this transaction ends, then sees the claim and backs off. If
-    // chat refuses, the transaction rolls back and the claim with it, so a later delivery may retry.
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const claim = {
-          id: uuidv7(),
-          triggerMessageId: message.id,
-          bot: ECHO_BOT,
-          conversationId: message.conversationId,
-          replyMessageId: null,
-          createdAt: new Date(),
-        };
-        await manager.insert(BotReplyEntity, claim);
-        const posted = await this.rpc.call(
-          Chat.PostMessage,
-          {
-            conversationId: message.conversationId,
-            sender: { kind: 'bot', id: ECHO_BOT },
-            text: reply,
-          },
-          { timeoutMs: POST_TIMEOUT_MS },
-        );
-        await manager.update(
-          BotReplyEntity,
-          { id: claim.id },
-          { replyMessageId: posted.message.id },
-        );
-        this.log.log(`${ECHO_BOT} answered message ${message.id} with ${posted.message.id}`);
-        return 'answered' as const;
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) return 'duplicate';
-      throw error;
-    }
+    const posted = await this.rpc.call(
+      Chat.PostMessage,
+      { conversationId: message.conversationId, sender: { kind: 'bot', id: ECHO_BOT }, text: reply },
+      { timeoutMs: POST_TIMEOUT_MS },
+    );
+    await manager.insert(BotReplyEntity, {
+      id: uuidv7(),
+      triggerMessageId: message.id,
+      bot: ECHO_BOT,
+      conversationId: message.conversationId,
+      replyMessageId: posted.message.id,
+      createdAt: new Date(),
+    });
+    this.log.log(`${ECHO_BOT} answered message ${message.id} with ${posted.message.id}`);
+    return 'answered';
   }
 }

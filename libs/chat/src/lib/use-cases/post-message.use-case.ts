@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { Chat } from '@switchboard/contracts';
-import { EventPublisher } from '@switchboard/platform-messaging';
+import { Outbox } from '@switchboard/platform-messaging';
 import { uuidv7 } from '@switchboard/platform-persistence';
 import { DataSource } from 'typeorm';
 import { MessageEntity } from '../entities/message.entity';
@@ -16,22 +16,20 @@ export interface PostMessageInput {
 /** Stores a message and announces it. Reached over HTTP (users) and RPC (bots, system). */
 @Injectable()
 export class PostMessageUseCase {
-  private readonly log = new Logger(PostMessageUseCase.name);
-
   constructor(
     private readonly dataSource: DataSource,
-    private readonly events: EventPublisher,
+    private readonly outbox: Outbox,
   ) {}
 
   async execute(input: PostMessageInput): Promise<Chat.MessageView> {
-    const message = await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       // People must be members; bots and the system are platform callers acting in the conversation.
       if (input.sender.kind === 'user') {
         await requireMembership(manager, input.conversationId, input.sender.id);
       } else {
         await requireConversation(manager, input.conversationId);
       }
-      return manager.save(
+      const message = await manager.save(
         manager.create(MessageEntity, {
           id: uuidv7(),
           conversationId: input.conversationId,
@@ -41,16 +39,10 @@ export class PostMessageUseCase {
           createdAt: new Date(),
         }),
       );
+      const view = toMessageView(message);
+      // Same transaction: the event exists if and only if the message does.
+      await this.outbox.add(manager, Chat.MessageCreated, view);
+      return view;
     });
-    const view = toMessageView(message);
-    try {
-      this.events.publish(Chat.MessageCreated, view, { messageId: view.id });
-    } catch (error) {
-      // The message is stored either way; the outbox (next step of the platform) makes this lossless.
-      this.log.error(
-        `Could not publish ${Chat.MessageCreated.subject} for ${view.id}: ${String(error)}`,
-      );
-    }
-    return view;
   }
 }

@@ -2,6 +2,7 @@ import { applyDecorators, Catch, type ExceptionFilter, UseFilters } from '@nestj
 import { EventPattern, MessagePattern } from '@nestjs/microservices';
 import { type EventContract, type RpcContract } from '@switchboard/contracts';
 import { throwError, type Observable } from 'rxjs';
+import { JETSTREAM_TRANSPORT } from './jetstream/transport-ids';
 
 /** Key under which the contract travels in the handler's `extras`, for the transport to validate. */
 export const CONTRACT_EXTRA = 'switchboardContract';
@@ -35,12 +36,14 @@ export function RpcHandler(contract: RpcContract): MethodDecorator {
 }
 
 /**
- * Declares an event handler for a contract. Replicas of a service share events (one queue group per
- * service); the payload is validated against `contract.payload` before the method is called.
+ * Declares an event handler for a contract, served by `JetStreamTransport`: one durable consumer
+ * per service and event type, shared by the service's replicas. The payload is validated against
+ * `contract.payload`; take it with `@Payload()` and the `EventContext` (the transaction to write
+ * effects with) with `@Ctx()`.
  */
 export function EventHandler(contract: EventContract): MethodDecorator {
   return applyDecorators(
-    EventPattern(contract.subject, { [CONTRACT_EXTRA]: contract }),
+    EventPattern(contract.subject, JETSTREAM_TRANSPORT, { [CONTRACT_EXTRA]: contract }),
     UseFilters(new PassErrorToTransportFilter()),
   );
 }

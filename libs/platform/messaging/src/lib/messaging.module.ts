@@ -12,6 +12,7 @@ import { EventPublisher } from './event.publisher';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { connectNats, NATS_CONNECTION } from './nats-connection';
 import { NatsHealth } from './nats.health';
+import { EventConsumersHealth } from './jetstream/event-consumers.health';
 import { RpcClient } from './rpc.client';
 
 /** Owns the NATS connection and drains it once HTTP and handlers have stopped. */
@@ -50,8 +51,16 @@ export class MessagingModule {
         RpcClient,
         EventPublisher,
         NatsHealth,
+        EventConsumersHealth,
       ],
-      exports: [NATS_CONNECTION, MESSAGING_OPTIONS, RpcClient, EventPublisher, NatsHealth],
+      exports: [
+        NATS_CONNECTION,
+        MESSAGING_OPTIONS,
+        RpcClient,
+        EventPublisher,
+        NatsHealth,
+        EventConsumersHealth,
+      ],
     };
   }
 }

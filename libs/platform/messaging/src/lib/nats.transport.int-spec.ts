@@ -1,23 +1,32 @@
 import { Controller, type INestApplication } from '@nestjs/common';
+import { EventPattern } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import {
   AppError,
   defineEvent,
   defineRpc,
+  type EventContract,
   type EventPayload,
   type RpcRequest,
 } from '@switchboard/contracts';
 import { startNatsServer, type TestNatsServer, waitFor } from '@switchboard/platform-testing';
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers, type MsgHdrs, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import {
+  currentDeadline,
+  currentTraceparent,
+  remainingBudgetMs,
+  runWithCallContext,
+} from './call-context';
 import { EventPublisher } from './event.publisher';
-import { EventHandler, RpcHandler } from './handler.decorators';
+import { CONTRACT_EXTRA, RpcHandler } from './handler.decorators';
 import { MessagingModule } from './messaging.module';
 import { NATS_CONNECTION } from './nats-connection';
-import { NatsTransport } from './nats.transport';
+import { NATS_TRANSPORT, NatsTransport } from './nats.transport';
 import { RpcClient } from './rpc.client';
+import { isValidTraceparent, newTraceContext, parentIdOf, traceIdOf } from './trace-context';
 
 const Greet = defineRpc({
   subject: 'rpc.test.greet.v1',
@@ -39,6 +48,39 @@ const Slow = defineRpc({
   request: z.object({}).strict(),
   result: z.object({}).strict(),
 });
+/** Reports what its handler saw of its call context. */
+const Probe = defineRpc({
+  subject: 'rpc.test.probe.v1',
+  request: z.object({}).strict(),
+  result: z
+    .object({
+      deadline: z.number().nullable(),
+      remainingMs: z.number().nullable(),
+      traceparent: z.string().nullable(),
+    })
+    .strict(),
+});
+/** Waits `waitMs`, then calls Probe with `onwardTimeoutMs` and reports both call contexts. */
+const Relay = defineRpc({
+  subject: 'rpc.test.relay.v1',
+  request: z
+    .object({ waitMs: z.number().int().optional(), onwardTimeoutMs: z.number().int().optional() })
+    .strict(),
+  result: z
+    .object({
+      deadline: z.number().nullable(),
+      traceparent: z.string().nullable(),
+      downstream: Probe.result.nullable(),
+      onwardError: z.object({ code: z.string(), afterMs: z.number() }).nullable(),
+    })
+    .strict(),
+});
+/** Answered by a raw subscription of the test, to see what the typed client puts on the wire. */
+const Spy = defineRpc({
+  subject: 'rpc.test.spy.v1',
+  request: z.object({}).strict(),
+  result: z.object({}).strict(),
+});
 const Greeted = defineEvent({
   subject: 'evt.test.person.greeted.v1',
   payload: z.object({ name: z.string() }).strict(),
@@ -46,10 +88,22 @@ const Greeted = defineEvent({
 
 /** Events each app instance received, to check queue-group sharing. */
 const received = new Map<string, string[]>();
+/** How often Probe's handler ran. */
+let probeCalls = 0;
+
+/**
+ * `@EventHandler` serves events through JetStream now; the core-NATS event path of `NatsTransport`
+ * keeps this test until it moves out, with the same contract extra bound to this transport.
+ */
+function CoreNatsEventHandler(contract: EventContract): MethodDecorator {
+  return EventPattern(contract.subject, NATS_TRANSPORT, { [CONTRACT_EXTRA]: contract });
+}
 
 @Controller()
 class TestHandlers {
   readonly instance = `instance-${Math.random()}`;
+
+  constructor(private readonly rpc: RpcClient) {}
 
   @RpcHandler(Greet)
   async greet(request: RpcRequest<typeof Greet>) {
@@ -72,7 +126,31 @@ class TestHandlers {
     return {};
   }
 
-  @EventHandler(Greeted)
+  @RpcHandler(Probe)
+  probe() {
+    probeCalls++;
+    return {
+      deadline: currentDeadline() ?? null,
+      remainingMs: remainingBudgetMs() ?? null,
+      traceparent: currentTraceparent() ?? null,
+    };
+  }
+
+  @RpcHandler(Relay)
+  async relay(request: RpcRequest<typeof Relay>) {
+    if (request.waitMs) await sleep(request.waitMs);
+    const seen = { deadline: currentDeadline() ?? null, traceparent: currentTraceparent() ?? null };
+    const started = Date.now();
+    try {
+      const downstream = await this.rpc.call(Probe, {}, { timeoutMs: request.onwardTimeoutMs });
+      return { ...seen, downstream, onwardError: null };
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : String(error);
+      return { ...seen, downstream: null, onwardError: { code, afterMs: Date.now() - started } };
+    }
+  }
+
+  @CoreNatsEventHandler(Greeted)
   greeted(payload: EventPayload<typeof Greeted>) {
     received.set(this.instance, [...(received.get(this.instance) ?? []), payload.name]);
   }
@@ -111,8 +189,11 @@ describe('NATS transport (real nats-server)', () => {
     await nats?.stop();
   });
 
-  const rawRequest = async (subject: string, body: string) => {
-    const reply = await raw.request(subject, new TextEncoder().encode(body), { timeout: 2_000 });
+  const rawRequest = async (subject: string, body: string, requestHeaders?: MsgHdrs) => {
+    const reply = await raw.request(subject, new TextEncoder().encode(body), {
+      timeout: 2_000,
+      headers: requestHeaders,
+    });
     return {
       body: JSON.parse(new TextDecoder().decode(reply.data)) as Record<string, unknown>,
       headers: reply.headers,
@@ -177,6 +258,144 @@ describe('NATS transport (real nats-server)', () => {
   it('fails with DEADLINE_EXCEEDED when the reply is late', async () => {
     const error = await rpc.call(Slow, {}, { timeoutMs: 200 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', retriable: true });
+  });
+
+  describe('deadlines', () => {
+    it('refuses a request whose deadline has passed without running the handler', async () => {
+      const before = probeCalls;
+      const late = headers();
+      late.set('Switchboard-Deadline', String(Date.now() - 1_000));
+      const reply = await rawRequest(Probe.subject, '{}', late);
+      expect(reply.body).toMatchObject({ ok: false, code: 'DEADLINE_EXCEEDED', retriable: true });
+      expect(reply.headers?.get('Nats-Service-Error-Code')).toBe('504');
+      expect(reply.headers?.get('Switchboard-Error-Code')).toBe('DEADLINE_EXCEEDED');
+      expect(probeCalls).toBe(before);
+    });
+
+    it('rejects a deadline that is not epoch milliseconds', async () => {
+      const before = probeCalls;
+      const relative = headers();
+      relative.set('Switchboard-Deadline', '5s');
+      const reply = await rawRequest(Probe.subject, '{}', relative);
+      expect(reply.body).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+      expect(probeCalls).toBe(before);
+    });
+
+    it('hands the deadline a raw client sent to the handler', async () => {
+      const deadline = Date.now() + 60_000;
+      const given = headers();
+      given.set('Switchboard-Deadline', String(deadline));
+      const reply = await rawRequest(Probe.subject, '{}', given);
+      expect(reply.body).toMatchObject({ ok: true, deadline });
+    });
+
+    it('gives a request without a deadline the default budget of 5 s', async () => {
+      const before = Date.now();
+      const reply = await rawRequest(Probe.subject, '{}');
+      const after = Date.now();
+      expect(reply.body['deadline']).toBeGreaterThanOrEqual(before + 5_000);
+      expect(reply.body['deadline']).toBeLessThanOrEqual(after + 5_000);
+    });
+
+    it('sends the deadline of a typed call in a header', async () => {
+      const seen: MsgHdrs[] = [];
+      const spy = raw.subscribe(Spy.subject, {
+        callback: (_error, msg) => {
+          if (msg.headers) seen.push(msg.headers);
+          msg.respond(new TextEncoder().encode('{"ok":true}'));
+        },
+      });
+      await raw.flush();
+      try {
+        const before = Date.now();
+        await rpc.call(Spy, {}, { timeoutMs: 30_000 });
+        const after = Date.now();
+        expect(seen).toHaveLength(1);
+        const deadline = Number(seen[0].get('Switchboard-Deadline'));
+        expect(deadline).toBeGreaterThanOrEqual(before + 30_000);
+        expect(deadline).toBeLessThanOrEqual(after + 30_000);
+        expect(seen[0].get('Switchboard-Source')).toBe('test');
+        expect(isValidTraceparent(seen[0].get('traceparent'))).toBe(true);
+      } finally {
+        spy.unsubscribe();
+      }
+    });
+
+    it('forwards the deadline of the request being handled when it is the nearer one', async () => {
+      const before = Date.now();
+      const reply = await rpc.call(Relay, { onwardTimeoutMs: 30_000 }, { timeoutMs: 3_000 });
+      expect(reply.deadline).toBeGreaterThanOrEqual(before + 3_000);
+      expect(reply.downstream?.deadline).toBe(reply.deadline);
+      expect(reply.downstream?.remainingMs).toBeLessThanOrEqual(3_000);
+    });
+
+    it("uses the onward call's own time-out when that is the nearer one", async () => {
+      const reply = await rpc.call(Relay, { onwardTimeoutMs: 1_000 }, { timeoutMs: 30_000 });
+      expect(reply.downstream?.deadline).toBeLessThan(reply.deadline ?? 0);
+      expect(reply.downstream?.remainingMs).toBeLessThanOrEqual(1_000);
+    });
+
+    it('fails an onward call at once, without sending it, once the budget is spent', async () => {
+      const before = probeCalls;
+      const tight = headers();
+      tight.set('Switchboard-Deadline', String(Date.now() + 1_000));
+      // The handler outlives its budget, then calls onward with a 30 s time-out of its own.
+      const body = '{"waitMs":1200,"onwardTimeoutMs":30000}';
+      const reply = await rawRequest(Relay.subject, body, tight);
+      expect(reply.body).toMatchObject({
+        ok: true,
+        downstream: null,
+        onwardError: { code: 'DEADLINE_EXCEEDED' },
+      });
+      expect((reply.body['onwardError'] as { afterMs: number }).afterMs).toBeLessThan(1_000);
+      expect(probeCalls).toBe(before);
+    });
+
+    it('gives a call outside any handler its own time-out', async () => {
+      const before = Date.now();
+      const reply = await rpc.call(Probe, {}, { timeoutMs: 20_000 });
+      expect(reply.deadline).toBeGreaterThanOrEqual(before + 20_000);
+    });
+  });
+
+  describe('trace context', () => {
+    it('carries the trace id the caller started to the handler and onward', async () => {
+      const started = newTraceContext();
+      const reply = await runWithCallContext({ trace: started }, () => rpc.call(Relay, {}));
+      const upstream = reply.traceparent ?? '';
+      const downstream = reply.downstream?.traceparent ?? '';
+      expect(traceIdOf(upstream)).toBe(traceIdOf(started.traceparent));
+      expect(traceIdOf(downstream)).toBe(traceIdOf(started.traceparent));
+      // Each hop is a new span of the same trace.
+      const spans = [started.traceparent, upstream, downstream].map(parentIdOf);
+      expect(new Set(spans).size).toBe(3);
+    });
+
+    it('starts a trace for a call made outside any, shared by the calls it causes', async () => {
+      const reply = await rpc.call(Relay, {});
+      expect(isValidTraceparent(reply.traceparent ?? '')).toBe(true);
+      expect(traceIdOf(reply.downstream?.traceparent ?? '')).toBe(
+        traceIdOf(reply.traceparent ?? ''),
+      );
+    });
+
+    it('shows the traceparent of a raw request to the handler', async () => {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const traced = headers();
+      traced.set('traceparent', traceparent);
+      traced.set('tracestate', 'rojo=00f067aa0ba902b7');
+      const reply = await rawRequest(Probe.subject, '{}', traced);
+      expect(reply.body).toMatchObject({ ok: true, traceparent });
+    });
+
+    it('ignores a malformed traceparent and starts a new trace', async () => {
+      const traced = headers();
+      traced.set('traceparent', '00-00000000000000000000000000000000-00f067aa0ba902b7-01');
+      const reply = await rawRequest(Probe.subject, '{}', traced);
+      const seen = String(reply.body['traceparent']);
+      expect(isValidTraceparent(seen)).toBe(true);
+      expect(traceIdOf(seen)).not.toBe('00000000000000000000000000000000');
+    });
   });
 
   it('shares events between replicas of one service: each event is handled once', async () => {

@@ -7,11 +7,14 @@ import {
   type RpcContract,
   describeIssues,
 } from '@switchboard/contracts';
-import { headers, type Msg, type NatsConnection, type Subscription } from 'nats';
-import { lastValueFrom } from 'rxjs';
-import { decodeJson, encodeJson } from './json-codec';
+import { type Msg, MsgHdrsImpl, type NatsConnection, type Subscription } from 'nats';
+import { isObservable, lastValueFrom } from 'rxjs';
+import { type CallContext, runWithCallContext } from './call-context';
+import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from './deadline';
 import { classifyError } from './error-envelope';
 import { CONTRACT_EXTRA } from './handler.decorators';
+import { decodeJson, encodeJson } from './json-codec';
+import { newTraceContext, readTraceHeaders } from './trace-context';
 import { WireHeaders } from './wire-headers';
 
 export const NATS_TRANSPORT = Symbol('SWITCHBOARD_NATS');
@@ -20,22 +23,39 @@ export interface NatsTransportOptions {
   connection: NatsConnection;
   /** Queue group: replicas of one service share the work of a subject. */
   serviceName: string;
+  /**
+   * Budget of an RPC request that carries no `Switchboard-Deadline` header (a `nats request` from
+   * the CLI, a client in another language): its handler runs with the deadline "arrival + this",
+   * which bounds the RPC calls it makes onward. Default {@link DEFAULT_RPC_TIMEOUT_MS} (5 s), the
+   * time-out our own client uses when it names none.
+   */
+  defaultBudgetMs?: number;
 }
 
 /**
  * A Nest transport over core NATS that keeps Nest's programming model (`@RpcHandler`,
- * `@EventHandler`, guards, interceptors) but puts plain JSON on the wire instead of Nest's
- * `{pattern, data, id}` envelope, so any NATS client can call our subjects.
+ * `@EventHandler`, guards, interceptors, pipes, filters) but puts plain JSON on the wire instead of
+ * Nest's `{pattern, data, id}` envelope, so any NATS client can call our subjects.
+ *
+ * Each RPC request is answered inside a call context (`runWithCallContext`) holding its deadline
+ * (`Switchboard-Deadline`, or arrival + `defaultBudgetMs`) and its W3C trace context (`traceparent`
+ * / `tracestate`, or a new trace): `currentDeadline()` and `currentTraceparent()` read them, and
+ * `RpcClient.call` made by the handler forwards both. A request whose deadline has passed when it
+ * is picked up is answered `DEADLINE_EXCEEDED` (retriable) without running the handler; a handler
+ * already running is not interrupted when its deadline passes (its onward calls fail at once).
  */
 export class NatsTransport extends Server implements CustomTransportStrategy {
   override readonly transportId = NATS_TRANSPORT;
   private readonly subscriptions: Subscription[] = [];
   /** Handlers still running: nats.js considers a message done once our callback returns. */
-  private readonly inFlight = new Set<Promise<void>>();
+  private inFlight = 0;
+  private whenIdle?: () => void;
+  private readonly defaultBudgetMs: number;
   private readonly log = new Logger('NatsTransport');
 
   constructor(private readonly options: NatsTransportOptions) {
     super();
+    this.defaultBudgetMs = options.defaultBudgetMs ?? DEFAULT_RPC_TIMEOUT_MS;
   }
 
   listen(callback: () => void): void {
@@ -53,12 +73,8 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
             this.log.error(`Subscription to ${subject} failed: ${error.message}`);
             return;
           }
-          const work =
-            contract.kind === 'rpc'
-              ? this.answer(msg, contract, handler)
-              : this.deliver(msg, contract, handler);
-          this.inFlight.add(work);
-          void work.finally(() => this.inFlight.delete(work));
+          if (contract.kind === 'rpc') this.answer(msg, contract, handler);
+          else this.deliver(msg, contract, handler);
         },
       });
       this.subscriptions.push(subscription);
@@ -78,7 +94,7 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
         }),
       ),
     );
-    await Promise.allSettled([...this.inFlight]);
+    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
   }
 
   on(): never {
@@ -89,12 +105,45 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
     return this.options.connection as T;
   }
 
-  private async answer(msg: Msg, contract: RpcContract, handler: MessageHandler): Promise<void> {
+  /** Checks the deadline, then runs the handler in the request's call context. */
+  private answer(msg: Msg, contract: RpcContract, handler: MessageHandler): void {
+    const now = Date.now();
+    let context: CallContext;
+    const requestHeaders = msg.headers;
+    if (requestHeaders) {
+      const header = requestHeaders.get(WireHeaders.DEADLINE);
+      const deadline = header ? parseDeadline(header) : now + this.defaultBudgetMs;
+      if (deadline === undefined) {
+        const error = new AppError(
+          CommonErrorCodes.INVALID_ARGUMENT,
+          'invalid_argument',
+          `${WireHeaders.DEADLINE} must be epoch milliseconds as a decimal integer, got "${header}"`,
+        );
+        this.replyError(msg, error, contract.subject);
+        return;
+      }
+      if (deadline <= now) {
+        const error = deadlineExceeded(
+          `Request for ${contract.subject} was picked up ${now - deadline} ms after its deadline`,
+        );
+        this.replyError(msg, error, contract.subject);
+        return;
+      }
+      context = { deadline, trace: readTraceHeaders(requestHeaders) ?? newTraceContext() };
+    } else {
+      context = { deadline: now + this.defaultBudgetMs, trace: newTraceContext() };
+    }
+    this.inFlight++;
+    void runWithCallContext(context, () => this.invoke(msg, contract, handler));
+  }
+
+  private async invoke(msg: Msg, contract: RpcContract, handler: MessageHandler): Promise<void> {
     try {
       const request = this.parse(msg, contract.request, contract.subject);
-      const result = await lastValueFrom(this.transformToObservable(await handler(request, msg)), {
-        defaultValue: undefined,
-      });
+      // Nest's handler resolves to the method's value, or to an Observable when interceptors or
+      // exception filters took part; only the latter needs rxjs.
+      let result: unknown = await handler(request, msg);
+      if (isObservable(result)) result = await lastValueFrom(result, { defaultValue: undefined });
       const checked = contract.result.safeParse(result);
       if (!checked.success) {
         throw new Error(
@@ -104,28 +153,61 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
       }
       msg.respond(encodeJson({ ok: true, ...checked.data }));
     } catch (error) {
-      const { envelope, status } = classifyError(error, this.log, contract.subject);
-      const replyHeaders = headers();
-      replyHeaders.set(WireHeaders.SERVICE_ERROR_CODE, String(status));
-      replyHeaders.set(WireHeaders.SERVICE_ERROR, envelope.message);
-      replyHeaders.set(WireHeaders.ERROR_CODE, envelope.code);
-      msg.respond(encodeJson({ ok: false, ...envelope }), { headers: replyHeaders });
+      this.replyError(msg, error, contract.subject);
+    } finally {
+      this.settle();
     }
   }
 
-  private async deliver(msg: Msg, contract: EventContract, handler: MessageHandler): Promise<void> {
+  /** Replies with the error envelope and the micro-protocol headers; never throws. */
+  private replyError(msg: Msg, error: unknown, subject: string): void {
+    try {
+      const { envelope, status } = classifyError(error, this.log, subject);
+      const replyHeaders = MsgHdrsImpl.fromRecord({
+        [WireHeaders.SERVICE_ERROR_CODE]: [String(status)],
+        // A header value cannot hold line breaks; fromRecord does not check, so we do.
+        [WireHeaders.SERVICE_ERROR]: [envelope.message.replace(/[\r\n]+/g, ' ')],
+        [WireHeaders.ERROR_CODE]: [envelope.code.replace(/[\r\n]+/g, ' ')],
+      });
+      msg.respond(encodeJson({ ok: false, ...envelope }), { headers: replyHeaders });
+    } catch (replyFailure) {
+      this.log.error(`Could not reply to a request on ${subject}: ${String(replyFailure)}`);
+    }
+  }
+
+  private settle(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.whenIdle) {
+      const resolve = this.whenIdle;
+      this.whenIdle = undefined;
+      resolve();
+    }
+  }
+
+  private deliver(msg: Msg, contract: EventContract, handler: MessageHandler): void {
+    this.inFlight++;
+    const context: CallContext = { trace: readTraceHeaders(msg.headers) ?? newTraceContext() };
+    void runWithCallContext(context, () => this.handleEventMessage(msg, contract, handler));
+  }
+
+  private async handleEventMessage(
+    msg: Msg,
+    contract: EventContract,
+    handler: MessageHandler,
+  ): Promise<void> {
     try {
       const payload = this.parse(msg, contract.payload, contract.subject);
-      await lastValueFrom(this.transformToObservable(await handler(payload, msg)), {
-        defaultValue: undefined,
-      });
+      const result: unknown = await handler(payload, msg);
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
     } catch (error) {
-      const messageId = msg.headers?.get(WireHeaders.MESSAGE_ID) ?? 'unknown';
+      const messageId = msg.headers?.get(WireHeaders.MESSAGE_ID) || 'unknown';
       const { envelope } = classifyError(error, this.log, contract.subject);
       this.log.error(
         { code: envelope.code, messageId },
         `Event ${contract.subject} (message ${messageId}) failed: ${envelope.message}`,
       );
+    } finally {
+      this.settle();
     }
   }
 

@@ -4,11 +4,21 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '@switchboard/platform-auth';
-import { MessagingModule, NATS_CONNECTION, NatsTransport } from '@switchboard/platform-messaging';
+import {
+  EventConsumersHealth,
+  JetStreamTransport,
+  MESSAGING_ENTITIES,
+  MESSAGING_MIGRATIONS,
+  MessagingModule,
+  NATS_CONNECTION,
+  NatsTransport,
+  OutboxModule,
+} from '@switchboard/platform-messaging';
 import { PersistenceModule } from '@switchboard/platform-persistence';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { type z } from 'zod';
 import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { HealthController } from '../health/health.controller';
@@ -62,11 +72,15 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       TerminusModule,
       PersistenceModule.forRoot({
         url: config.DATABASE_URL,
-        entities: definition.domains.flatMap((domain) => domain.entities as unknown[]) as never,
-        migrations: definition.domains.flatMap((domain) => domain.migrations as unknown[]) as never,
+        entities: [...MESSAGING_ENTITIES, ...definition.domains.flatMap((domain) => domain.entities)],
+        migrations: [
+          ...MESSAGING_MIGRATIONS,
+          ...definition.domains.flatMap((domain) => domain.migrations),
+        ],
         migrate: config.DB_MIGRATE,
       }),
       MessagingModule.forRoot({ serviceName: definition.name, natsUrl: config.NATS_URL }),
+      OutboxModule,
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
     ],
     controllers: [HealthController],
@@ -75,7 +89,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       ServiceLifecycle,
       { provide: APP_FILTER, useClass: HttpErrorFilter },
     ],
-    exports: [SERVICE_CONFIG, ServiceLifecycle],
+    exports: [SERVICE_CONFIG, ServiceLifecycle, OutboxModule],
   };
 
   @Module({ imports: [core, ...definition.domains.map((domain) => domain.module)] })
@@ -107,6 +121,16 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     },
     { inheritAppConfig: true },
   );
+  const consumers = new JetStreamTransport({
+    connection: app.get<NatsConnection>(NATS_CONNECTION),
+    dataSource: app.get(DataSource),
+    serviceName: definition.name,
+    maxDeliver: config.EVENTS_MAX_DELIVER,
+    concurrency: config.EVENTS_CONCURRENCY,
+    backoffMs: config.EVENTS_BACKOFF_MS,
+  });
+  app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
+  app.get(EventConsumersHealth).attach(consumers);
   await app.startAllMicroservices();
   return { app, config, lifecycle: app.get(ServiceLifecycle) };
 }

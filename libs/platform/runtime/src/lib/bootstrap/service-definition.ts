@@ -1,5 +1,5 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
-import { type DataSourceOptions } from 'typeorm';
+import { type MigrationClass, type PersistenceEntity } from '@switchboard/platform-persistence';
 import { type z } from 'zod';
 
 /**
@@ -8,8 +8,8 @@ import { type z } from 'zod';
  */
 export interface DomainDefinition {
   module: Type | DynamicModule;
-  entities: NonNullable<DataSourceOptions['entities']>;
-  migrations: NonNullable<DataSourceOptions['migrations']>;
+  entities: PersistenceEntity[];
+  migrations: MigrationClass[];
 }
 
 /** What `bootstrapService` needs to run a service. */

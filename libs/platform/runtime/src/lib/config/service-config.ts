@@ -49,6 +49,12 @@ export const baseConfigSchema = z.object({
     .min(1024)
     .max(10 * 1024 * 1024)
     .default(64 * 1024),
+  /** Deliveries of an event before it goes to the DLQ. */
+  EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** Event handlers running at once per consumer. */
+  EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+  /** First redelivery delay of a failed event; doubles per attempt. */
+  EVENTS_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(500),
   /** Time between "not ready" and closing the listener, for load balancers to notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Past this the process exits 1 even if work is still draining. */

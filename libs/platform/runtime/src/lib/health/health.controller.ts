@@ -1,14 +1,14 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { Public } from '@switchboard/platform-auth';
-import { NatsHealth } from '@switchboard/platform-messaging';
+import { EventConsumersHealth, NatsHealth } from '@switchboard/platform-messaging';
 import { DatabaseHealth } from '@switchboard/platform-persistence';
 import { type FastifyReply } from 'fastify';
 import { ServiceLifecycle } from './service-lifecycle';
 
 /**
  * `/health/live`: the process answers (restart it if not). `/health/ready`: it can do its work —
- * database and NATS reachable and not shutting down (send it traffic only then).
+ * database and NATS reachable, event consumers pulling, not shutting down (send it traffic only then).
  */
 @Public()
 @Controller('health')
@@ -17,6 +17,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: DatabaseHealth,
     private readonly nats: NatsHealth,
+    private readonly consumers: EventConsumersHealth,
     private readonly lifecycle: ServiceLifecycle,
   ) {}
 
@@ -35,7 +36,11 @@ export class HealthController {
       return { status: 'shutting_down' };
     }
     try {
-      return await this.health.check([() => this.database.check(), () => this.nats.check()]);
+      return await this.health.check([
+        () => this.database.check(),
+        () => this.nats.check(),
+        () => this.consumers.check(),
+      ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(503);

@@ -1,0 +1,323 @@
+import { Logger } from '@nestjs/common';
+import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import { describeIssues, type EventContract } from '@switchboard/contracts';
+import {
+  AckPolicy,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  DeliverPolicy,
+  headers as natsHeaders,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type NatsConnection,
+  NatsError,
+  nanos,
+} from 'nats';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { lastValueFrom } from 'rxjs';
+import { type DataSource } from 'typeorm';
+import { isUniqueViolation } from '@switchboard/platform-persistence';
+import { CONTRACT_EXTRA } from '../handler.decorators';
+import { decodeJson } from '../json-codec';
+import { InboxMessageEntity } from '../outbox/inbox-message.entity';
+import { EventContext } from './event-context';
+import { EventHeaders } from './event-headers';
+import { DLQ_SUBJECT_PREFIX, ensureStreams, streamOf } from './streams';
+import { JETSTREAM_TRANSPORT } from './transport-ids';
+
+
+export interface JetStreamTransportOptions {
+  connection: NatsConnection;
+  dataSource: DataSource;
+  /** Prefix of every durable consumer name: one consumer per service × event type. */
+  serviceName: string;
+  /** Deliveries before an event goes to the DLQ. Default 5. */
+  maxDeliver?: number;
+  /** Unacknowledged messages a consumer may hold: bounds memory and in-flight work. Default 256. */
+  maxAckPending?: number;
+  /** Handlers running at once per consumer. Default 16. */
+  concurrency?: number;
+  /** First redelivery delay; doubles each attempt up to `maxBackoffMs`. Default 500 ms. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** Time the server waits for an ack before redelivering. Default 30 s. */
+  ackWaitMs?: number;
+}
+
+interface Route {
+  contract: EventContract;
+  handler: MessageHandler;
+  stream: string;
+  consumer: string;
+  messages?: ConsumerMessages;
+}
+
+class PoisonMessage extends Error {
+  override readonly name = 'PoisonMessage';
+}
+
+/** `bots` + `evt.chat.message.created.v1` → `bots_evt-chat-message-created-v1`. */
+export function consumerName(serviceName: string, subject: string): string {
+  return `${serviceName}_${subject.replace(/\./g, '-')}`;
+}
+
+/**
+ * Nest transport for `@EventHandler`s over durable JetStream pull consumers. Each message is
+ * handled in a database transaction together with its inbox row and acked only after the commit;
+ * a failure is nak'd with exponential backoff; after `maxDeliver` attempts (or at once for a payload
+ * that breaks its contract) it is published to the DLQ with what went wrong, then terminated.
+ * While the database itself is unreachable nothing is acked and attempts do not count.
+ */
+export class JetStreamTransport extends Server implements CustomTransportStrategy {
+  override readonly transportId = JETSTREAM_TRANSPORT;
+  private readonly log = new Logger('JetStreamTransport');
+  private readonly routes: Route[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = false;
+  private readonly settings: Required<Omit<JetStreamTransportOptions, 'connection' | 'dataSource' | 'serviceName'>>;
+  private js?: JetStreamClient;
+  private jsm?: JetStreamManager;
+
+  constructor(private readonly options: JetStreamTransportOptions) {
+    super();
+    this.settings = {
+      maxDeliver: options.maxDeliver ?? 5,
+      maxAckPending: options.maxAckPending ?? 256,
+      concurrency: options.concurrency ?? 16,
+      backoffMs: options.backoffMs ?? 500,
+      maxBackoffMs: options.maxBackoffMs ?? 30_000,
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+    };
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  private async start(): Promise<void> {
+    this.jsm = await this.options.connection.jetstreamManager();
+    this.js = this.options.connection.jetstream();
+    await ensureStreams(this.jsm);
+    for (const [subject, handler] of this.getHandlers()) {
+      const contract = handler.extras?.[CONTRACT_EXTRA] as EventContract | undefined;
+      if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport
+      const route: Route = {
+        contract,
+        handler,
+        stream: streamOf(subject),
+        consumer: consumerName(this.options.serviceName, subject),
+      };
+      await this.ensureConsumer(route);
+      this.routes.push(route);
+    }
+    this.running = true;
+    for (const route of this.routes) void this.pull(route);
+  }
+
+  /** Stops pulling, then waits for the handlers already running to commit and ack. */
+  async close(): Promise<void> {
+    this.running = false;
+    for (const route of this.routes) route.messages?.stop();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  on(): never {
+    throw new Error('JetStreamTransport does not emit events');
+  }
+
+  unwrap<T>(): T {
+    return this.options.connection as T;
+  }
+
+  /** Consumers and their lag, for readiness and diagnostics. */
+  get consumers(): { consumer: string; stream: string; pulling: boolean }[] {
+    return this.routes.map((route) => ({
+      consumer: route.consumer,
+      stream: route.stream,
+      pulling: this.running && route.messages !== undefined,
+    }));
+  }
+
+  private async ensureConsumer(route: Route): Promise<void> {
+    const config: Partial<ConsumerConfig> = {
+      durable_name: route.consumer,
+      filter_subject: route.contract.subject,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.settings.ackWaitMs),
+      max_ack_pending: this.settings.maxAckPending,
+      // We count deliveries and dead-letter ourselves; the server must keep redelivering until then.
+      max_deliver: -1,
+      deliver_policy: DeliverPolicy.All,
+    };
+    const jsm = this.jsm as JetStreamManager;
+    try {
+      await jsm.consumers.info(route.stream, route.consumer);
+      await jsm.consumers.update(route.stream, route.consumer, config);
+    } catch (error) {
+      if (!(error instanceof NatsError) || error.api_error?.err_code !== 10014) throw error;
+      await jsm.consumers.add(route.stream, config);
+    }
+    this.log.log(`Consuming ${route.contract.subject} as ${route.consumer} (stream ${route.stream})`);
+  }
+
+  /** Pulls for as long as the transport runs, re-attaching if the consumer's iterator ends. */
+  private async pull(route: Route): Promise<void> {
+    const js = this.js as JetStreamClient;
+    const slots = new Semaphore(this.settings.concurrency);
+    while (this.running) {
+      try {
+        const consumer = await js.consumers.get(route.stream, route.consumer);
+        route.messages = await consumer.consume({ max_messages: Math.min(this.settings.maxAckPending, 256) });
+        for await (const msg of route.messages) {
+          await slots.acquire();
+          const work = this.process(msg, route).finally(() => slots.release());
+          this.inFlight.add(work);
+          void work.finally(() => this.inFlight.delete(work));
+        }
+      } catch (error) {
+        if (!this.running) break;
+        this.log.warn(`Consumer ${route.consumer} stopped: ${String(error)}; re-attaching`);
+      }
+      if (this.running) await sleep(1_000);
+    }
+  }
+
+  private async process(msg: JsMsg, route: Route): Promise<void> {
+    const attempt = msg.info.redeliveryCount;
+    const eventId =
+      msg.headers?.get(EventHeaders.EVENT_ID) ||
+      msg.headers?.get('Nats-Msg-Id') ||
+      `${msg.info.stream}:${msg.seq}`;
+    try {
+      const payload = this.parse(msg, route.contract);
+      await this.options.dataSource.transaction(async (manager) => {
+        const seen = await manager.existsBy(InboxMessageEntity, { consumer: route.consumer, eventId });
+        if (seen) return;
+        await manager.insert(InboxMessageEntity, {
+          consumer: route.consumer,
+          eventId,
+          subject: msg.subject,
+          processedAt: new Date(),
+        });
+        const context = new EventContext(manager, eventId, attempt, msg.subject, route.consumer);
+        await lastValueFrom(this.transformToObservable(await route.handler(payload, context)), {
+          defaultValue: undefined,
+        });
+      });
+      msg.ack();
+    } catch (error) {
+      await this.fail(msg, route, attempt, eventId, error);
+    }
+  }
+
+  private async fail(msg: JsMsg, route: Route, attempt: number, eventId: string, error: unknown): Promise<void> {
+    if (isUniqueViolation(error)) {
+      msg.ack(); // a concurrent delivery of the same event committed first
+      return;
+    }
+    if (!(error instanceof PoisonMessage) && !(await this.databaseReachable())) {
+      // Not the event's fault: retry later without spending one of its attempts on the DLQ road.
+      msg.nak(this.settings.maxBackoffMs);
+      return;
+    }
+    const poison = error instanceof PoisonMessage;
+    if (poison || attempt >= this.settings.maxDeliver) {
+      try {
+        await this.deadLetter(msg, route, attempt, eventId, error);
+        msg.term(`dead-lettered: ${describe(error)}`.slice(0, 200));
+      } catch (dlqError) {
+        this.log.error(`Could not dead-letter ${route.consumer} seq ${msg.seq}: ${String(dlqError)}`);
+        msg.nak(this.settings.maxBackoffMs);
+      }
+      return;
+    }
+    const delay = Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** (attempt - 1));
+    this.log.warn(
+      `${route.consumer}: event ${eventId} failed (attempt ${attempt}/${this.settings.maxDeliver}), retrying in ${delay} ms: ${describe(error)}`,
+    );
+    msg.nak(delay);
+  }
+
+  private parse(msg: JsMsg, contract: EventContract): unknown {
+    const decoded = decodeJson(msg.data);
+    if (!decoded.ok) throw new PoisonMessage(`INVALID_PAYLOAD: not JSON: ${decoded.error}`);
+    const parsed = contract.payload.safeParse(decoded.value);
+    if (!parsed.success) {
+      throw new PoisonMessage(`INVALID_PAYLOAD: ${JSON.stringify(describeIssues(parsed.error))}`);
+    }
+    return parsed.data;
+  }
+
+  private async deadLetter(
+    msg: JsMsg,
+    route: Route,
+    attempt: number,
+    eventId: string,
+    error: unknown,
+  ): Promise<void> {
+    const headers = natsHeaders();
+    for (const [key, values] of msg.headers ?? []) {
+      if (key !== 'Nats-Msg-Id') for (const value of values) headers.append(key, value);
+    }
+    headers.set(EventHeaders.EVENT_ID, eventId);
+    headers.set(EventHeaders.DLQ_SUBJECT, msg.subject);
+    headers.set(EventHeaders.DLQ_STREAM, msg.info.stream);
+    headers.set(EventHeaders.DLQ_STREAM_SEQ, String(msg.info.streamSequence));
+    headers.set(EventHeaders.DLQ_CONSUMER, route.consumer);
+    headers.set(EventHeaders.DLQ_ATTEMPTS, String(attempt));
+    headers.set(EventHeaders.DLQ_ERROR, describe(error).replace(/[\r\n]+/g, ' ').slice(0, 1_000));
+    headers.set(EventHeaders.DLQ_FAILED_AT, new Date().toISOString());
+    await (this.js as JetStreamClient).publish(`${DLQ_SUBJECT_PREFIX}.${route.consumer}.${msg.subject}`, msg.data, {
+      headers,
+      // Dead-lettering the same delivery twice (a crash before term) stores it once.
+      msgID: `dlq-${route.consumer}-${msg.info.streamSequence}`,
+    });
+    this.log.error(
+      `${route.consumer}: event ${eventId} (stream ${msg.info.stream} seq ${msg.info.streamSequence}) sent to the DLQ after ${attempt} attempt(s): ${describe(error)}`,
+    );
+  }
+
+  private async databaseReachable(): Promise<boolean> {
+    try {
+      await Promise.race([
+        this.options.dataSource.query('SELECT 1'),
+        sleep(1_000).then(() => Promise.reject(new Error('timeout'))),
+      ]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** A counting semaphore: at most `size` handlers run at once per consumer. */
+class Semaphore {
+  private available: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.available = size;
+  }
+
+  acquire(): Promise<void> {
+    if (this.available > 0) {
+      this.available -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available += 1;
+  }
+}
