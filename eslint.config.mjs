@@ -8,6 +8,7 @@ import nx from '@nx/eslint-plugin';
  *   type:contracts -> nothing but zod
  *   type:e2e       -> type:platform, type:contracts (services are started as processes, not imported)
  *   type:tools     -> type:platform, type:contracts
+ *   type:bench     -> type:platform, type:contracts
  * and by scope: a scope reaches only itself and `scope:shared`.
  */
 const depConstraints = [
@@ -24,6 +25,7 @@ const depConstraints = [
   },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:chat', onlyDependOnLibsWithTags: ['scope:chat', 'scope:shared'] },
   { sourceTag: 'scope:bots', onlyDependOnLibsWithTags: ['scope:bots', 'scope:shared'] },

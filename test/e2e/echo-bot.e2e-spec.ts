@@ -22,7 +22,10 @@ describe('walking skeleton: /echo across chat and bots', () => {
 
   beforeAll(async () => {
     env = await createTestEnvironment(['chat', 'bots']);
-    [chat, bots] = await Promise.all([startService(env, 'chat'), startService(env, 'bots')]);
+    [chat, bots] = await Promise.all([
+      startService(env, 'chat'),
+      startService(env, 'bots', { LOG_LEVEL: 'info' }),
+    ]);
     headers = {
       authorization: `Bearer ${await signDevToken('alice', TEST_JWT_SECRET)}`,
       'content-type': 'application/json',
@@ -35,8 +38,12 @@ describe('walking skeleton: /echo across chat and bots', () => {
     expect(codes).toEqual([0, 0]);
   });
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${chat.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const post = (path: string, body: unknown, extra: Record<string, string> = {}) =>
+    fetch(`${chat.url}${path}`, {
+      method: 'POST',
+      headers: { ...headers, ...extra },
+      body: JSON.stringify(body),
+    });
   const messagesOf = async (conversationId: string) =>
     (
       await json<{ items: Message[] }>(
@@ -79,5 +86,23 @@ describe('walking skeleton: /echo across chat and bots', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const texts = (await messagesOf(conversation.id)).map((message) => message.text);
     expect(texts).toEqual(['once', '/echo once', 'just chatting']);
+  });
+
+  it('carries the trace of the HTTP request through the event to the bot', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const conversation = await json<{ id: string }>(await post('/conversations', { title: 'traced' }));
+    const sent = await post(
+      `/conversations/${conversation.id}/messages`,
+      { text: '/echo traced' },
+      { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    );
+    expect(sent.headers.get('traceparent')).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
+    await waitFor(
+      () =>
+        bots
+          .logs()
+          .some((line) => line.includes('echo-bot answered') && line.includes(`"trace_id":"${traceId}"`)),
+      { timeoutMs: 5_000, message: "bots did not log the answer under the request's trace id" },
+    );
   });
 });

@@ -26,4 +26,10 @@ export {
   type TestEnvironment,
 } from './lib/test-environment.harness';
 export { readyForRequests } from './lib/http-app.harness';
-export { startTcpProxy, type TcpProxy, type TcpProxyCutMode, type TcpProxyOptions, type TcpProxyStats } from './lib/tcp-proxy';
+export {
+  startTcpProxy,
+  type TcpProxy,
+  type TcpProxyCutMode,
+  type TcpProxyOptions,
+  type TcpProxyStats,
+} from './lib/tcp-proxy';

@@ -11,7 +11,7 @@ import {
   type RpcRequest,
 } from '@switchboard/contracts';
 import { startNatsServer, type TestNatsServer, waitFor } from '@switchboard/platform-testing';
-import { connect, headers, type MsgHdrs, type NatsConnection } from 'nats';
+import { connect, headers, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import {
@@ -27,6 +27,7 @@ import { NATS_CONNECTION } from './nats-connection';
 import { NATS_TRANSPORT, NatsTransport } from './nats.transport';
 import { RpcClient } from './rpc.client';
 import { isValidTraceparent, newTraceContext, parentIdOf, traceIdOf } from './trace-context';
+import { rawHeaderBlock, readRequestHeaders } from './wire-headers';
 
 const Greet = defineRpc({
   subject: 'rpc.test.greet.v1',
@@ -388,6 +389,14 @@ describe('NATS transport (real nats-server)', () => {
       expect(reply.body).toMatchObject({ ok: true, traceparent });
     });
 
+    it('takes a Traceparent header spelt as nats.go sends it', async () => {
+      const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      const traced = headers();
+      traced.set('Traceparent', traceparent);
+      const reply = await rawRequest(Probe.subject, '{}', traced);
+      expect(reply.body).toMatchObject({ ok: true, traceparent });
+    });
+
     it('ignores a malformed traceparent and starts a new trace', async () => {
       const traced = headers();
       traced.set('traceparent', '00-00000000000000000000000000000000-00f067aa0ba902b7-01');
@@ -396,6 +405,35 @@ describe('NATS transport (real nats-server)', () => {
       expect(isValidTraceparent(seen)).toBe(true);
       expect(traceIdOf(seen)).not.toBe('00000000000000000000000000000000');
     });
+  });
+
+  it('reads request headers from the raw block nats.js receives, as nats.js would', async () => {
+    const received: Msg[] = [];
+    const subject = 'test.wire-headers';
+    const subscription = raw.subscribe(subject, { callback: (_error, msg) => received.push(msg) });
+    await raw.flush();
+    try {
+      const sent = headers();
+      sent.set('Switchboard-Source', 'a: value with a colon');
+      sent.set('SWITCHBOARD-DEADLINE', '1764151200123');
+      sent.set('tracestate', 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
+      sent.append('tracestate', 'second=ignored');
+      sent.set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+      raw.publish(subject, new Uint8Array(0), { headers: sent });
+      raw.publish(subject, new TextEncoder().encode('no headers'));
+      await waitFor(() => received.length === 2, { timeoutMs: 2_000, message: 'not received' });
+      // The fast path is live with the installed nats.js, not only its msg.headers fallback.
+      expect(rawHeaderBlock(received[0])).toBeInstanceOf(Uint8Array);
+      expect(readRequestHeaders(received[0])).toEqual({
+        deadline: '1764151200123',
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+        tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+      });
+      expect(rawHeaderBlock(received[1])).toBeNull();
+      expect(readRequestHeaders(received[1])).toEqual({});
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 
   it('shares events between replicas of one service: each event is handled once', async () => {
@@ -423,6 +461,26 @@ describe('NATS transport (real nats-server)', () => {
 });
 
 describe('NATS transport shutdown', () => {
+  it('fails calls at once with UNAVAILABLE once the connection is gone', async () => {
+    const nats = await startNatsServer({ jetstream: false });
+    const app = await startApp(nats.url);
+    try {
+      const rpc = app.get(RpcClient);
+      await expect(rpc.call(Greet, { name: 'before' })).resolves.toEqual({
+        greeting: 'hello before',
+      });
+      await app.close();
+      const started = Date.now();
+      const error = await rpc
+        .call(Greet, { name: 'after' }, { timeoutMs: 30_000 })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'UNAVAILABLE', retriable: true });
+      expect(Date.now() - started).toBeLessThan(1_000);
+    } finally {
+      await nats.stop();
+    }
+  });
+
   it('finishes the requests in flight before the connection closes', async () => {
     const nats = await startNatsServer({ jetstream: false });
     const app = await startApp(nats.url);

@@ -14,8 +14,8 @@ import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from './deadl
 import { classifyError } from './error-envelope';
 import { CONTRACT_EXTRA } from './handler.decorators';
 import { decodeJson, encodeJson } from './json-codec';
-import { newTraceContext, readTraceHeaders } from './trace-context';
-import { WireHeaders } from './wire-headers';
+import { newTraceContext, readTraceHeaders, traceContextFrom } from './trace-context';
+import { readRequestHeaders, WireHeaders } from './wire-headers';
 
 export const NATS_TRANSPORT = Symbol('SWITCHBOARD_NATS');
 
@@ -49,6 +49,8 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   private readonly subscriptions: Subscription[] = [];
   /** Handlers still running: nats.js considers a message done once our callback returns. */
   private inFlight = 0;
+  /** Resolves once `inFlight` drops to zero; created by `close()` when handlers still run. */
+  private idle?: Promise<void>;
   private whenIdle?: () => void;
   private readonly defaultBudgetMs: number;
   private readonly log = new Logger('NatsTransport');
@@ -94,7 +96,10 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
         }),
       ),
     );
-    if (this.inFlight > 0) await new Promise<void>((resolve) => (this.whenIdle = resolve));
+    if (this.inFlight > 0) {
+      this.idle ??= new Promise<void>((resolve) => (this.whenIdle = resolve));
+      await this.idle;
+    }
   }
 
   on(): never {
@@ -108,31 +113,32 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   /** Checks the deadline, then runs the handler in the request's call context. */
   private answer(msg: Msg, contract: RpcContract, handler: MessageHandler): void {
     const now = Date.now();
-    let context: CallContext;
-    const requestHeaders = msg.headers;
-    if (requestHeaders) {
-      const header = requestHeaders.get(WireHeaders.DEADLINE);
-      const deadline = header ? parseDeadline(header) : now + this.defaultBudgetMs;
-      if (deadline === undefined) {
+    const wire = readRequestHeaders(msg);
+    let deadline = now + this.defaultBudgetMs;
+    if (wire.deadline) {
+      const sent = parseDeadline(wire.deadline);
+      if (sent === undefined) {
         const error = new AppError(
           CommonErrorCodes.INVALID_ARGUMENT,
           'invalid_argument',
-          `${WireHeaders.DEADLINE} must be epoch milliseconds as a decimal integer, got "${header}"`,
+          `${WireHeaders.DEADLINE} must be epoch milliseconds as a decimal integer, got "${wire.deadline}"`,
         );
         this.replyError(msg, error, contract.subject);
         return;
       }
-      if (deadline <= now) {
+      if (sent <= now) {
         const error = deadlineExceeded(
-          `Request for ${contract.subject} was picked up ${now - deadline} ms after its deadline`,
+          `Request for ${contract.subject} was picked up ${now - sent} ms after its deadline`,
         );
         this.replyError(msg, error, contract.subject);
         return;
       }
-      context = { deadline, trace: readTraceHeaders(requestHeaders) ?? newTraceContext() };
-    } else {
-      context = { deadline: now + this.defaultBudgetMs, trace: newTraceContext() };
+      deadline = sent;
     }
+    const context: CallContext = {
+      deadline,
+      trace: traceContextFrom(wire.traceparent, wire.tracestate) ?? newTraceContext(),
+    };
     this.inFlight++;
     void runWithCallContext(context, () => this.invoke(msg, contract, handler));
   }
@@ -180,6 +186,7 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
     if (this.inFlight === 0 && this.whenIdle) {
       const resolve = this.whenIdle;
       this.whenIdle = undefined;
+      this.idle = undefined;
       resolve();
     }
   }

@@ -36,8 +36,9 @@ export interface CallOptions {
 }
 
 /**
- * Typed request/reply over core NATS. All calls of a connection share one reply inbox (nats.js
- * multiplexes `request`), the input is validated before it leaves and the result when it arrives.
+ * Typed request/reply over core NATS. All calls share one wildcard reply subscription (see
+ * `ReplyInbox`), the input is validated before it leaves and the result when it arrives. "No
+ * responders" fails at once with `UNAVAILABLE`, as does a closed or draining connection.
  *
  * Every request carries an absolute deadline (`Switchboard-Deadline`) and a W3C `traceparent`.
  * Called while handling a message, a call continues that message's call context: it waits at most
@@ -214,27 +215,29 @@ class RequestHeaders extends MsgHdrsImpl {
 interface PendingReply {
   resolve(reply: Msg): void;
   reject(error: unknown): void;
-  timer: ReturnType<typeof setTimeout>;
+  /** `performance.now()` past which the caller stops waiting (monotonic, unlike the deadline). */
+  expiresAt: number;
 }
 
-/** One reply subscription `_INBOX.<nuid>.*` and the requests waiting on it, by token. */
-interface InboxSubscription {
-  prefix: string;
-  subscription: Subscription;
-  pending: Map<string, PendingReply>;
-}
+/** setTimeout fires at once (with a warning) for longer delays; a sweep then re-arms. */
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
 
 /**
  * Request/reply over one wildcard reply subscription per connection, as nats.js's multiplexed
  * `request()` does, without its per-call overhead: nats.js builds a `NatsError` (a stack capture)
- * for every request it completes, even a successful one, and races two promises with a timer each;
- * in the benchmark that is a third of the caller's CPU. Semantics are nats.js's: a 503 status
- * reply (the server's "no responders") rejects with `NoResponders`, the time-out with `Timeout`,
- * a closed or draining connection with `ConnectionClosed` / `ConnectionDraining`.
+ * for every request it completes, even a successful one, and arms a timer per request and races
+ * two promises; in the benchmark that was a third of the caller's CPU. Here the time-outs share
+ * one timer, armed for the earliest expiry. Semantics are nats.js's: a 503 status reply (the
+ * server's "no responders") rejects with `NoResponders`, expiry with `Timeout`, a closed or
+ * draining connection with `ConnectionClosed` / `ConnectionDraining`.
  */
 class ReplyInbox {
-  private current: InboxSubscription | undefined;
+  /** Requests waiting for their reply, by reply subject. */
+  private readonly pending = new Map<string, PendingReply>();
+  private inbox: { prefix: string; subscription: Subscription } | undefined;
   private nextToken = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerAt = Infinity;
 
   constructor(private readonly connection: NatsConnection) {}
 
@@ -250,67 +253,88 @@ class ReplyInbox {
     if (this.connection.isDraining()) {
       return Promise.reject(NatsError.errorForCode(ErrorCode.ConnectionDraining));
     }
-    let inbox: InboxSubscription;
+    let prefix: string;
     try {
-      inbox = this.subscribed();
+      prefix = this.subscribed();
     } catch (error) {
       return Promise.reject(error);
     }
-    const token = (this.nextToken++).toString(36);
+    const replySubject = prefix + (this.nextToken++).toString(36);
+    const expiresAt = performance.now() + timeoutMs;
     return new Promise<Msg>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        inbox.pending.delete(token);
-        reject(NatsError.errorForCode(ErrorCode.Timeout));
-      }, timeoutMs);
-      inbox.pending.set(token, { resolve, reject, timer });
+      this.pending.set(replySubject, { resolve, reject, expiresAt });
+      if (expiresAt < this.timerAt) this.arm(expiresAt);
       try {
-        this.connection.publish(subject, data, { reply: inbox.prefix + token, headers });
+        this.connection.publish(subject, data, { reply: replySubject, headers });
       } catch (error) {
-        clearTimeout(timer);
-        inbox.pending.delete(token);
+        this.pending.delete(replySubject);
         reject(error);
       }
     });
   }
 
-  private subscribed(): InboxSubscription {
-    const current = this.current;
-    if (current !== undefined && !current.subscription.isClosed()) return current;
+  /** Subscribes `_INBOX.<nuid>.*` on first use and after the subscription closed. */
+  private subscribed(): string {
+    const current = this.inbox;
+    if (current !== undefined && !current.subscription.isClosed()) return current.prefix;
     const prefix = `${createInbox()}.`;
-    const pending = new Map<string, PendingReply>();
     const subscription = this.connection.subscribe(`${prefix}*`, {
       callback: (error, reply) => {
-        if (error) fail(pending, error);
-        else settle(pending, reply.subject.slice(prefix.length), reply);
+        if (error) this.fail(prefix, error);
+        else this.settle(reply);
       },
     });
-    const inbox: InboxSubscription = { prefix, subscription, pending };
-    this.current = inbox;
+    this.inbox = { prefix, subscription };
     // Closed by a drain, a close or a permissions error: nobody will answer what still waits.
     void subscription.closed.then(
-      () => fail(pending, NatsError.errorForCode(ErrorCode.ConnectionClosed)),
-      (error: unknown) => fail(pending, error),
+      () => this.fail(prefix, NatsError.errorForCode(ErrorCode.ConnectionClosed)),
+      (error: unknown) => this.fail(prefix, error),
     );
-    return inbox;
+    return prefix;
   }
-}
 
-function settle(pending: Map<string, PendingReply>, token: string, reply: Msg): void {
-  const waiting = pending.get(token);
-  if (waiting === undefined) return; // late: its caller has timed out already
-  pending.delete(token);
-  clearTimeout(waiting.timer);
-  if (reply.data.length === 0 && reply.headers?.code === 503) {
-    waiting.reject(NatsError.errorForCode(ErrorCode.NoResponders));
-  } else {
-    waiting.resolve(reply);
+  private settle(reply: Msg): void {
+    const waiting = this.pending.get(reply.subject);
+    if (waiting === undefined) return; // late: its caller has given up already
+    this.pending.delete(reply.subject);
+    if (reply.data.length === 0 && reply.headers?.code === 503) {
+      waiting.reject(NatsError.errorForCode(ErrorCode.NoResponders));
+    } else {
+      waiting.resolve(reply);
+    }
   }
-}
 
-function fail(pending: Map<string, PendingReply>, error: unknown): void {
-  for (const waiting of pending.values()) {
-    clearTimeout(waiting.timer);
-    waiting.reject(error);
+  private fail(prefix: string, error: unknown): void {
+    for (const [replySubject, waiting] of this.pending) {
+      if (!replySubject.startsWith(prefix)) continue;
+      this.pending.delete(replySubject);
+      waiting.reject(error);
+    }
   }
-  pending.clear();
+
+  private arm(at: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timerAt = at;
+    const delay = Math.min(Math.max(Math.ceil(at - performance.now()), 0), MAX_TIMER_DELAY_MS);
+    // Unref'd: it may outlive the requests it was armed for; an open connection keeps the
+    // process alive while requests wait, and closing it fails them.
+    this.timer = setTimeout(() => this.sweep(), delay).unref();
+  }
+
+  /** Rejects what has expired, then re-arms for the earliest expiry left. */
+  private sweep(): void {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const [replySubject, waiting] of this.pending) {
+      if (waiting.expiresAt <= now) {
+        this.pending.delete(replySubject);
+        waiting.reject(NatsError.errorForCode(ErrorCode.Timeout));
+      } else if (waiting.expiresAt < next) {
+        next = waiting.expiresAt;
+      }
+    }
+    if (next !== Infinity) this.arm(next);
+  }
 }

@@ -1,4 +1,4 @@
-import { type MsgHdrs } from 'nats';
+import { Match, type MsgHdrs } from 'nats';
 import { randomFillSync } from 'node:crypto';
 import { WireHeaders } from './wire-headers';
 
@@ -83,12 +83,15 @@ export function traceContextFrom(
     : { traceparent };
 }
 
-/** Reads `traceparent` and `tracestate` from NATS headers (see {@link traceContextFrom}). */
+/**
+ * Reads `traceparent` and `tracestate` from NATS headers (see {@link traceContextFrom}), in any
+ * case: nats.go's `Header.Set` sends `Traceparent`.
+ */
 export function readTraceHeaders(headers: MsgHdrs | undefined): TraceContext | undefined {
   if (!headers) return undefined;
   return traceContextFrom(
-    headers.get(WireHeaders.TRACEPARENT) || undefined,
-    headers.get(WireHeaders.TRACESTATE) || undefined,
+    headers.get(WireHeaders.TRACEPARENT, Match.IgnoreCase) || undefined,
+    headers.get(WireHeaders.TRACESTATE, Match.IgnoreCase) || undefined,
   );
 }
 

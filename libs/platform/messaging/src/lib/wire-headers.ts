@@ -1,3 +1,5 @@
+import { Match, type Msg } from 'nats';
+
 /**
  * NATS header names Switchboard puts on the wire. `Nats-Msg-Id` is JetStream's de-duplication key;
  * the `Nats-Service-Error*` pair follows the NATS micro-services protocol so generic tooling shows
@@ -54,8 +56,8 @@ const DEADLINE_KEY = WireHeaders.DEADLINE.toLowerCase();
  *
  * Reads nats.js's raw header block when it can: `msg.headers` decodes every header into a map,
  * canonicalising each key, which on a request path is as costly as validating the body. A nats.js
- * whose messages lack the raw block takes the `msg.headers` route (`wire-headers.spec.ts` checks
- * that the installed one still has it).
+ * whose messages lack the raw block takes the `msg.headers` route (`nats.transport.int-spec.ts`
+ * checks that the installed one still has it).
  */
 export function readRequestHeaders(msg: Msg): RequestWireHeaders {
   const block = rawHeaderBlock(msg);
@@ -101,8 +103,10 @@ export function parseHeaderBlock(block: Uint8Array): RequestWireHeaders {
       // Only names of the right length are compared, so most lines cost two indexOf calls.
       if (nameLength === 11 || nameLength === 10 || nameLength === DEADLINE_KEY.length) {
         const name = text.slice(start, colon).toLowerCase();
-        if (name === WireHeaders.TRACEPARENT) found.traceparent ??= text.slice(colon + 1, end).trim();
-        else if (name === WireHeaders.TRACESTATE) found.tracestate ??= text.slice(colon + 1, end).trim();
+        if (name === WireHeaders.TRACEPARENT)
+          found.traceparent ??= text.slice(colon + 1, end).trim();
+        else if (name === WireHeaders.TRACESTATE)
+          found.tracestate ??= text.slice(colon + 1, end).trim();
         else if (name === DEADLINE_KEY) found.deadline ??= text.slice(colon + 1, end).trim();
       }
     }

@@ -1,5 +1,11 @@
 import { once } from 'node:events';
-import { type AddressInfo, createConnection, createServer, type Server, type Socket } from 'node:net';
+import {
+  type AddressInfo,
+  createConnection,
+  createServer,
+  type Server,
+  type Socket,
+} from 'node:net';
 import { sleep } from './wait-for.util';
 
 /** Options of {@link startTcpProxy}. */
@@ -165,7 +171,10 @@ class ProxyServer implements TcpProxy {
       client.resume();
       return;
     }
-    const upstream = createConnection({ host: this.options.targetHost, port: this.options.targetPort });
+    const upstream = createConnection({
+      host: this.options.targetHost,
+      port: this.options.targetPort,
+    });
     upstream.on('error', () => undefined);
     upstream.setNoDelay(true);
     client.setNoDelay(true);

@@ -195,6 +195,12 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
     expect(JSON.parse(sc.decode(dead.data))).toEqual({ n: 6, failTimes: 100 });
     expect(attempts.get(6)).toBe(5);
     expect(await effectsOf(6)).toBe(0);
+    // Terminated, not merely dead-lettered: the consumer holds no unacknowledged delivery of it.
+    await waitFor(
+      async () =>
+        (await jsm.consumers.info('TEST', 'tester_evt-test-thing-happened-v1')).num_ack_pending === 0,
+      { timeoutMs: 5_000, message: 'the dead-lettered delivery is still pending on the consumer' },
+    );
   });
 
   it('sends a payload that breaks its contract straight to the DLQ', async () => {

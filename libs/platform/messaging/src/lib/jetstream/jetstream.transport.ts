@@ -18,9 +18,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import { type DataSource } from 'typeorm';
 import { isUniqueViolation } from '@switchboard/platform-persistence';
+import { runWithCallContext } from '../call-context';
 import { CONTRACT_EXTRA } from '../handler.decorators';
 import { decodeJson } from '../json-codec';
 import { InboxMessageEntity } from '../outbox/inbox-message.entity';
+import { newTraceContext, readTraceHeaders } from '../trace-context';
 import { EventContext } from './event-context';
 import { EventHeaders } from './event-headers';
 import { DLQ_SUBJECT_PREFIX, ensureStreams, streamOf } from './streams';
@@ -52,6 +54,9 @@ interface Route {
   consumer: string;
   messages?: ConsumerMessages;
 }
+
+/** Redelivery delay while the database is unreachable: short, so work resumes soon after it is back. */
+const DATABASE_DOWN_RETRY_MS = 2_000;
 
 class PoisonMessage extends Error {
   override readonly name = 'PoisonMessage';
@@ -204,9 +209,13 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           processedAt: new Date(),
         });
         const context = new EventContext(manager, eventId, attempt, msg.subject, route.consumer);
-        await lastValueFrom(this.transformToObservable(await route.handler(payload, context)), {
-          defaultValue: undefined,
-        });
+        // The handler continues the publisher's trace: its logs and onward calls share the trace id.
+        const trace = readTraceHeaders(msg.headers) ?? newTraceContext();
+        await runWithCallContext({ trace }, async () =>
+          lastValueFrom(this.transformToObservable(await route.handler(payload, context)), {
+            defaultValue: undefined,
+          }),
+        );
       });
       msg.ack();
     } catch (error) {
@@ -220,15 +229,16 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       return;
     }
     if (!(error instanceof PoisonMessage) && !(await this.databaseReachable())) {
-      // Not the event's fault: retry later without spending one of its attempts on the DLQ road.
-      msg.nak(this.settings.maxBackoffMs);
+      // Not the event's fault: retry soon, without moving it towards the DLQ.
+      msg.nak(DATABASE_DOWN_RETRY_MS);
       return;
     }
     const poison = error instanceof PoisonMessage;
     if (poison || attempt >= this.settings.maxDeliver) {
       try {
         await this.deadLetter(msg, route, attempt, eventId, error);
-        msg.term(`dead-lettered: ${describe(error)}`.slice(0, 200));
+        // A plain +TERM: servers before 2.10 ignore a term that carries a reason and redeliver.
+        msg.term();
       } catch (dlqError) {
         this.log.error(`Could not dead-letter ${route.consumer} seq ${msg.seq}: ${String(dlqError)}`);
         msg.nak(this.settings.maxBackoffMs);

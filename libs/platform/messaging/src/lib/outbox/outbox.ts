@@ -1,11 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { describeIssues, type EventContract, type EventPayload } from '@switchboard/contracts';
 import { uuidv7 } from '@switchboard/platform-persistence';
 import { type EntityManager } from 'typeorm';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { outgoingTraceContext } from '../call-context';
 import { WireHeaders } from '../wire-headers';
 import { OutboxMessageEntity } from './outbox-message.entity';
-import { Inject } from '@nestjs/common';
 
 /** Query-runner flag the commit hook reads to wake the relay. */
 export const OUTBOX_WRITTEN = 'switchboard.outboxWritten';
@@ -38,11 +38,19 @@ export class Outbox {
       );
     }
     const id = uuidv7();
+    // The trace of the request that caused the event continues in its consumers.
+    const trace = outgoingTraceContext();
+    const headers: Record<string, string> = {
+      [WireHeaders.SOURCE]: this.options.serviceName,
+      [WireHeaders.TRACEPARENT]: trace.traceparent,
+      ...(trace.tracestate === undefined ? {} : { [WireHeaders.TRACESTATE]: trace.tracestate }),
+      ...options.headers,
+    };
     await manager.insert(OutboxMessageEntity, {
       id,
       subject: contract.subject,
       payload: JSON.stringify(parsed.data),
-      headers: JSON.stringify({ [WireHeaders.SOURCE]: this.options.serviceName, ...options.headers }),
+      headers: JSON.stringify(headers),
       createdAt: new Date(),
     });
     if (manager.queryRunner) manager.queryRunner.data[OUTBOX_WRITTEN] = true;

@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '@switchboard/platform-auth';
 import {
+  currentTraceId,
   EventConsumersHealth,
   JetStreamTransport,
   MESSAGING_ENTITIES,
@@ -24,6 +25,7 @@ import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/servic
 import { HealthController } from '../health/health.controller';
 import { ServiceLifecycle } from '../health/service-lifecycle';
 import { HttpErrorFilter } from '../http/http-error.filter';
+import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { type ServiceDefinition } from './service-definition';
 
@@ -60,6 +62,11 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         pinoHttp: {
           level: config.LOG_LEVEL,
           base: { service: definition.name },
+          // Every line written during a request, an RPC or an event handler names its trace.
+          mixin: () => {
+            const traceId = currentTraceId();
+            return traceId === undefined ? {} : { trace_id: traceId };
+          },
           // Log lines carry the request id; clients may pass their own to correlate.
           genReqId: (request) => {
             const given = request.headers['x-request-id'];
@@ -106,6 +113,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   });
   app.useLogger(app.get(Logger));
   useJsonBodyParser(app, config.HTTP_BODY_LIMIT_BYTES);
+  useHttpTraceContext(app);
   if (config.JWT_SECRET_IS_DEV_DEFAULT) {
     new NestLogger('Auth').warn(
       'AUTH_JWT_SECRET is not set: using the development default. Never run like this in production.',
@@ -128,6 +136,8 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     maxDeliver: config.EVENTS_MAX_DELIVER,
     concurrency: config.EVENTS_CONCURRENCY,
     backoffMs: config.EVENTS_BACKOFF_MS,
+    maxBackoffMs: config.EVENTS_MAX_BACKOFF_MS,
+    ackWaitMs: config.EVENTS_ACK_WAIT_MS,
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   app.get(EventConsumersHealth).attach(consumers);

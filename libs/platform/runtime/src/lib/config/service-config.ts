@@ -55,6 +55,10 @@ export const baseConfigSchema = z.object({
   EVENTS_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
   /** First redelivery delay of a failed event; doubles per attempt. */
   EVENTS_BACKOFF_MS: z.coerce.number().int().min(1).max(600_000).default(500),
+  /** Longest redelivery delay of a failed event. */
+  EVENTS_MAX_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
+  /** How long JetStream waits for an ack before redelivering (e.g. after a consumer crashed). */
+  EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   /** Time between "not ready" and closing the listener, for load balancers to notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Past this the process exits 1 even if work is still draining. */
