@@ -90,7 +90,9 @@ describe('walking skeleton: /echo across chat and bots', () => {
 
   it('carries the trace of the HTTP request through the event to the bot', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const conversation = await json<{ id: string }>(await post('/conversations', { title: 'traced' }));
+    const conversation = await json<{ id: string }>(
+      await post('/conversations', { title: 'traced' }),
+    );
     const sent = await post(
       `/conversations/${conversation.id}/messages`,
       { text: '/echo traced' },
@@ -101,7 +103,10 @@ describe('walking skeleton: /echo across chat and bots', () => {
       () =>
         bots
           .logs()
-          .some((line) => line.includes('echo-bot answered') && line.includes(`"trace_id":"${traceId}"`)),
+          .some(
+            (line) =>
+              line.includes('echo-bot answered') && line.includes(`"trace_id":"${traceId}"`),
+          ),
       { timeoutMs: 5_000, message: "bots did not log the answer under the request's trace id" },
     );
   });

@@ -56,4 +56,6 @@ lock.packages = Object.fromEntries(
   Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
 );
 writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
-process.stdout.write(`package-lock.json: ${added} platform package entr${added === 1 ? 'y' : 'ies'} added\n`);
+process.stdout.write(
+  `package-lock.json: ${added} platform package entr${added === 1 ? 'y' : 'ies'} added\n`,
+);

@@ -61,7 +61,9 @@ describe('bots service', () => {
   const publish = (message: Chat.MessageView, msgID = message.id) => {
     const h = headers();
     h.set('Switchboard-Event-Id', message.id);
-    return nats.jetstream().publish(Chat.MessageCreated.subject, codec.encode(message), { msgID, headers: h });
+    return nats
+      .jetstream()
+      .publish(Chat.MessageCreated.subject, codec.encode(message), { msgID, headers: h });
   };
   const userMessage = (
     text: string,

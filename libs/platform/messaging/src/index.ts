@@ -4,7 +4,6 @@ export { connectNats, isNatsUsable, NATS_CONNECTION } from './lib/nats-connectio
 export { NatsTransport, NATS_TRANSPORT, type NatsTransportOptions } from './lib/nats.transport';
 export { RpcHandler, EventHandler } from './lib/handler.decorators';
 export { RpcClient, type CallOptions } from './lib/rpc.client';
-export { EventPublisher, type PublishOptions } from './lib/event.publisher';
 export { NatsHealth } from './lib/nats.health';
 export { WireHeaders } from './lib/wire-headers';
 export { classifyError } from './lib/error-envelope';

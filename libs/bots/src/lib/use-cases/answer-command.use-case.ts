@@ -26,7 +26,10 @@ export class AnswerCommandUseCase {
    * handled and never reaches this point twice. Posting to chat is an RPC, outside that
    * transaction: if the commit fails after chat stored the reply, a redelivery posts it again.
    */
-  async execute(message: Chat.MessageView, manager: EntityManager): Promise<'answered' | 'ignored'> {
+  async execute(
+    message: Chat.MessageView,
+    manager: EntityManager,
+  ): Promise<'answered' | 'ignored'> {
     if (message.sender.kind !== 'user') return 'ignored';
     const command = parseCommand(message.text);
     if (!command || command.name !== 'echo') return 'ignored';
@@ -34,7 +37,11 @@ export class AnswerCommandUseCase {
 
     const posted = await this.rpc.call(
       Chat.PostMessage,
-      { conversationId: message.conversationId, sender: { kind: 'bot', id: ECHO_BOT }, text: reply },
+      {
+        conversationId: message.conversationId,
+        sender: { kind: 'bot', id: ECHO_BOT },
+        text: reply,
+      },
       { timeoutMs: POST_TIMEOUT_MS },
     );
     await manager.insert(BotReplyEntity, {

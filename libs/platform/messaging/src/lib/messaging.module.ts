@@ -8,7 +8,6 @@ import {
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { type NatsConnection } from 'nats';
-import { EventPublisher } from './event.publisher';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { connectNats, NATS_CONNECTION } from './nats-connection';
 import { NatsHealth } from './nats.health';
@@ -49,18 +48,10 @@ export class MessagingModule {
         },
         NatsConnectionLifecycle,
         RpcClient,
-        EventPublisher,
         NatsHealth,
         EventConsumersHealth,
       ],
-      exports: [
-        NATS_CONNECTION,
-        MESSAGING_OPTIONS,
-        RpcClient,
-        EventPublisher,
-        NatsHealth,
-        EventConsumersHealth,
-      ],
+      exports: [NATS_CONNECTION, MESSAGING_OPTIONS, RpcClient, NatsHealth, EventConsumersHealth],
     };
   }
 }

@@ -1,15 +1,7 @@
 import { Controller, type INestApplication } from '@nestjs/common';
-import { EventPattern } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import {
-  AppError,
-  defineEvent,
-  defineRpc,
-  type EventContract,
-  type EventPayload,
-  type RpcRequest,
-} from '@switchboard/contracts';
+import { AppError, defineRpc, type RpcRequest } from '@switchboard/contracts';
 import { startNatsServer, type TestNatsServer, waitFor } from '@switchboard/platform-testing';
 import { connect, headers, type Msg, type MsgHdrs, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,11 +12,10 @@ import {
   remainingBudgetMs,
   runWithCallContext,
 } from './call-context';
-import { EventPublisher } from './event.publisher';
-import { CONTRACT_EXTRA, RpcHandler } from './handler.decorators';
+import { RpcHandler } from './handler.decorators';
 import { MessagingModule } from './messaging.module';
 import { NATS_CONNECTION } from './nats-connection';
-import { NATS_TRANSPORT, NatsTransport } from './nats.transport';
+import { NatsTransport } from './nats.transport';
 import { RpcClient } from './rpc.client';
 import { isValidTraceparent, newTraceContext, parentIdOf, traceIdOf } from './trace-context';
 import { rawHeaderBlock, readRequestHeaders } from './wire-headers';
@@ -82,23 +73,8 @@ const Spy = defineRpc({
   request: z.object({}).strict(),
   result: z.object({}).strict(),
 });
-const Greeted = defineEvent({
-  subject: 'evt.test.person.greeted.v1',
-  payload: z.object({ name: z.string() }).strict(),
-});
-
-/** Events each app instance received, to check queue-group sharing. */
-const received = new Map<string, string[]>();
 /** How often Probe's handler ran. */
 let probeCalls = 0;
-
-/**
- * `@EventHandler` serves events through JetStream now; the core-NATS event path of `NatsTransport`
- * keeps this test until it moves out, with the same contract extra bound to this transport.
- */
-function CoreNatsEventHandler(contract: EventContract): MethodDecorator {
-  return EventPattern(contract.subject, NATS_TRANSPORT, { [CONTRACT_EXTRA]: contract });
-}
 
 @Controller()
 class TestHandlers {
@@ -149,11 +125,6 @@ class TestHandlers {
       const code = error instanceof AppError ? error.code : String(error);
       return { ...seen, downstream: null, onwardError: { code, afterMs: Date.now() - started } };
     }
-  }
-
-  @CoreNatsEventHandler(Greeted)
-  greeted(payload: EventPayload<typeof Greeted>) {
-    received.set(this.instance, [...(received.get(this.instance) ?? []), payload.name]);
   }
 }
 
@@ -434,29 +405,6 @@ describe('NATS transport (real nats-server)', () => {
     } finally {
       subscription.unsubscribe();
     }
-  });
-
-  it('shares events between replicas of one service: each event is handled once', async () => {
-    const second = await startApp(nats.url);
-    try {
-      received.clear();
-      const publisher = app.get(EventPublisher);
-      const names = Array.from({ length: 40 }, (_, i) => `person-${i}`);
-      for (const name of names) publisher.publish(Greeted, { name });
-      await waitFor(() => [...received.values()].flat().length >= names.length, {
-        timeoutMs: 5_000,
-        message: 'events were not all delivered',
-      });
-      await sleep(200);
-      expect([...received.values()].flat().sort()).toEqual([...names].sort());
-    } finally {
-      await second.close();
-    }
-  });
-
-  it('refuses to publish an event that breaks its contract', () => {
-    const publisher = app.get(EventPublisher);
-    expect(() => publisher.publish(Greeted, { name: 42 } as never)).toThrow(/breaks its contract/);
   });
 });
 

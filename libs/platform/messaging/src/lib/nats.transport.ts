@@ -14,7 +14,7 @@ import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from './deadl
 import { classifyError } from './error-envelope';
 import { CONTRACT_EXTRA } from './handler.decorators';
 import { decodeJson, encodeJson } from './json-codec';
-import { newTraceContext, readTraceHeaders, traceContextFrom } from './trace-context';
+import { newTraceContext, traceContextFrom } from './trace-context';
 import { readRequestHeaders, WireHeaders } from './wire-headers';
 
 export const NATS_TRANSPORT = Symbol('SWITCHBOARD_NATS');
@@ -63,9 +63,10 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   listen(callback: () => void): void {
     for (const [subject, handler] of this.getHandlers()) {
       const contract = handler.extras?.[CONTRACT_EXTRA] as RpcContract | EventContract | undefined;
-      if (!contract) {
+      if (contract?.kind !== 'rpc') {
+        // Events are JetStream's (`@EventHandler` binds them there); core NATS carries only RPC.
         throw new Error(
-          `Handler for "${subject}" has no contract: declare it with @RpcHandler or @EventHandler`,
+          `Handler for "${subject}" is not an RPC contract: declare it with @RpcHandler`,
         );
       }
       const subscription = this.options.connection.subscribe(subject, {
@@ -75,8 +76,7 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
             this.log.error(`Subscription to ${subject} failed: ${error.message}`);
             return;
           }
-          if (contract.kind === 'rpc') this.answer(msg, contract, handler);
-          else this.deliver(msg, contract, handler);
+          this.answer(msg, contract, handler);
         },
       });
       this.subscriptions.push(subscription);
@@ -188,33 +188,6 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
       this.whenIdle = undefined;
       this.idle = undefined;
       resolve();
-    }
-  }
-
-  private deliver(msg: Msg, contract: EventContract, handler: MessageHandler): void {
-    this.inFlight++;
-    const context: CallContext = { trace: readTraceHeaders(msg.headers) ?? newTraceContext() };
-    void runWithCallContext(context, () => this.handleEventMessage(msg, contract, handler));
-  }
-
-  private async handleEventMessage(
-    msg: Msg,
-    contract: EventContract,
-    handler: MessageHandler,
-  ): Promise<void> {
-    try {
-      const payload = this.parse(msg, contract.payload, contract.subject);
-      const result: unknown = await handler(payload, msg);
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
-    } catch (error) {
-      const messageId = msg.headers?.get(WireHeaders.MESSAGE_ID) || 'unknown';
-      const { envelope } = classifyError(error, this.log, contract.subject);
-      this.log.error(
-        { code: envelope.code, messageId },
-        `Event ${contract.subject} (message ${messageId}) failed: ${envelope.message}`,
-      );
-    } finally {
-      this.settle();
     }
   }
 

@@ -54,6 +54,8 @@ export class RpcClient {
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {
+    // RequestHeaders writes values unchecked; a service name is the one that comes from outside.
+    MsgHdrsImpl.validHeaderValue(options.serviceName);
     this.inbox = new ReplyInbox(connection);
   }
 
@@ -169,8 +171,9 @@ function translateRequestError(error: unknown, subject: string, wait: string): u
 /**
  * Request headers written in one go. nats.js's `headers().set()` canonicalises the key and searches
  * the existing ones on every call, and `encode()` goes through TextEncoder; for the three headers of
- * every call that is as much CPU as validating the body. The values are ours — a service name,
- * digits, a validated `traceparent` / `tracestate` — and hold no line breaks.
+ * every call that is as much CPU as validating the body. The values hold no line breaks: the
+ * service name is checked once, the deadline is digits, and `childTraceContext` only returns a
+ * validated `traceparent` / `tracestate`.
  */
 class RequestHeaders extends MsgHdrsImpl {
   /** The encoded form while nobody changed the headers after construction. */

@@ -84,3 +84,17 @@ describe('W3C trace context', () => {
     expect(readTraceHeaders(undefined)).toBeUndefined();
   });
 });
+
+describe('continuing a hand-made trace context', () => {
+  it('starts a new trace instead of copying an invalid one into headers', () => {
+    const child = childTraceContext({ traceparent: 'not\r\nvalid', tracestate: 'a=1' });
+    expect(isValidTraceparent(child.traceparent)).toBe(true);
+    expect(child.tracestate).toBeUndefined();
+  });
+
+  it('drops a tracestate that could not travel in a header', () => {
+    const child = childTraceContext({ traceparent: W3C_EXAMPLE, tracestate: 'a=1\r\nb: 2' });
+    expect(traceIdOf(child.traceparent)).toBe(traceIdOf(W3C_EXAMPLE));
+    expect(child.tracestate).toBeUndefined();
+  });
+});

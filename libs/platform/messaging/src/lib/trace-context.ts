@@ -59,13 +59,16 @@ export function newTraceContext(): TraceContext {
 /**
  * The context to send with an outgoing message: the same trace id and flags as `parent` with a new
  * span id (written as version `00`, the one version this code knows), and `parent`'s `tracestate`;
- * a new trace when there is no parent.
+ * a new trace when there is no parent, or a parent that is not a valid W3C context (it may have
+ * been built by hand, and what this returns goes into headers as it is).
  */
 export function childTraceContext(parent: TraceContext | undefined): TraceContext {
-  if (parent === undefined) return newTraceContext();
+  if (parent === undefined || !isValidTraceparent(parent.traceparent)) return newTraceContext();
   const { traceparent, tracestate } = parent;
   const child = `00-${traceparent.slice(3, 35)}-${randomHex(8, ZERO_SPAN_ID)}-${traceparent.slice(53, 55)}`;
-  return tracestate === undefined ? { traceparent: child } : { traceparent: child, tracestate };
+  return tracestate !== undefined && isValidTracestate(tracestate)
+    ? { traceparent: child, tracestate }
+    : { traceparent: child };
 }
 
 /**
@@ -78,9 +81,13 @@ export function traceContextFrom(
   tracestate: string | undefined,
 ): TraceContext | undefined {
   if (!traceparent || !isValidTraceparent(traceparent)) return undefined;
-  return tracestate && tracestate.length <= MAX_TRACESTATE_LENGTH && TRACESTATE.test(tracestate)
+  return tracestate && isValidTracestate(tracestate)
     ? { traceparent, tracestate }
     : { traceparent };
+}
+
+function isValidTracestate(tracestate: string): boolean {
+  return tracestate.length <= MAX_TRACESTATE_LENGTH && TRACESTATE.test(tracestate);
 }
 
 /**

@@ -20,7 +20,9 @@ export class EventConsumersHealth {
 
   check(key = 'consumers'): HealthIndicatorResult {
     const consumers = this.source?.consumers ?? [];
-    const idle = consumers.filter((consumer) => !consumer.pulling).map((consumer) => consumer.consumer);
+    const idle = consumers
+      .filter((consumer) => !consumer.pulling)
+      .map((consumer) => consumer.consumer);
     const indicator = this.health.check(key);
     return idle.length === 0
       ? indicator.up({ count: consumers.length })

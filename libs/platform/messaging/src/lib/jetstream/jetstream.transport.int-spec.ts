@@ -137,17 +137,26 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
   const publishRaw = (payload: unknown, eventId: string, msgID: string) => {
     const h = headers();
     h.set(EventHeaders.EVENT_ID, eventId);
-    return nats.jetstream().publish(Happened.subject, sc.encode(JSON.stringify(payload)), { msgID, headers: h });
+    return nats
+      .jetstream()
+      .publish(Happened.subject, sc.encode(JSON.stringify(payload)), { msgID, headers: h });
   };
 
   it('publishes what a transaction wrote to the outbox, and the consumer has its effect once', async () => {
     await dataSource.transaction((manager) => outbox.add(manager, Happened, { n: 1 }));
-    await waitFor(async () => (await effectsOf(1)) === 1, { timeoutMs: 5_000, message: 'no effect' });
+    await waitFor(async () => (await effectsOf(1)) === 1, {
+      timeoutMs: 5_000,
+      message: 'no effect',
+    });
     await waitFor(async () => (await dataSource.getRepository(OutboxMessageEntity).count()) === 0, {
       timeoutMs: 5_000,
       message: 'the outbox was not emptied',
     });
-    expect(await dataSource.getRepository(InboxMessageEntity).countBy({ consumer: 'tester_evt-test-thing-happened-v1' })).toBeGreaterThan(0);
+    expect(
+      await dataSource
+        .getRepository(InboxMessageEntity)
+        .countBy({ consumer: 'tester_evt-test-thing-happened-v1' }),
+    ).toBeGreaterThan(0);
   });
 
   it('publishes nothing when the transaction rolls back', async () => {
@@ -158,7 +167,10 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
       }),
     ).rejects.toThrow('changed my mind');
     await dataSource.transaction((manager) => outbox.add(manager, Happened, { n: 3 }));
-    await waitFor(async () => (await effectsOf(3)) === 1, { timeoutMs: 5_000, message: 'no effect' });
+    await waitFor(async () => (await effectsOf(3)) === 1, {
+      timeoutMs: 5_000,
+      message: 'no effect',
+    });
     expect(await effectsOf(2)).toBe(0);
   });
 
@@ -166,7 +178,10 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
     await publishRaw({ n: 4 }, 'event-4', 'msg-4');
     await publishRaw({ n: 4 }, 'event-4', 'msg-4'); // dropped by JetStream's duplicate window
     await publishRaw({ n: 4 }, 'event-4', 'msg-4-again'); // stored twice, stopped by the inbox
-    await waitFor(async () => (await effectsOf(4)) === 1, { timeoutMs: 5_000, message: 'no effect' });
+    await waitFor(async () => (await effectsOf(4)) === 1, {
+      timeoutMs: 5_000,
+      message: 'no effect',
+    });
     await sleep(300);
     expect(await effectsOf(4)).toBe(1);
     expect(attempts.get(4)).toBe(1);
@@ -174,19 +189,27 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
 
   it('retries a failing handler with backoff and keeps only the successful attempt', async () => {
     await publishRaw({ n: 5, failTimes: 2 }, 'event-5', 'msg-5');
-    await waitFor(async () => (await effectsOf(5)) === 1, { timeoutMs: 10_000, message: 'no effect' });
+    await waitFor(async () => (await effectsOf(5)) === 1, {
+      timeoutMs: 10_000,
+      message: 'no effect',
+    });
     expect(attempts.get(5)).toBe(3);
   });
 
   it('sends an event that keeps failing to the DLQ after 5 attempts, while later events flow', async () => {
     await publishRaw({ n: 6, failTimes: 100 }, 'event-6', 'msg-6');
     await publishRaw({ n: 7 }, 'event-7', 'msg-7');
-    await waitFor(async () => (await effectsOf(7)) === 1, { timeoutMs: 5_000, message: 'event 7 was held up' });
+    await waitFor(async () => (await effectsOf(7)) === 1, {
+      timeoutMs: 5_000,
+      message: 'event 7 was held up',
+    });
     await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages > 0, {
       timeoutMs: 15_000,
       message: 'nothing reached the DLQ',
     });
-    const dead = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: 'dlq.tester_evt-test-thing-happened-v1.evt.test.thing.happened.v1' });
+    const dead = await jsm.streams.getMessage(DLQ_STREAM, {
+      last_by_subj: 'dlq.tester_evt-test-thing-happened-v1.evt.test.thing.happened.v1',
+    });
     expect(dead.header.get(EventHeaders.DLQ_ATTEMPTS)).toBe('5');
     expect(dead.header.get(EventHeaders.DLQ_ERROR)).toContain('thing 6 failed on purpose');
     expect(dead.header.get(EventHeaders.DLQ_SUBJECT)).toBe(Happened.subject);
@@ -198,7 +221,8 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
     // Terminated, not merely dead-lettered: the consumer holds no unacknowledged delivery of it.
     await waitFor(
       async () =>
-        (await jsm.consumers.info('TEST', 'tester_evt-test-thing-happened-v1')).num_ack_pending === 0,
+        (await jsm.consumers.info('TEST', 'tester_evt-test-thing-happened-v1')).num_ack_pending ===
+        0,
       { timeoutMs: 5_000, message: 'the dead-lettered delivery is still pending on the consumer' },
     );
   });
@@ -210,7 +234,9 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
       timeoutMs: 5_000,
       message: 'the bad payload did not reach the DLQ',
     });
-    const dead = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: 'dlq.tester_evt-test-thing-happened-v1.evt.test.thing.happened.v1' });
+    const dead = await jsm.streams.getMessage(DLQ_STREAM, {
+      last_by_subj: 'dlq.tester_evt-test-thing-happened-v1.evt.test.thing.happened.v1',
+    });
     expect(dead.header.get(EventHeaders.DLQ_ATTEMPTS)).toBe('1');
     expect(dead.header.get(EventHeaders.DLQ_ERROR)).toContain('INVALID_PAYLOAD');
   });

@@ -28,7 +28,6 @@ import { EventHeaders } from './event-headers';
 import { DLQ_SUBJECT_PREFIX, ensureStreams, streamOf } from './streams';
 import { JETSTREAM_TRANSPORT } from './transport-ids';
 
-
 export interface JetStreamTransportOptions {
   connection: NatsConnection;
   dataSource: DataSource;
@@ -80,7 +79,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly routes: Route[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
-  private readonly settings: Required<Omit<JetStreamTransportOptions, 'connection' | 'dataSource' | 'serviceName'>>;
+  private readonly settings: Required<
+    Omit<JetStreamTransportOptions, 'connection' | 'dataSource' | 'serviceName'>
+  >;
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
 
@@ -166,7 +167,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       if (!(error instanceof NatsError) || error.api_error?.err_code !== 10014) throw error;
       await jsm.consumers.add(route.stream, config);
     }
-    this.log.log(`Consuming ${route.contract.subject} as ${route.consumer} (stream ${route.stream})`);
+    this.log.log(
+      `Consuming ${route.contract.subject} as ${route.consumer} (stream ${route.stream})`,
+    );
   }
 
   /** Pulls for as long as the transport runs, re-attaching if the consumer's iterator ends. */
@@ -176,7 +179,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     while (this.running) {
       try {
         const consumer = await js.consumers.get(route.stream, route.consumer);
-        route.messages = await consumer.consume({ max_messages: Math.min(this.settings.maxAckPending, 256) });
+        route.messages = await consumer.consume({
+          max_messages: Math.min(this.settings.maxAckPending, 256),
+        });
         for await (const msg of route.messages) {
           await slots.acquire();
           const work = this.process(msg, route).finally(() => slots.release());
@@ -200,7 +205,10 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     try {
       const payload = this.parse(msg, route.contract);
       await this.options.dataSource.transaction(async (manager) => {
-        const seen = await manager.existsBy(InboxMessageEntity, { consumer: route.consumer, eventId });
+        const seen = await manager.existsBy(InboxMessageEntity, {
+          consumer: route.consumer,
+          eventId,
+        });
         if (seen) return;
         await manager.insert(InboxMessageEntity, {
           consumer: route.consumer,
@@ -223,7 +231,13 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     }
   }
 
-  private async fail(msg: JsMsg, route: Route, attempt: number, eventId: string, error: unknown): Promise<void> {
+  private async fail(
+    msg: JsMsg,
+    route: Route,
+    attempt: number,
+    eventId: string,
+    error: unknown,
+  ): Promise<void> {
     if (isUniqueViolation(error)) {
       msg.ack(); // a concurrent delivery of the same event committed first
       return;
@@ -240,12 +254,17 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         // A plain +TERM: servers before 2.10 ignore a term that carries a reason and redeliver.
         msg.term();
       } catch (dlqError) {
-        this.log.error(`Could not dead-letter ${route.consumer} seq ${msg.seq}: ${String(dlqError)}`);
+        this.log.error(
+          `Could not dead-letter ${route.consumer} seq ${msg.seq}: ${String(dlqError)}`,
+        );
         msg.nak(this.settings.maxBackoffMs);
       }
       return;
     }
-    const delay = Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** (attempt - 1));
+    const delay = Math.min(
+      this.settings.maxBackoffMs,
+      this.settings.backoffMs * 2 ** (attempt - 1),
+    );
     this.log.warn(
       `${route.consumer}: event ${eventId} failed (attempt ${attempt}/${this.settings.maxDeliver}), retrying in ${delay} ms: ${describe(error)}`,
     );
@@ -279,13 +298,22 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     headers.set(EventHeaders.DLQ_STREAM_SEQ, String(msg.info.streamSequence));
     headers.set(EventHeaders.DLQ_CONSUMER, route.consumer);
     headers.set(EventHeaders.DLQ_ATTEMPTS, String(attempt));
-    headers.set(EventHeaders.DLQ_ERROR, describe(error).replace(/[\r\n]+/g, ' ').slice(0, 1_000));
+    headers.set(
+      EventHeaders.DLQ_ERROR,
+      describe(error)
+        .replace(/[\r\n]+/g, ' ')
+        .slice(0, 1_000),
+    );
     headers.set(EventHeaders.DLQ_FAILED_AT, new Date().toISOString());
-    await (this.js as JetStreamClient).publish(`${DLQ_SUBJECT_PREFIX}.${route.consumer}.${msg.subject}`, msg.data, {
-      headers,
-      // Dead-lettering the same delivery twice (a crash before term) stores it once.
-      msgID: `dlq-${route.consumer}-${msg.info.streamSequence}`,
-    });
+    await (this.js as JetStreamClient).publish(
+      `${DLQ_SUBJECT_PREFIX}.${route.consumer}.${msg.subject}`,
+      msg.data,
+      {
+        headers,
+        // Dead-lettering the same delivery twice (a crash before term) stores it once.
+        msgID: `dlq-${route.consumer}-${msg.info.streamSequence}`,
+      },
+    );
     this.log.error(
       `${route.consumer}: event ${eventId} (stream ${msg.info.stream} seq ${msg.info.streamSequence}) sent to the DLQ after ${attempt} attempt(s): ${describe(error)}`,
     );

@@ -29,21 +29,19 @@ export function streamOf(subject: string): string {
  * boot of any service (`ensureStreams` updates in place), so each setting says why it is what it is.
  */
 export function streamDefinitions(replicas = 1): Partial<StreamConfig>[] {
-  const domainStreams = EVENT_DOMAINS.map(
-    (domain): Partial<StreamConfig> => ({
-      name: domain.toUpperCase(),
-      subjects: [`evt.${domain}.>`],
-      // Limits, not work-queue: several services consume the same event independently.
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      // A week lets a consumer that was down for days catch up; older events are history, not work.
-      max_age: 7 * DAY_NS,
-      // Publishes with the same Nats-Msg-Id within this window are stored once (relay retries).
-      duplicate_window: 120 * SECOND_NS,
-      discard: DiscardPolicy.Old,
-      num_replicas: replicas,
-    }),
-  );
+  const domainStreams = EVENT_DOMAINS.map((domain): Partial<StreamConfig> => ({
+    name: domain.toUpperCase(),
+    subjects: [`evt.${domain}.>`],
+    // Limits, not work-queue: several services consume the same event independently.
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    // A week lets a consumer that was down for days catch up; older events are history, not work.
+    max_age: 7 * DAY_NS,
+    // Publishes with the same Nats-Msg-Id within this window are stored once (relay retries).
+    duplicate_window: 120 * SECOND_NS,
+    discard: DiscardPolicy.Old,
+    num_replicas: replicas,
+  }));
   return [
     ...domainStreams,
     {

@@ -86,7 +86,9 @@ export class OutboxRelay
       } catch (error) {
         failures += 1;
         const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 6));
-        this.log.warn(`Outbox relay failed (attempt ${failures}), retrying in ${delay} ms: ${String(error)}`);
+        this.log.warn(
+          `Outbox relay failed (attempt ${failures}), retrying in ${delay} ms: ${String(error)}`,
+        );
         await sleep(delay);
         continue;
       }
@@ -130,11 +132,16 @@ export class OutboxRelay
       await Promise.all(
         rows.map((row) => {
           const headers = natsHeaders();
-          for (const [key, value] of Object.entries(JSON.parse(row.headers) as Record<string, string>)) {
+          for (const [key, value] of Object.entries(
+            JSON.parse(row.headers) as Record<string, string>,
+          )) {
             headers.set(key, value);
           }
           headers.set(EventHeaders.EVENT_ID, row.id);
-          return this.js.publish(row.subject, encoder.encode(row.payload), { msgID: row.id, headers });
+          return this.js.publish(row.subject, encoder.encode(row.payload), {
+            msgID: row.id,
+            headers,
+          });
         }),
       );
       await manager.delete(OutboxMessageEntity, { id: In(rows.map((row) => row.id)) });

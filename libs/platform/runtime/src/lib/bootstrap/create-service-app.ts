@@ -79,7 +79,10 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       TerminusModule,
       PersistenceModule.forRoot({
         url: config.DATABASE_URL,
-        entities: [...MESSAGING_ENTITIES, ...definition.domains.flatMap((domain) => domain.entities)],
+        entities: [
+          ...MESSAGING_ENTITIES,
+          ...definition.domains.flatMap((domain) => domain.entities),
+        ],
         migrations: [
           ...MESSAGING_MIGRATIONS,
           ...definition.domains.flatMap((domain) => domain.migrations),
