@@ -127,6 +127,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   /** Stops pulling, then waits for the handlers already running to commit and ack. */
   async close(): Promise<void> {
     this.running = false;
+    // Messages pulled but not yet started wait out the ack wait and are then redelivered (to
+    // another replica, or to this service when it is back): nothing is lost, they are only late.
     for (const route of this.routes) route.messages?.stop();
     await Promise.allSettled([...this.inFlight]);
   }
@@ -184,6 +186,13 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         });
         for await (const msg of route.messages) {
           await slots.acquire();
+          if (!this.running) {
+            // Pulled but not started when shutdown began: hand it back at once rather than let it
+            // wait out the ack wait, so another replica takes it now.
+            slots.release();
+            msg.nak();
+            continue;
+          }
           const work = this.process(msg, route).finally(() => slots.release());
           this.inFlight.add(work);
           void work.finally(() => this.inFlight.delete(work));
