@@ -22,6 +22,7 @@ describe('bots service', () => {
   let app: NestFastifyApplication;
   let nats: NatsConnection;
   const posted: Chat.MessageView[] = [];
+  const requests: { conversationId: string; clientMessageId?: string }[] = [];
   const codec = { encode: (v: unknown) => new TextEncoder().encode(JSON.stringify(v)) };
 
   beforeAll(async () => {
@@ -38,11 +39,15 @@ describe('bots service', () => {
           conversationId: string;
           sender: Chat.Sender;
           text: string;
+          clientMessageId?: string;
         };
+        requests.push(request);
         const message: Chat.MessageView = {
           id: randomUUID(),
+          conversationId: request.conversationId,
+          sender: request.sender,
+          text: request.text,
           createdAt: new Date().toISOString(),
-          ...request,
         };
         posted.push(message);
         msg.respond(codec.encode({ ok: true, message }));
@@ -88,6 +93,10 @@ describe('bots service', () => {
     expect(postsTo(message.conversationId)).toEqual([
       expect.objectContaining({ text: 'hello there', sender: { kind: 'bot', id: 'echo-bot' } }),
     ]);
+    // The reply is keyed by the message it answers, so chat stores it once even if bots retries.
+    expect(requests.find((r) => r.conversationId === message.conversationId)?.clientMessageId).toBe(
+      `echo-bot:${message.id}`,
+    );
   });
 
   it('explains usage when /echo has no text', async () => {

@@ -4,6 +4,7 @@ import { AppError } from '@switchboard/contracts';
 export const ChatErrorCodes = {
   CONVERSATION_NOT_FOUND: 'CHAT.CONVERSATION_NOT_FOUND',
   NOT_A_MEMBER: 'CHAT.NOT_A_MEMBER',
+  CLIENT_MESSAGE_ID_REUSED: 'CHAT.CLIENT_MESSAGE_ID_REUSED',
 } as const;
 
 export const ChatErrors = {
@@ -13,6 +14,13 @@ export const ChatErrors = {
       'not_found',
       `Conversation ${conversationId} does not exist`,
       { conversationId },
+    ),
+  clientMessageIdReused: (clientMessageId: string) =>
+    new AppError(
+      ChatErrorCodes.CLIENT_MESSAGE_ID_REUSED,
+      'conflict',
+      'This clientMessageId was already used for a different message',
+      { clientMessageId },
     ),
   notAMember: (conversationId: string) =>
     new AppError(

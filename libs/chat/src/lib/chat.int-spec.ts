@@ -88,6 +88,50 @@ describe('chat service (real Postgres + nats-server)', () => {
     expect(last.body).toMatchObject({ items: [{ text: 'one' }], nextBefore: null });
   });
 
+  describe('retry-safe sends with clientMessageId', () => {
+    const send = (id: string, body: Record<string, unknown>, user = 'alice') =>
+      http().post(`/conversations/${id}/messages`).set(as(user)).send(body);
+
+    it('returns the stored message to a retry instead of posting it twice', async () => {
+      const { id } = await createConversation();
+      const first = await send(id, { text: 'once', clientMessageId: 'c-1' }).expect(201);
+      const retry = await send(id, { text: 'once', clientMessageId: 'c-1' }).expect(200);
+      expect(retry.body).toEqual(first.body);
+      const list = await http().get(`/conversations/${id}/messages`).set(as('alice')).expect(200);
+      expect(list.body.items.map((m: Chat.MessageView) => m.text)).toEqual(['once']);
+    });
+
+    it('keeps keys apart per sender', async () => {
+      const { id } = await createConversation();
+      await send(id, { text: 'from alice', clientMessageId: 'same' }).expect(201);
+      await send(id, { text: 'from bob', clientMessageId: 'same' }, 'bob').expect(201);
+    });
+
+    it('refuses a key reused for a different text with 409', async () => {
+      const { id } = await createConversation();
+      await send(id, { text: 'first', clientMessageId: 'c-2' }).expect(201);
+      const reused = await send(id, { text: 'second', clientMessageId: 'c-2' }).expect(409);
+      expect(reused.body).toMatchObject({ code: 'CHAT.CLIENT_MESSAGE_ID_REUSED' });
+    });
+
+    it('stores one message when the same send arrives five times at once', async () => {
+      const { id } = await createConversation();
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () => send(id, { text: 'racing', clientMessageId: 'c-3' })),
+      );
+      expect(new Set(responses.map((response) => response.body.id)).size).toBe(1);
+      expect(responses.map((response) => response.status).sort()).toEqual([
+        200, 200, 200, 200, 201,
+      ]);
+    });
+
+    it('rejects a malformed key', async () => {
+      const { id } = await createConversation();
+      const response = await send(id, { text: 'x', clientMessageId: 'has space' }).expect(400);
+      expect(response.body).toMatchObject({ details: [{ path: 'clientMessageId' }] });
+    });
+  });
+
   it('lets only members read or post', async () => {
     const { id } = await createConversation();
     const read = await http().get(`/conversations/${id}/messages`).set(as('carol')).expect(403);
@@ -236,6 +280,21 @@ describe('chat service (real Postgres + nats-server)', () => {
       });
       const list = await http().get(`/conversations/${id}/messages`).set(as('bob')).expect(200);
       expect(list.body.items[0]).toMatchObject({ text: 'beep' });
+    });
+
+    it('stores a bot reply once when the call is repeated with the same clientMessageId', async () => {
+      const { id } = await createConversation();
+      const body = {
+        conversationId: id,
+        sender: { kind: 'bot', id: 'echo-bot' },
+        text: 'once',
+        clientMessageId: 'echo-bot:trigger-1',
+      };
+      const first = await call(body);
+      const again = await call(body);
+      expect(again).toEqual(first);
+      const list = await http().get(`/conversations/${id}/messages`).set(as('bob')).expect(200);
+      expect(list.body.items).toHaveLength(1);
     });
 
     it('refuses a user who is not a member', async () => {

@@ -6,6 +6,7 @@ import { MessageEntity } from './entities/message.entity';
 import { ConversationsHttpController } from './http/conversations.http.controller';
 import { MessagesHttpController } from './http/messages.http.controller';
 import { CreateChatTables1764150000000 } from './migrations/1764150000000-create-chat-tables';
+import { AddClientMessageId1764160000000 } from './migrations/1764160000000-add-client-message-id';
 import { PostMessageMessageController } from './rpc/post-message.message.controller';
 import { CreateConversationUseCase } from './use-cases/create-conversation.use-case';
 import { ListMessagesUseCase } from './use-cases/list-messages.use-case';
@@ -21,5 +22,5 @@ export class ChatModule {}
 export const ChatDomain: DomainDefinition = {
   module: ChatModule,
   entities: [ConversationEntity, ConversationMemberEntity, MessageEntity],
-  migrations: [CreateChatTables1764150000000],
+  migrations: [CreateChatTables1764150000000, AddClientMessageId1764160000000],
 };

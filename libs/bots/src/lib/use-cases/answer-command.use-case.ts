@@ -24,7 +24,8 @@ export class AnswerCommandUseCase {
   /**
    * Runs inside the event's inbox transaction (`manager`): a redelivered event was recorded as
    * handled and never reaches this point twice. Posting to chat is an RPC, outside that
-   * transaction: if the commit fails after chat stored the reply, a redelivery posts it again.
+   * transaction: if the commit fails after chat stored the reply, the redelivery calls again with
+   * the same `clientMessageId`, and chat returns the reply it stored instead of a second one.
    */
   async execute(
     message: Chat.MessageView,
@@ -41,6 +42,8 @@ export class AnswerCommandUseCase {
         conversationId: message.conversationId,
         sender: { kind: 'bot', id: ECHO_BOT },
         text: reply,
+        // A redelivered event repeats this call; the key makes chat store the reply once.
+        clientMessageId: `${ECHO_BOT}:${message.id}`,
       },
       { timeoutMs: POST_TIMEOUT_MS },
     );

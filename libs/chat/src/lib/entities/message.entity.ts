@@ -20,6 +20,10 @@ export class MessageEntity {
   @Column({ type: 'text' })
   text!: string;
 
+  /** The sender's idempotency key, unique per conversation and sender. */
+  @Column({ name: 'client_message_id', type: 'varchar', length: 64, nullable: true })
+  clientMessageId!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

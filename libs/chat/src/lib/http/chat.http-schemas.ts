@@ -12,7 +12,13 @@ export const CreateConversationBody = z
   .strict();
 export type CreateConversationBody = z.output<typeof CreateConversationBody>;
 
-export const PostMessageBody = z.object({ text: Chat.MessageText }).strict();
+export const PostMessageBody = z
+  .object({
+    text: Chat.MessageText,
+    /** Retry-safe sends: the same id from the same user returns the message already stored. */
+    clientMessageId: Chat.ClientMessageId.optional(),
+  })
+  .strict();
 export type PostMessageBody = z.output<typeof PostMessageBody>;
 
 export const ListMessagesQuery = z

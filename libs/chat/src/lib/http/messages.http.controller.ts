@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { type Chat } from '@switchboard/contracts';
 import { type AuthenticatedUser, CurrentUser } from '@switchboard/platform-auth';
 import { ZodValidationPipe } from '@switchboard/platform-runtime';
+import { type FastifyReply } from 'fastify';
 import { ListMessagesUseCase, type MessagePage } from '../use-cases/list-messages.use-case';
 import { PostMessageUseCase } from '../use-cases/post-message.use-case';
 import { ConversationIdParams, ListMessagesQuery, PostMessageBody } from './chat.http-schemas';
@@ -13,18 +14,22 @@ export class MessagesHttpController {
     private readonly listMessages: ListMessagesUseCase,
   ) {}
 
+  /** 201 with the new message; 200 with the stored one when `clientMessageId` was seen before. */
   @Post()
-  @HttpCode(201)
-  post(
+  async post(
     @CurrentUser() user: AuthenticatedUser,
     @Param(new ZodValidationPipe(ConversationIdParams)) params: { id: string },
     @Body(new ZodValidationPipe(PostMessageBody)) body: PostMessageBody,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Chat.MessageView> {
-    return this.postMessage.execute({
+    const { message, created } = await this.postMessage.execute({
       conversationId: params.id,
       sender: { kind: 'user', id: user.id },
       text: body.text,
+      clientMessageId: body.clientMessageId,
     });
+    void reply.status(created ? 201 : 200);
+    return message;
   }
 
   @Get()

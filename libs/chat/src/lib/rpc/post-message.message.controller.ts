@@ -11,6 +11,6 @@ export class PostMessageMessageController {
   async handle(
     request: RpcRequest<typeof Chat.PostMessage>,
   ): Promise<RpcResult<typeof Chat.PostMessage>> {
-    return { message: await this.postMessage.execute(request) };
+    return { message: (await this.postMessage.execute(request)).message };
   }
 }

@@ -1,3 +1,10 @@
 export { MessageCreated } from './message-created.event';
 export { PostMessage } from './post-message.rpc';
-export { MESSAGE_TEXT_MAX, MessageText, MessageView, Sender, SenderKind } from './message';
+export {
+  ClientMessageId,
+  MESSAGE_TEXT_MAX,
+  MessageText,
+  MessageView,
+  Sender,
+  SenderKind,
+} from './message';

@@ -20,6 +20,16 @@ export const MESSAGE_TEXT_MAX = 4000;
 
 export const MessageText = z.string().trim().min(1).max(MESSAGE_TEXT_MAX);
 
+/**
+ * The sender's own id for a message, so a retried send returns the stored message instead of
+ * posting a second one. Unique per conversation and sender.
+ */
+export const ClientMessageId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+
 /** A message as other services and clients see it. */
 export const MessageView = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRpc } from '../contract';
 import { EntityId } from '../common/ids';
-import { MessageText, MessageView, Sender } from './message';
+import { ClientMessageId, MessageText, MessageView, Sender } from './message';
 
 /**
  * Post a message into a conversation on behalf of a user, a bot or the system.
@@ -18,6 +18,8 @@ export const PostMessage = defineRpc({
       sender: Sender,
       /** Message text, 1–4000 characters after trimming. */
       text: MessageText,
+      /** Idempotency key: a second call with the same key returns the first call's message. */
+      clientMessageId: ClientMessageId.optional(),
     })
     .strict(),
   result: z
