@@ -6,6 +6,7 @@ export {
   SQLITE_BUSY_TIMEOUT_MS,
 } from './lib/data-source-options.builder';
 export { DatabaseHealth } from './lib/database.health';
+export { pingDatabase } from './lib/database-ping';
 export { MIGRATION_LOCK_KEY, runMigrations } from './lib/migrations.runner';
 export { PersistenceModule, type PersistenceModuleOptions } from './lib/persistence.module';
 export {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
+import { pingDatabase } from './database-ping';
 
 /**
  * Readiness of the service's database: up when `SELECT 1` answers in time. Provided and exported by
@@ -23,25 +24,11 @@ export class DatabaseHealth {
    */
   async check(key = 'database', timeoutMs = 1_000): Promise<HealthIndicatorResult> {
     const indicator = this.health.check(key);
-    if (!this.dataSource.isInitialized) {
-      return indicator.down({ message: 'database connection is closed' });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer to SELECT 1 within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-    });
     try {
-      // A late answer or failure after the timeout settles a promise nobody awaits any more; race
-      // has already subscribed to it, so it is not an unhandled rejection.
-      await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
+      await pingDatabase(this.dataSource, timeoutMs);
       return indicator.up();
     } catch (error) {
       return indicator.down({ message: error instanceof Error ? error.message : String(error) });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -17,7 +17,7 @@ import {
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
 import { type DataSource } from 'typeorm';
-import { isUniqueViolation } from '@switchboard/platform-persistence';
+import { isUniqueViolation, pingDatabase } from '@switchboard/platform-persistence';
 import { runWithCallContext } from '../call-context';
 import { CONTRACT_EXTRA } from '../handler.decorators';
 import { decodeJson } from '../json-codec';
@@ -207,10 +207,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
 
   private async process(msg: JsMsg, route: Route): Promise<void> {
     const attempt = msg.info.redeliveryCount;
-    const eventId =
-      msg.headers?.get(EventHeaders.EVENT_ID) ||
-      msg.headers?.get('Nats-Msg-Id') ||
-      `${msg.info.stream}:${msg.seq}`;
+    const eventId = eventIdOf(msg);
     try {
       const payload = this.parse(msg, route.contract);
       await this.options.dataSource.transaction(async (manager) => {
@@ -236,17 +233,12 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       });
       msg.ack();
     } catch (error) {
-      await this.fail(msg, route, attempt, eventId, error);
+      await this.fail(msg, route, error);
     }
   }
 
-  private async fail(
-    msg: JsMsg,
-    route: Route,
-    attempt: number,
-    eventId: string,
-    error: unknown,
-  ): Promise<void> {
+  private async fail(msg: JsMsg, route: Route, error: unknown): Promise<void> {
+    const attempt = msg.info.redeliveryCount;
     if (isUniqueViolation(error)) {
       msg.ack(); // a concurrent delivery of the same event committed first
       return;
@@ -259,7 +251,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     const poison = error instanceof PoisonMessage;
     if (poison || attempt >= this.settings.maxDeliver) {
       try {
-        await this.deadLetter(msg, route, attempt, eventId, error);
+        await this.deadLetter(msg, route, error);
         // A plain +TERM: servers before 2.10 ignore a term that carries a reason and redeliver.
         msg.term();
       } catch (dlqError) {
@@ -275,7 +267,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       this.settings.backoffMs * 2 ** (attempt - 1),
     );
     this.log.warn(
-      `${route.consumer}: event ${eventId} failed (attempt ${attempt}/${this.settings.maxDeliver}), retrying in ${delay} ms: ${describe(error)}`,
+      `${route.consumer}: event ${eventIdOf(msg)} failed (attempt ${attempt}/${this.settings.maxDeliver}), retrying in ${delay} ms: ${describe(error)}`,
     );
     msg.nak(delay);
   }
@@ -290,13 +282,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     return parsed.data;
   }
 
-  private async deadLetter(
-    msg: JsMsg,
-    route: Route,
-    attempt: number,
-    eventId: string,
-    error: unknown,
-  ): Promise<void> {
+  private async deadLetter(msg: JsMsg, route: Route, error: unknown): Promise<void> {
+    const attempt = msg.info.redeliveryCount;
+    const eventId = eventIdOf(msg);
     const headers = natsHeaders();
     for (const [key, values] of msg.headers ?? []) {
       if (key !== 'Nats-Msg-Id') for (const value of values) headers.append(key, value);
@@ -329,16 +317,20 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   }
 
   private async databaseReachable(): Promise<boolean> {
-    try {
-      await Promise.race([
-        this.options.dataSource.query('SELECT 1'),
-        sleep(1_000).then(() => Promise.reject(new Error('timeout'))),
-      ]);
-      return true;
-    } catch {
-      return false;
-    }
+    return pingDatabase(this.options.dataSource, 1_000).then(
+      () => true,
+      () => false,
+    );
   }
+}
+
+/** The event's identity for inboxes: our header, else JetStream's message id, else its position. */
+function eventIdOf(msg: JsMsg): string {
+  return (
+    msg.headers?.get(EventHeaders.EVENT_ID) ||
+    msg.headers?.get('Nats-Msg-Id') ||
+    `${msg.info.stream}:${msg.seq}`
+  );
 }
 
 function describe(error: unknown): string {

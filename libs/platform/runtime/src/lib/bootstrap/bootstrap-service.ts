@@ -25,7 +25,6 @@ export async function bootstrapService<Extra extends z.ZodRawShape>(
       );
       process.stderr.write(`Service "${definition.name}" failed to start: ${String(error)}\n`);
     }
-    process.exitCode = 1;
     // Exit explicitly: a half-open NATS or database handle would otherwise keep the process alive.
     process.exit(1);
   }
