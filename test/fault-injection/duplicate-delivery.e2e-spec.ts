@@ -31,11 +31,17 @@ describe('fault injection: the same event published twice, and redelivered after
     const js = world.nats.jetstream();
     const acks: PubAck[] = [];
     const chatShaped = (text: string): EventPayload<typeof Chat.MessageCreated> => ({
-      id: uuidv7(),
-      conversationId: driver.conversationId,
-      sender: { kind: 'user', id: 'alice' },
-      text,
-      createdAt: new Date().toISOString(),
+      message: {
+        id: uuidv7(),
+        conversationId: driver.conversationId,
+        sender: { kind: 'user', id: 'alice' },
+        text,
+        clientMessageId: null,
+        createdAt: new Date().toISOString(),
+        editedAt: null,
+        deletedAt: null,
+      },
+      memberIds: ['alice'],
     });
     const publish = async (
       payload: EventPayload<typeof Chat.MessageCreated>,
@@ -58,29 +64,29 @@ describe('fault injection: the same event published twice, and redelivered after
 
     // 2. The same event twice with the same Nats-Msg-Id, then under a new one.
     const twice = chatShaped('published twice');
-    const first = await publish(twice, `evt-${twice.id}`, `${twice.id}-copy-1`);
-    const retried = await publish(twice, `evt-${twice.id}`, `${twice.id}-copy-1`);
-    const secondCopy = await publish(twice, `evt-${twice.id}`, `${twice.id}-copy-2`);
+    const first = await publish(twice, `evt-${twice.message.id}`, `${twice.message.id}-copy-1`);
+    const retried = await publish(twice, `evt-${twice.message.id}`, `${twice.message.id}-copy-1`);
+    const secondCopy = await publish(twice, `evt-${twice.message.id}`, `${twice.message.id}-copy-2`);
 
     // 3. A flaky event stored twice: both copies fail their first attempt and are redelivered.
     const flakyTwice = chatShaped('flaky and published twice');
-    await publish(flakyTwice, `evt-${flakyTwice.id}`, `${flakyTwice.id}-copy-1`);
-    await publish(flakyTwice, `evt-${flakyTwice.id}`, `${flakyTwice.id}-copy-2`);
+    await publish(flakyTwice, `evt-${flakyTwice.message.id}`, `${flakyTwice.message.id}-copy-1`);
+    await publish(flakyTwice, `evt-${flakyTwice.message.id}`, `${flakyTwice.message.id}-copy-2`);
 
     // 4. A burst of copies of one event, handled concurrently by the ledger.
     const burst = chatShaped('burst of copies');
     await Promise.all(
       Array.from({ length: BURST }, (_, copy) =>
-        publish(burst, `evt-${burst.id}`, `${burst.id}-copy-${copy}`),
+        publish(burst, `evt-${burst.message.id}`, `${burst.message.id}-copy-${copy}`),
       ),
     );
 
     await world.waitForQuiet(4, 60_000);
     const effectsOf = {
       flakyThroughChat: await world.ledgerDb.effectsOf(flakyPost.messageId),
-      publishedTwice: await world.ledgerDb.effectsOf(twice.id),
-      flakyPublishedTwice: await world.ledgerDb.effectsOf(flakyTwice.id),
-      burst: await world.ledgerDb.effectsOf(burst.id),
+      publishedTwice: await world.ledgerDb.effectsOf(twice.message.id),
+      flakyPublishedTwice: await world.ledgerDb.effectsOf(flakyTwice.message.id),
+      burst: await world.ledgerDb.effectsOf(burst.message.id),
     };
     const effects = await world.ledgerDb.effects();
     const attemptOf = (messageId: string) =>
@@ -95,7 +101,7 @@ describe('fault injection: the same event published twice, and redelivered after
       'deliveries / redeliveries': `${consumer.deliveries} / ${consumer.redeliveries}`,
       'effects: flaky through chat': `${effectsOf.flakyThroughChat} (booked on attempt ${attemptOf(flakyPost.messageId)})`,
       'effects: published twice': effectsOf.publishedTwice,
-      'effects: flaky, published twice': `${effectsOf.flakyPublishedTwice} (booked on attempt ${attemptOf(flakyTwice.id)})`,
+      'effects: flaky, published twice': `${effectsOf.flakyPublishedTwice} (booked on attempt ${attemptOf(flakyTwice.message.id)})`,
       [`effects: burst of ${BURST} copies`]: effectsOf.burst,
       'effect rows in total': effects.length,
     });
@@ -114,7 +120,7 @@ describe('fault injection: the same event published twice, and redelivered after
     });
     // The first attempt's row was rolled back with its failure: what stays is a later attempt.
     expect(attemptOf(flakyPost.messageId)).toBe(2);
-    expect(attemptOf(flakyTwice.id)).toBe(2);
+    expect(attemptOf(flakyTwice.message.id)).toBe(2);
     expect(effects).toHaveLength(4);
   }, 120_000);
 });

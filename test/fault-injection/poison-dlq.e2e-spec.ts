@@ -126,7 +126,7 @@ describe('fault injection: a poison message goes to the DLQ and is replayed afte
       attempts: MAX_DELIVER,
     });
     expect(entry.error).toContain(`ledger cannot book poison message ${poisonId}`);
-    expect(shown.payload).toMatchObject({ id: poisonId, text: 'poison pill' });
+    expect(shown.payload).toMatchObject({ message: { id: poisonId, text: 'poison pill' } });
     expect(bookedWhileRetried).toBeGreaterThan(0);
     expect(consumer.redeliveries).toBe(MAX_DELIVER - 1);
     expect(await world.ledgerDb.effectsOf(poisonId)).toBe(0);

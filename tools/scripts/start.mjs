@@ -133,6 +133,8 @@ function serviceEnv(service, natsUrl) {
     NATS_URL: natsUrl,
     DATABASE_URL: `sqlite:${join(STATE_DIR, 'data', `${service.name}.sqlite`)}`,
     DB_MIGRATE: 'true',
+    // A local webhook bot (http://127.0.0.1:…) is the usual way to try one out in development.
+    BOTS_ALLOW_PRIVATE_WEBHOOKS: process.env.BOTS_ALLOW_PRIVATE_WEBHOOKS || 'true',
   };
 }
 
@@ -223,7 +225,9 @@ function printSummary(running, natsUrl, natsProcess, token) {
     '',
     style.bold('Switchboard is running.'),
     '',
-    ...running.map((s) => `  ${s.name.padEnd(width)}  http://127.0.0.1:${s.port}`),
+    ...running.map(
+      (s) => `  ${s.name.padEnd(width)}  http://127.0.0.1:${s.port}  ${style.dim(`(API: /docs)`)}`,
+    ),
     `  ${'nats'.padEnd(width)}  ${natsUrl}  ${style.dim(`(${natsNote})`)}`,
     `  ${'data'.padEnd(width)}  ${relative(ROOT, STATE_DIR)}/  ${style.dim('(rm -rf .switchboard to start afresh)')}`,
     '',

@@ -127,11 +127,11 @@ export function checkExactlyOnce(expected: string[], effects: EffectRow[]): Exac
 
 /** Delivery figures of the ledger's consumer. */
 export interface ConsumerFigures {
-  /** Messages in the chat stream. */
+  /** `message.created` events in the chat stream: what the ledger consumes. */
   streamMessages: number;
   /** Deliveries the server made, first ones and redeliveries. */
   deliveries: number;
-  /** Deliveries beyond one per stored message. */
+  /** Deliveries beyond one per stored message (read once the consumer has caught up). */
   redeliveries: number;
   ackPending: number;
   pending: number;
@@ -139,13 +139,16 @@ export interface ConsumerFigures {
 
 export async function consumerFigures(jsm: JetStreamManager): Promise<ConsumerFigures> {
   const [stream, consumer] = await Promise.all([
-    jsm.streams.info(CHAT_STREAM),
+    // Per subject: the stream also holds chat's other events (conversation.created, …), which the
+    // ledger's filtered consumer never sees.
+    jsm.streams.info(CHAT_STREAM, { subjects_filter: Chat.MessageCreated.subject }),
     jsm.consumers.info(CHAT_STREAM, LEDGER_CONSUMER),
   ]);
+  const messages = stream.state.subjects?.[Chat.MessageCreated.subject] ?? 0;
   return {
-    streamMessages: stream.state.messages,
+    streamMessages: messages,
     deliveries: consumer.delivered.consumer_seq,
-    redeliveries: consumer.delivered.consumer_seq - consumer.delivered.stream_seq,
+    redeliveries: consumer.delivered.consumer_seq - messages,
     ackPending: consumer.num_ack_pending,
     pending: consumer.num_pending,
   };

@@ -4,17 +4,62 @@ import { ConversationMemberEntity } from './entities/conversation-member.entity'
 import { ConversationEntity } from './entities/conversation.entity';
 import { MessageEntity } from './entities/message.entity';
 import { ConversationsHttpController } from './http/conversations.http.controller';
+import { MembersHttpController } from './http/members.http.controller';
 import { MessagesHttpController } from './http/messages.http.controller';
+import { ReceiptsHttpController } from './http/receipts.http.controller';
 import { CreateChatTables1764150000000 } from './migrations/1764150000000-create-chat-tables';
 import { AddClientMessageId1764160000000 } from './migrations/1764160000000-add-client-message-id';
+import { AddKindsRolesReceipts1764170000100 } from './migrations/1764170000100-add-kinds-roles-receipts';
+import { CheckMembershipMessageController } from './rpc/check-membership.message.controller';
+import { GetConversationMessageController } from './rpc/get-conversation.message.controller';
+import { ListContactsMessageController } from './rpc/list-contacts.message.controller';
+import { MessageStatsMessageController } from './rpc/message-stats.message.controller';
 import { PostMessageMessageController } from './rpc/post-message.message.controller';
-import { CreateConversationUseCase } from './use-cases/create-conversation.use-case';
-import { ListMessagesUseCase } from './use-cases/list-messages.use-case';
-import { PostMessageUseCase } from './use-cases/post-message.use-case';
+import { AddMembersUseCase } from './use-cases/add-members';
+import { ChangeMemberRoleUseCase } from './use-cases/change-member-role';
+import { CheckMembershipUseCase } from './use-cases/check-membership';
+import { CreateConversationUseCase } from './use-cases/create-conversation';
+import { DeleteMessageUseCase } from './use-cases/delete-message';
+import { EditMessageUseCase } from './use-cases/edit-message';
+import { GetConversationUseCase } from './use-cases/get-conversation';
+import { ListContactsUseCase } from './use-cases/list-contacts';
+import { ListConversationsUseCase } from './use-cases/list-conversations';
+import { ListMessagesUseCase } from './use-cases/list-messages';
+import { ListReceiptsUseCase } from './use-cases/list-receipts';
+import { MarkReadUseCase } from './use-cases/mark-read';
+import { MessageStatsUseCase } from './use-cases/message-stats';
+import { PostMessageUseCase } from './use-cases/post-message';
+import { RemoveMemberUseCase } from './use-cases/remove-member';
 
 @Module({
-  controllers: [ConversationsHttpController, MessagesHttpController, PostMessageMessageController],
-  providers: [CreateConversationUseCase, PostMessageUseCase, ListMessagesUseCase],
+  controllers: [
+    ConversationsHttpController,
+    MembersHttpController,
+    MessagesHttpController,
+    ReceiptsHttpController,
+    PostMessageMessageController,
+    CheckMembershipMessageController,
+    ListContactsMessageController,
+    GetConversationMessageController,
+    MessageStatsMessageController,
+  ],
+  providers: [
+    CreateConversationUseCase,
+    ListConversationsUseCase,
+    GetConversationUseCase,
+    AddMembersUseCase,
+    RemoveMemberUseCase,
+    ChangeMemberRoleUseCase,
+    PostMessageUseCase,
+    ListMessagesUseCase,
+    EditMessageUseCase,
+    DeleteMessageUseCase,
+    MarkReadUseCase,
+    ListReceiptsUseCase,
+    CheckMembershipUseCase,
+    ListContactsUseCase,
+    MessageStatsUseCase,
+  ],
 })
 export class ChatModule {}
 
@@ -22,5 +67,9 @@ export class ChatModule {}
 export const ChatDomain: DomainDefinition = {
   module: ChatModule,
   entities: [ConversationEntity, ConversationMemberEntity, MessageEntity],
-  migrations: [CreateChatTables1764150000000, AddClientMessageId1764160000000],
+  migrations: [
+    CreateChatTables1764150000000,
+    AddClientMessageId1764160000000,
+    AddKindsRolesReceipts1764170000100,
+  ],
 };

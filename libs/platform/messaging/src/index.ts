@@ -8,7 +8,7 @@ export { NatsHealth } from './lib/nats.health';
 export { WireHeaders } from './lib/wire-headers';
 export { classifyError } from './lib/error-envelope';
 export { decodeJson, encodeJson } from './lib/json-codec';
-export { EventContext } from './lib/jetstream/event-context';
+export { EventContext, UnprocessableEvent } from './lib/jetstream/event-context';
 export { EventHeaders } from './lib/jetstream/event-headers';
 export { EventConsumersHealth } from './lib/jetstream/event-consumers.health';
 export {

@@ -17,13 +17,21 @@ export class MessageEntity {
   @Column({ name: 'sender_id', type: 'varchar', length: 64 })
   senderId!: string;
 
+  /** Empty once the message is deleted. */
   @Column({ type: 'text' })
   text!: string;
 
   /** The sender's idempotency key, unique per conversation and sender. */
-  @Column({ name: 'client_message_id', type: 'varchar', length: 64, nullable: true })
+  @Column({ name: 'client_message_id', type: 'varchar', length: 100, nullable: true })
   clientMessageId!: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  @Column({ name: 'edited_at', type: 'timestamptz', nullable: true })
+  editedAt!: Date | null;
+
+  /** Soft delete: the row keeps its place in the conversation, without its text. */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
 }

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Chat, type RpcRequest, type RpcResult } from '@switchboard/contracts';
 import { RpcHandler } from '@switchboard/platform-messaging';
-import { PostMessageUseCase } from '../use-cases/post-message.use-case';
+import { PostMessageUseCase } from '../use-cases/post-message';
 
 @Controller()
 export class PostMessageMessageController {

@@ -1,10 +1,28 @@
-export { MessageCreated } from './message-created.event';
-export { PostMessage } from './post-message.rpc';
+export {
+  ConversationKind,
+  ConversationView,
+  GROUP_MEMBERS_MAX,
+  GROUP_TITLE_MAX,
+  MemberIds,
+  MemberRole,
+  MemberView,
+} from './conversation';
+export {
+  ConversationCreated,
+  MemberAdded,
+  MemberRemoved,
+  MemberRoleChanged,
+  MessageCreated,
+  MessageDeleted,
+  MessageEdited,
+  ReceiptUpdated,
+} from './events';
 export {
   ClientMessageId,
-  MESSAGE_TEXT_MAX,
+  MESSAGE_TEXT_MAX_BYTES,
   MessageText,
   MessageView,
   Sender,
   SenderKind,
 } from './message';
+export { CheckMembership, GetConversation, ListContacts, MessageStats, PostMessage } from './rpcs';

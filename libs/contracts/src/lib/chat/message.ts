@@ -15,19 +15,29 @@ export const Sender = z
   .strict();
 export type Sender = z.infer<typeof Sender>;
 
-/** Longest message text in characters. */
-export const MESSAGE_TEXT_MAX = 4000;
+/** Longest message text: 4 KiB of UTF-8, after trimming. */
+export const MESSAGE_TEXT_MAX_BYTES = 4096;
 
-export const MessageText = z.string().trim().min(1).max(MESSAGE_TEXT_MAX);
+const utf8 = new TextEncoder();
+
+export const MessageText = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((text) => utf8.encode(text).length <= MESSAGE_TEXT_MAX_BYTES, {
+    message: `at most ${MESSAGE_TEXT_MAX_BYTES} bytes of UTF-8`,
+    abort: true,
+  });
 
 /**
  * The sender's own id for a message, so a retried send returns the stored message instead of
- * posting a second one. Unique per conversation and sender.
+ * posting a second one. Unique per conversation and sender; up to 100 characters, so a bot can use
+ * `<bot name>:<trigger message id>`.
  */
 export const ClientMessageId = z
   .string()
   .min(1)
-  .max(64)
+  .max(100)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
 /** A message as other services and clients see it. */
@@ -39,10 +49,16 @@ export const MessageView = z
     conversationId: EntityId,
     /** Who wrote it. */
     sender: Sender,
-    /** The text, trimmed. */
+    /** The text, trimmed; empty once the message is deleted. */
     text: z.string(),
+    /** The sender's idempotency key, if it sent one (lets a client match its optimistic copy). */
+    clientMessageId: ClientMessageId.nullable(),
     /** When chat stored it. */
     createdAt: Instant,
+    /** When the sender last edited it; null if never. */
+    editedAt: Instant.nullable(),
+    /** When the sender deleted it; null while it exists. Deleted messages keep their place. */
+    deletedAt: Instant.nullable(),
   })
   .strict();
 export type MessageView = z.infer<typeof MessageView>;

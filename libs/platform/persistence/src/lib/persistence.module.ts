@@ -6,6 +6,7 @@ import { buildDataSourceOptions } from './data-source-options.builder';
 import { DatabaseHealth } from './database.health';
 import { runMigrations } from './migrations.runner';
 import { type MigrationClass, type PersistenceEntity } from './persistence.types';
+import { serializeSqliteTransactions } from './sqlite-transactions';
 
 /** Options of {@link PersistenceModule.forRoot}. */
 export interface PersistenceModuleOptions {
@@ -77,6 +78,7 @@ async function openDataSource(
       cause: error,
     });
   }
+  if (options.type === 'better-sqlite3') serializeSqliteTransactions(dataSource);
   if (migrate) {
     try {
       const applied = await runMigrations(dataSource);

@@ -211,6 +211,51 @@ describe('persistence on sqlite', () => {
     });
   });
 
+  it('runs concurrent transactions one after another, and a nested one inside its parent', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        PersistenceModule.forRoot({
+          url: `sqlite:${join(folder, 'concurrent.sqlite')}`,
+          entities: [Widget],
+          migrations: [CreateWidgets1732600000000],
+          migrate: true,
+        }),
+      ],
+    }).compile();
+    const dataSource = moduleRef.get(DataSource);
+    try {
+      await dataSource
+        .getRepository(Widget)
+        .save({ id: 'counter', name: '0', occurredAt: new Date() });
+      // Read, yield to the other transactions, write: interleaved, they would lose updates or
+      // nest as savepoints of one another on the driver's single connection.
+      const increment = (fail: boolean) =>
+        dataSource.transaction(async (manager) => {
+          const counter = await manager.findOneByOrFail(Widget, { id: 'counter' });
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          await manager.update(
+            Widget,
+            { id: 'counter' },
+            { name: String(Number(counter.name) + 1) },
+          );
+          if (fail) throw new Error('rolled back on purpose');
+        });
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, index) => increment(index % 3 === 0)),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(10);
+      const counter = await dataSource.getRepository(Widget).findOneByOrFail({ id: 'counter' });
+      expect(counter.name).toBe('20');
+
+      const nested = await dataSource.transaction(async () =>
+        dataSource.transaction(async (manager) => manager.countBy(Widget, { id: 'counter' })),
+      );
+      expect(nested).toBe(1);
+    } finally {
+      await moduleRef.close();
+    }
+  });
+
   it('fails boot with the migration error and does not retry', async () => {
     const boot = Test.createTestingModule({
       imports: [

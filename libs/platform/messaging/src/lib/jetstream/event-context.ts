@@ -18,3 +18,13 @@ export class EventContext {
     readonly consumer: string,
   ) {}
 }
+
+/**
+ * Thrown by an `@EventHandler` when the event can never be handled as it is — retrying cannot help
+ * (a webhook answering 4xx, a reference that will never exist). The transport dead-letters it at
+ * once, with this message as the error, instead of spending `EVENTS_MAX_DELIVER` attempts on it;
+ * `npm run dlq -- replay` sends it again after the cause is fixed. Any other error is retried.
+ */
+export class UnprocessableEvent extends Error {
+  override readonly name = 'UnprocessableEvent';
+}

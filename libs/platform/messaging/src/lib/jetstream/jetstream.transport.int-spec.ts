@@ -28,7 +28,7 @@ import { InboxMessageEntity } from '../outbox/inbox-message.entity';
 import { Outbox } from '../outbox/outbox';
 import { OutboxMessageEntity } from '../outbox/outbox-message.entity';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxModule } from '../outbox/outbox.module';
-import { type EventContext } from './event-context';
+import { type EventContext, UnprocessableEvent } from './event-context';
 import { EventHeaders } from './event-headers';
 import { JetStreamTransport } from './jetstream.transport';
 import { DLQ_STREAM } from './streams';
@@ -40,6 +40,7 @@ const Happened = defineEvent({
       n: z.number().int(),
       failTimes: z.number().int().optional(),
       slowMs: z.number().int().optional(),
+      unprocessable: z.boolean().optional(),
     })
     .strict(),
 });
@@ -85,6 +86,9 @@ class ThingHandler {
     if (payload.slowMs) await sleep(payload.slowMs);
     // The effect is written first, so a failure after it proves the rollback.
     await context.manager.insert(EffectEntity, { eventId: context.eventId, n: payload.n });
+    if (payload.unprocessable) {
+      throw new UnprocessableEvent(`thing ${payload.n} can never be handled`);
+    }
     if ((attempts.get(payload.n) ?? 0) <= (payload.failTimes ?? 0)) {
       throw new Error(`thing ${payload.n} failed on purpose`);
     }
@@ -248,6 +252,22 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
     });
     expect(dead.header.get(EventHeaders.DLQ_ATTEMPTS)).toBe('1');
     expect(dead.header.get(EventHeaders.DLQ_ERROR)).toContain('INVALID_PAYLOAD');
+  });
+
+  it('dead-letters at once an event its handler calls unprocessable, without its effect', async () => {
+    const before = (await jsm.streams.info(DLQ_STREAM)).state.messages;
+    await publishRaw({ n: 9, unprocessable: true }, 'event-9', 'msg-9');
+    await waitFor(async () => (await jsm.streams.info(DLQ_STREAM)).state.messages > before, {
+      timeoutMs: 5_000,
+      message: 'the unprocessable event did not reach the DLQ',
+    });
+    const dead = await jsm.streams.getMessage(DLQ_STREAM, {
+      last_by_subj: 'dlq.tester_evt-test-thing-happened-v1.evt.test.thing.happened.v1',
+    });
+    expect(dead.header.get(EventHeaders.DLQ_ATTEMPTS)).toBe('1');
+    expect(dead.header.get(EventHeaders.DLQ_ERROR)).toContain('thing 9 can never be handled');
+    expect(attempts.get(9)).toBe(1);
+    expect(await effectsOf(9)).toBe(0);
   });
 
   // Runs last: it closes the app.

@@ -23,7 +23,7 @@ import { CONTRACT_EXTRA } from '../handler.decorators';
 import { decodeJson } from '../json-codec';
 import { InboxMessageEntity } from '../outbox/inbox-message.entity';
 import { newTraceContext, readTraceHeaders } from '../trace-context';
-import { EventContext } from './event-context';
+import { EventContext, UnprocessableEvent } from './event-context';
 import { EventHeaders } from './event-headers';
 import { DLQ_SUBJECT_PREFIX, ensureStreams, streamOf } from './streams';
 import { JETSTREAM_TRANSPORT } from './transport-ids';
@@ -70,7 +70,8 @@ export function consumerName(serviceName: string, subject: string): string {
  * Nest transport for `@EventHandler`s over durable JetStream pull consumers. Each message is
  * handled in a database transaction together with its inbox row and acked only after the commit;
  * a failure is nak'd with exponential backoff; after `maxDeliver` attempts (or at once for a payload
- * that breaks its contract) it is published to the DLQ with what went wrong, then terminated.
+ * that breaks its contract, or an `UnprocessableEvent` thrown by the handler) it is published to the
+ * DLQ with what went wrong, then terminated.
  * While the database itself is unreachable nothing is acked and attempts do not count.
  */
 export class JetStreamTransport extends Server implements CustomTransportStrategy {
@@ -243,13 +244,14 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       msg.ack(); // a concurrent delivery of the same event committed first
       return;
     }
-    if (!(error instanceof PoisonMessage) && !(await this.databaseReachable())) {
+    // A payload that breaks its contract, or a handler saying retries cannot help.
+    const hopeless = error instanceof PoisonMessage || error instanceof UnprocessableEvent;
+    if (!hopeless && !(await this.databaseReachable())) {
       // Not the event's fault: retry soon, without moving it towards the DLQ.
       msg.nak(DATABASE_DOWN_RETRY_MS);
       return;
     }
-    const poison = error instanceof PoisonMessage;
-    if (poison || attempt >= this.settings.maxDeliver) {
+    if (hopeless || attempt >= this.settings.maxDeliver) {
       try {
         await this.deadLetter(msg, route, error);
         // A plain +TERM: servers before 2.10 ignore a term that carries a reason and redeliver.

@@ -20,13 +20,14 @@ import { Logger, LoggerModule } from 'nestjs-pino';
 import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { type z } from 'zod';
+import { z } from 'zod';
 import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { HealthController } from '../health/health.controller';
 import { ServiceLifecycle } from '../health/service-lifecycle';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
+import { OpenApiModule } from '../openapi/openapi.module';
 import { type ServiceDefinition } from './service-definition';
 
 export interface ServiceApp<Extra extends z.ZodRawShape = z.ZodRawShape> {
@@ -51,7 +52,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   const config = loadConfig({
     serviceName: definition.name,
     defaultPort: definition.defaultPort,
-    extraSchema: definition.config,
+    extraSchema: configOf(definition),
     env,
   });
 
@@ -92,6 +93,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       MessagingModule.forRoot({ serviceName: definition.name, natsUrl: config.NATS_URL }),
       OutboxModule,
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
+      OpenApiModule.forRoot({ title: definition.name }),
     ],
     controllers: [HealthController],
     providers: [
@@ -146,4 +148,16 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   app.get(EventConsumersHealth).attach(consumers);
   await app.startAllMicroservices();
   return { app, config, lifecycle: app.get(ServiceLifecycle) };
+}
+
+/** The service's own keys plus those its domains declare, validated as one schema. */
+function configOf<Extra extends z.ZodRawShape>(
+  definition: ServiceDefinition<Extra>,
+): z.ZodObject<Extra> | undefined {
+  const shapes = [
+    ...definition.domains.flatMap((domain) => (domain.config ? [domain.config.shape] : [])),
+    ...(definition.config ? [definition.config.shape] : []),
+  ];
+  if (shapes.length === 0) return undefined;
+  return z.object(Object.assign({}, ...shapes) as Extra);
 }

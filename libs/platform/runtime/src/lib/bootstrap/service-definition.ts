@@ -10,6 +10,11 @@ export interface DomainDefinition {
   module: Type | DynamicModule;
   entities: PersistenceEntity[];
   migrations: MigrationClass[];
+  /**
+   * Environment keys the domain reads (e.g. `BOTS_REPLIES_PER_MINUTE`), validated at boot with the
+   * base ones and injected through `SERVICE_CONFIG`, whichever host runs the domain.
+   */
+  config?: z.ZodObject;
 }
 
 /** What `bootstrapService` needs to run a service. */

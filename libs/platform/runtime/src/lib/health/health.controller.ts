@@ -4,7 +4,27 @@ import { Public } from '@switchboard/platform-auth';
 import { EventConsumersHealth, NatsHealth } from '@switchboard/platform-messaging';
 import { DatabaseHealth } from '@switchboard/platform-persistence';
 import { type FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { Returns } from '../openapi/returns.decorator';
 import { ServiceLifecycle } from './service-lifecycle';
+
+const Live = z.object({ status: z.literal('ok') });
+
+const Indicators = z.record(
+  z.string(),
+  z.object({ status: z.enum(['up', 'down']), message: z.string().optional() }).loose(),
+);
+
+/** Terminus' result: each dependency (`database`, `nats`, `consumers`) up or down. */
+const Readiness = z.union([
+  z.object({
+    status: z.enum(['ok', 'error']),
+    info: Indicators.optional(),
+    error: Indicators.optional(),
+    details: Indicators,
+  }),
+  z.object({ status: z.literal('shutting_down') }),
+]);
 
 /**
  * `/health/live`: the process answers (restart it if not). `/health/ready`: it can do its work —
@@ -22,12 +42,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @Returns(200, Live, 'The process answers')
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
   @HealthCheck()
+  @Returns(200, Readiness, 'Database, NATS and event consumers are up: send traffic')
+  @Returns(503, Readiness, 'Something it needs is down, or it is shutting down: send none')
   async ready(
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<HealthCheckResult | { status: 'shutting_down' }> {

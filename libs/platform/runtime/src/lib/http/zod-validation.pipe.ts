@@ -11,7 +11,8 @@ import { type z } from 'zod';
  */
 @Injectable()
 export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+  /** Public so the OpenAPI document can describe the request part it validates. */
+  constructor(readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
     const parsed = this.schema.safeParse(value);

@@ -1,0 +1,205 @@
+import {
+  AppError,
+  Chat,
+  CommonErrorCodes,
+  ERROR_KIND_STATUS,
+  type RpcContract,
+  type RpcRequest,
+  type RpcResult,
+} from '@switchboard/contracts';
+import { headers, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { randomUUID } from 'node:crypto';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Chat's side of the wire for bots' own tests: plain NATS responders on chat's contract subjects
+ * (bots may not import the chat domain). Requests and replies are validated against the contract
+ * schemas, errors leave as chat's transport sends them (envelope + `Nats-Service-Error-Code`), and
+ * posts are idempotent per (conversation, sender, clientMessageId) as chat's are, so a test sees
+ * what a user would see. The e2e tests in test/ run the real chat.
+ */
+export class FakeChat {
+  /** Every message stored: people's (via `store`) and bots' (via post-message), oldest first. */
+  readonly messages: Chat.MessageView[] = [];
+  /** Messages stored through post-message (what bots posted), oldest first. */
+  readonly posted: Chat.MessageView[] = [];
+  /** Every post-message request received, retries included. */
+  readonly postRequests: RpcRequest<typeof Chat.PostMessage>[] = [];
+  readonly conversations = new Map<string, Chat.ConversationView>();
+  private readonly subscriptions = new Map<string, Subscription>();
+
+  constructor(private readonly nats: NatsConnection) {}
+
+  async start(): Promise<void> {
+    this.answer(Chat.PostMessage, (request) => this.post(request));
+    this.answer(Chat.GetConversation, ({ conversationId }) => ({
+      conversation: this.conversation(conversationId),
+    }));
+    this.answer(Chat.MessageStats, ({ conversationId }) => this.stats(conversationId));
+    await this.nats.flush();
+  }
+
+  /** Stops answering one subject, as if chat were down: callers get "no responders". */
+  async stop(contract: RpcContract): Promise<void> {
+    this.subscriptions.get(contract.subject)?.unsubscribe();
+    this.subscriptions.delete(contract.subject);
+    await this.nats.flush();
+  }
+
+  /** Answers a stopped subject again. */
+  async resume(contract: RpcContract): Promise<void> {
+    if (contract === Chat.PostMessage) this.answer(Chat.PostMessage, (r) => this.post(r));
+    else if (contract === Chat.GetConversation) {
+      this.answer(Chat.GetConversation, ({ conversationId }) => ({
+        conversation: this.conversation(conversationId),
+      }));
+    } else this.answer(Chat.MessageStats, ({ conversationId }) => this.stats(conversationId));
+    await this.nats.flush();
+  }
+
+  /** A group whose first admin is its owner. */
+  createConversation(admins: string[], members: string[] = []): Chat.ConversationView {
+    const now = new Date().toISOString();
+    const conversation = Chat.ConversationView.parse({
+      id: randomUUID(),
+      kind: 'group',
+      title: 'Test group',
+      ownerId: admins[0],
+      createdAt: now,
+      members: [
+        ...admins.map((userId) => ({ userId, role: 'admin', joinedAt: now })),
+        ...members.map((userId) => ({ userId, role: 'member', joinedAt: now })),
+      ],
+    });
+    this.conversations.set(conversation.id, conversation);
+    return conversation;
+  }
+
+  /** Stores a person's (or any sender's) message as chat would before announcing it. */
+  store(
+    conversationId: string,
+    text: string,
+    sender: Chat.Sender,
+    overrides: Partial<Chat.MessageView> = {},
+  ): Chat.MessageView {
+    const message = Chat.MessageView.parse({
+      id: randomUUID(),
+      conversationId,
+      sender,
+      text,
+      clientMessageId: null,
+      createdAt: new Date().toISOString(),
+      editedAt: null,
+      deletedAt: null,
+      ...overrides,
+    });
+    this.messages.push(message);
+    return message;
+  }
+
+  memberIds(conversationId: string): string[] {
+    return this.conversations.get(conversationId)?.members.map((m) => m.userId) ?? [];
+  }
+
+  /** What bots posted into a conversation (optionally one bot), oldest first. */
+  botMessages(conversationId: string, bot?: string): Chat.MessageView[] {
+    return this.posted.filter(
+      (message) =>
+        message.conversationId === conversationId &&
+        (bot === undefined || message.sender.id === bot),
+    );
+  }
+
+  private post(request: RpcRequest<typeof Chat.PostMessage>): RpcResult<typeof Chat.PostMessage> {
+    this.postRequests.push(request);
+    this.conversation(request.conversationId);
+    const stored =
+      request.clientMessageId === undefined
+        ? undefined
+        : this.messages.find(
+            (message) =>
+              message.conversationId === request.conversationId &&
+              message.sender.id === request.sender.id &&
+              message.clientMessageId === request.clientMessageId,
+          );
+    if (stored) return { message: stored };
+    const message = this.store(request.conversationId, request.text, request.sender, {
+      clientMessageId: request.clientMessageId ?? null,
+    });
+    this.posted.push(message);
+    return { message };
+  }
+
+  private stats(conversationId: string): RpcResult<typeof Chat.MessageStats> {
+    this.conversation(conversationId);
+    const counts = new Map<string, number>();
+    for (const message of this.messages) {
+      if (message.conversationId !== conversationId) continue;
+      if (message.sender.kind !== 'user' || message.deletedAt !== null) continue;
+      counts.set(message.sender.id, (counts.get(message.sender.id) ?? 0) + 1);
+    }
+    const perUser = [...counts]
+      .map(([userId, count]) => ({ userId, count }))
+      .sort((a, b) => b.count - a.count || a.userId.localeCompare(b.userId));
+    return {
+      conversationId,
+      total: perUser.reduce((sum, entry) => sum + entry.count, 0),
+      perUser,
+    };
+  }
+
+  private conversation(conversationId: string): Chat.ConversationView {
+    const conversation = this.conversations.get(conversationId);
+    if (!conversation) {
+      throw new AppError(
+        'CHAT.CONVERSATION_NOT_FOUND',
+        'not_found',
+        `Conversation ${conversationId} does not exist`,
+      );
+    }
+    return conversation;
+  }
+
+  private answer<C extends RpcContract>(
+    contract: C,
+    handle: (request: RpcRequest<C>) => RpcResult<C>,
+  ): void {
+    const subscription = this.nats.subscribe(contract.subject, {
+      callback: (_error, msg) => this.reply(msg, contract, handle),
+    });
+    this.subscriptions.set(contract.subject, subscription);
+  }
+
+  private reply<C extends RpcContract>(
+    msg: Msg,
+    contract: C,
+    handle: (request: RpcRequest<C>) => RpcResult<C>,
+  ): void {
+    try {
+      const request = contract.request.safeParse(JSON.parse(decoder.decode(msg.data)));
+      if (!request.success) {
+        throw new AppError(
+          CommonErrorCodes.INVALID_ARGUMENT,
+          'invalid_argument',
+          request.error.message,
+        );
+      }
+      const result = contract.result.parse(handle(request.data as RpcRequest<C>));
+      msg.respond(encoder.encode(JSON.stringify({ ok: true, ...result })));
+    } catch (error) {
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError(CommonErrorCodes.INTERNAL, 'internal', String(error));
+      const replyHeaders = headers();
+      replyHeaders.set('Nats-Service-Error-Code', String(ERROR_KIND_STATUS[appError.kind]));
+      replyHeaders.set('Nats-Service-Error', appError.message);
+      replyHeaders.set('Switchboard-Error-Code', appError.code);
+      msg.respond(encoder.encode(JSON.stringify({ ok: false, ...appError.toEnvelope() })), {
+        headers: replyHeaders,
+      });
+    }
+  }
+}

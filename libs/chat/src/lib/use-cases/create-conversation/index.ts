@@ -1,0 +1,1 @@
+export * from './create-conversation.use-case';

@@ -1,0 +1,1 @@
+export * from './edit-message.use-case';

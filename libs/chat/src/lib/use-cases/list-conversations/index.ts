@@ -1,0 +1,2 @@
+export * from './conversation-cursor';
+export * from './list-conversations.use-case';

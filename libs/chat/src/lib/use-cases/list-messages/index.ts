@@ -1,0 +1,1 @@
+export * from './list-messages.use-case';

@@ -1,0 +1,1 @@
+export * from './post-message.use-case';

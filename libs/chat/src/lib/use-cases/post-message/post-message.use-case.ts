@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { Chat } from '@switchboard/contracts';
+import { Outbox } from '@switchboard/platform-messaging';
+import { isUniqueViolation, uuidv7 } from '@switchboard/platform-persistence';
+import { DataSource, type EntityManager, LessThan } from 'typeorm';
+import { ChatErrors } from '../../chat.errors';
+import { ConversationEntity } from '../../entities/conversation.entity';
+import { MessageEntity } from '../../entities/message.entity';
+import {
+  memberIdsOf,
+  requireConversation,
+  requireMembership,
+} from '../../shared/conversation-access';
+import { toMessageView } from '../../shared/views';
+
+export interface PostMessageInput {
+  conversationId: string;
+  sender: Chat.Sender;
+  text: string;
+  /** Idempotency key of the sender: a retry with it returns the message stored the first time. */
+  clientMessageId?: string;
+}
+
+export interface PostMessageOutcome {
+  message: Chat.MessageView;
+  /** False when `clientMessageId` matched a message stored earlier. */
+  created: boolean;
+}
+
+/** Stores a message and announces it. Reached over HTTP (users) and RPC (bots, system). */
+@Injectable()
+export class PostMessageUseCase {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async execute(input: PostMessageInput): Promise<PostMessageOutcome> {
+    try {
+      return await this.dataSource.transaction((manager) => this.post(manager, input));
+    } catch (error) {
+      // Two sends with the same key at once: the loser finds the winner's message.
+      if (input.clientMessageId === undefined || !isUniqueViolation(error)) throw error;
+      return this.dataSource.transaction((manager) => this.post(manager, input));
+    }
+  }
+
+  private async post(manager: EntityManager, input: PostMessageInput): Promise<PostMessageOutcome> {
+    // People must be members; bots and the system are platform callers acting in the conversation.
+    if (input.sender.kind === 'user') {
+      await requireMembership(manager, input.conversationId, input.sender.id);
+    } else {
+      await requireConversation(manager, input.conversationId);
+    }
+    if (input.clientMessageId !== undefined) {
+      const earlier = await manager.findOneBy(MessageEntity, {
+        conversationId: input.conversationId,
+        senderKind: input.sender.kind,
+        senderId: input.sender.id,
+        clientMessageId: input.clientMessageId,
+      });
+      if (earlier) {
+        // Once edited or deleted, the stored text no longer tells a retry from a reuse; the
+        // message was sent, so the retry gets it back.
+        const changed = earlier.editedAt !== null || earlier.deletedAt !== null;
+        if (!changed && earlier.text !== input.text) {
+          throw ChatErrors.clientMessageIdReused(input.clientMessageId);
+        }
+        return { message: toMessageView(earlier), created: false };
+      }
+    }
+    const message: MessageEntity = {
+      id: uuidv7(),
+      conversationId: input.conversationId,
+      senderKind: input.sender.kind,
+      senderId: input.sender.id,
+      text: input.text,
+      clientMessageId: input.clientMessageId ?? null,
+      createdAt: new Date(),
+      editedAt: null,
+      deletedAt: null,
+    };
+    // Moves the conversation to the top of its members' lists; the condition keeps the newest id
+    // when sends race. Done before the insert so that, like membership changes, a post locks the
+    // conversation row before anything else (one lock order, no deadlock between the two).
+    await manager.update(
+      ConversationEntity,
+      { id: input.conversationId, activityKey: LessThan(message.id) },
+      { activityKey: message.id },
+    );
+    await manager.insert(MessageEntity, message);
+    const view = toMessageView(message);
+    // Same transaction: the event exists if and only if the message does.
+    await this.outbox.add(manager, Chat.MessageCreated, {
+      message: view,
+      memberIds: await memberIdsOf(manager, input.conversationId),
+    });
+    return { message: view, created: true };
+  }
+}

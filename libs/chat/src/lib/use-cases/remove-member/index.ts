@@ -1,0 +1,1 @@
+export * from './remove-member.use-case';

@@ -1,0 +1,1 @@
+export { BOT_NAME, BotCommandName, WebhookCallRequested } from './webhook-call.event';
