@@ -28,6 +28,8 @@ const depConstraints = [
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:chat', onlyDependOnLibsWithTags: ['scope:chat', 'scope:shared'] },
+  { sourceTag: 'scope:stories', onlyDependOnLibsWithTags: ['scope:stories', 'scope:shared'] },
+  { sourceTag: 'scope:calls', onlyDependOnLibsWithTags: ['scope:calls', 'scope:shared'] },
   { sourceTag: 'scope:bots', onlyDependOnLibsWithTags: ['scope:bots', 'scope:shared'] },
 ];
 

@@ -37,6 +37,7 @@ describe('fault injection: the same event published twice, and redelivered after
         sender: { kind: 'user', id: 'alice' },
         text,
         clientMessageId: null,
+        ref: null,
         createdAt: new Date().toISOString(),
         editedAt: null,
         deletedAt: null,
@@ -66,7 +67,11 @@ describe('fault injection: the same event published twice, and redelivered after
     const twice = chatShaped('published twice');
     const first = await publish(twice, `evt-${twice.message.id}`, `${twice.message.id}-copy-1`);
     const retried = await publish(twice, `evt-${twice.message.id}`, `${twice.message.id}-copy-1`);
-    const secondCopy = await publish(twice, `evt-${twice.message.id}`, `${twice.message.id}-copy-2`);
+    const secondCopy = await publish(
+      twice,
+      `evt-${twice.message.id}`,
+      `${twice.message.id}-copy-2`,
+    );
 
     // 3. A flaky event stored twice: both copies fail their first attempt and are redelivered.
     const flakyTwice = chatShaped('flaky and published twice');

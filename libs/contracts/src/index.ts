@@ -7,3 +7,5 @@ export * from './lib/errors';
 export * from './lib/common/ids';
 export * as Chat from './lib/chat';
 export * as Bots from './lib/bots';
+export * as Stories from './lib/stories';
+export * as Calls from './lib/calls';

@@ -2,5 +2,7 @@
 // nothing else in tools/scripts needs to change.
 export const SERVICES = [
   { name: 'chat', port: 3101 },
+  { name: 'stories', port: 3102 },
+  { name: 'calls', port: 3103 },
   { name: 'bots', port: 3104 },
 ];

@@ -24,7 +24,7 @@ export const BotsConfig = z.object({
    */
   BOTS_DEFAULT_INSTALL: z
     .string()
-    .default('help-bot,echo-bot,remind-bot,poll-bot,stats-bot')
+    .default('help-bot,echo-bot,remind-bot,poll-bot,stats-bot,stories-bot')
     .transform((value) =>
       value
         .split(',')

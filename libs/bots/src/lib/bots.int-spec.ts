@@ -16,10 +16,12 @@ import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { FakeChat } from '../test-support/fake-chat';
+import { FakeStories } from '../test-support/fake-stories';
+import { STORIES_UNAVAILABLE_TEXT } from './builtins/stories.bot';
 import { BotsDomain } from './bots.module';
 
 const REPLIES_PER_MINUTE = 12;
-const DEFAULT_BOTS = ['help-bot', 'echo-bot', 'remind-bot', 'poll-bot', 'stats-bot'];
+const DEFAULT_BOTS = ['help-bot', 'echo-bot', 'remind-bot', 'poll-bot', 'stats-bot', 'stories-bot'];
 const alice: Chat.Sender = { kind: 'user', id: 'alice' };
 const bob: Chat.Sender = { kind: 'user', id: 'bob' };
 
@@ -35,6 +37,7 @@ describe('bots service', () => {
   let app: NestFastifyApplication;
   let nats: NatsConnection;
   let chat: FakeChat;
+  let stories: FakeStories;
   let webhookServer: Server;
   let webhookUrl: string;
   const token: Record<string, string> = {};
@@ -58,6 +61,8 @@ describe('bots service', () => {
     nats = await connect({ servers: env.nats.url });
     chat = new FakeChat(nats);
     await chat.start();
+    stories = new FakeStories(nats);
+    await stories.start();
     // The webhook bots' server: accepts every call without answering, so none is retried.
     webhookServer = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
@@ -137,7 +142,7 @@ describe('bots service', () => {
     it('lists the built-in bots with their commands', async () => {
       const response = await http().get('/bots').set(as('alice')).expect(200);
       const names = response.body.bots.map((bot: { name: string }) => bot.name);
-      expect(names.slice(0, 5)).toEqual(DEFAULT_BOTS);
+      expect(names.slice(0, DEFAULT_BOTS.length)).toEqual(DEFAULT_BOTS);
       expect(response.body.bots[3]).toMatchObject({
         name: 'poll-bot',
         kind: 'built-in',
@@ -438,6 +443,7 @@ describe('bots service', () => {
         '/echo <text>',
         '/remind <duration> <text>',
         '/vote <n>',
+        '/stories',
         '/joke',
       ]) {
         expect(help.text).toContain(command);
@@ -509,6 +515,50 @@ describe('bots service', () => {
       expect(stats.sender).toEqual({ kind: 'bot', id: 'stats-bot' });
       // The /stats message itself is stored before bots hears of it, so it counts.
       expect(stats.text).toBe('📈 4 messages in this conversation\nalice: 2\nbob: 2');
+    });
+
+    it('answers /stories with the members’ active stories, as stories counts them', async () => {
+      const id = await newConversation();
+      stories.activeStories.set('alice', 2);
+      stories.activeStories.set('bob', 1);
+      stories.activeStories.set('carol', 5); // not a member: not asked about, not counted
+      const before = stories.requests.length;
+      const reply = await ask(id, '/stories', bob);
+      expect(reply.sender).toEqual({ kind: 'bot', id: 'stories-bot' });
+      expect(reply.text).toBe('📸 3 active stories in this conversation: alice 2, bob 1');
+      expect(stories.requests.slice(before)).toEqual([{ userIds: ['alice', 'bob'] }]);
+
+      stories.activeStories.clear();
+      expect((await ask(id, '/stories')).text).toBe('📸 No active stories in this conversation.');
+      stories.activeStories.set('bob', 1);
+      expect((await ask(id, '/stories')).text).toBe(
+        '📸 1 active story in this conversation: bob 1',
+      );
+    });
+
+    it('apologises once, without retrying, when stories is down or too slow', async () => {
+      const id = await newConversation();
+      await stories.stop();
+      try {
+        const down = await ask(id, '/stories');
+        expect(down).toMatchObject({
+          sender: { kind: 'bot', id: 'stories-bot' },
+          text: STORIES_UNAVAILABLE_TEXT,
+        });
+      } finally {
+        await stories.start();
+      }
+      stories.delayMs = 2_500; // past the bot's 2 s deadline
+      try {
+        const before = stories.requests.length;
+        expect((await ask(id, '/stories')).text).toBe(STORIES_UNAVAILABLE_TEXT);
+        await sleep(1_000);
+        // Answered, so the event was not retried: stories was asked once.
+        expect(stories.requests.length - before).toBe(1);
+        expect(replies(id, 'stories-bot')).toHaveLength(2);
+      } finally {
+        stories.delayMs = 0;
+      }
     });
 
     it('drops replies over the per-conversation rate limit', async () => {

@@ -7,6 +7,7 @@ import { HelpBot } from './builtins/help.bot';
 import { PollBot } from './builtins/poll.bot';
 import { RemindBot } from './builtins/remind.bot';
 import { StatsBot } from './builtins/stats.bot';
+import { StoriesBot } from './builtins/stories.bot';
 import { BotReplyEntity } from './entities/bot-reply.entity';
 import { ConversationCreatedHandler } from './events/conversation-created.handler';
 import { MessageCreatedHandler } from './events/message-created.handler';
@@ -39,7 +40,7 @@ import {
   WEBHOOK_PROVIDERS,
 } from './webhooks';
 
-const BUILT_IN_BOT_HANDLERS = [HelpBot, EchoBot, RemindBot, PollBot, StatsBot];
+const BUILT_IN_BOT_HANDLERS = [HelpBot, EchoBot, RemindBot, PollBot, StatsBot, StoriesBot];
 
 @Module({
   controllers: [

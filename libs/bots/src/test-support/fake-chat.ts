@@ -1,22 +1,18 @@
 import {
   AppError,
   Chat,
-  CommonErrorCodes,
-  ERROR_KIND_STATUS,
   type RpcContract,
   type RpcRequest,
   type RpcResult,
 } from '@switchboard/contracts';
-import { headers, type Msg, type NatsConnection, type Subscription } from 'nats';
+import { type NatsConnection, type Subscription } from 'nats';
 import { randomUUID } from 'node:crypto';
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+import { answerContract } from './contract-responder';
 
 /**
  * Chat's side of the wire for bots' own tests: plain NATS responders on chat's contract subjects
  * (bots may not import the chat domain). Requests and replies are validated against the contract
- * schemas, errors leave as chat's transport sends them (envelope + `Nats-Service-Error-Code`), and
+ * schemas, errors leave as chat's transport sends them (see `answerContract`), and
  * posts are idempotent per (conversation, sender, clientMessageId) as chat's are, so a test sees
  * what a user would see. The e2e tests in test/ run the real chat.
  */
@@ -90,6 +86,7 @@ export class FakeChat {
       sender,
       text,
       clientMessageId: null,
+      ref: null,
       createdAt: new Date().toISOString(),
       editedAt: null,
       deletedAt: null,
@@ -166,40 +163,6 @@ export class FakeChat {
     contract: C,
     handle: (request: RpcRequest<C>) => RpcResult<C>,
   ): void {
-    const subscription = this.nats.subscribe(contract.subject, {
-      callback: (_error, msg) => this.reply(msg, contract, handle),
-    });
-    this.subscriptions.set(contract.subject, subscription);
-  }
-
-  private reply<C extends RpcContract>(
-    msg: Msg,
-    contract: C,
-    handle: (request: RpcRequest<C>) => RpcResult<C>,
-  ): void {
-    try {
-      const request = contract.request.safeParse(JSON.parse(decoder.decode(msg.data)));
-      if (!request.success) {
-        throw new AppError(
-          CommonErrorCodes.INVALID_ARGUMENT,
-          'invalid_argument',
-          request.error.message,
-        );
-      }
-      const result = contract.result.parse(handle(request.data as RpcRequest<C>));
-      msg.respond(encoder.encode(JSON.stringify({ ok: true, ...result })));
-    } catch (error) {
-      const appError =
-        error instanceof AppError
-          ? error
-          : new AppError(CommonErrorCodes.INTERNAL, 'internal', String(error));
-      const replyHeaders = headers();
-      replyHeaders.set('Nats-Service-Error-Code', String(ERROR_KIND_STATUS[appError.kind]));
-      replyHeaders.set('Nats-Service-Error', appError.message);
-      replyHeaders.set('Switchboard-Error-Code', appError.code);
-      msg.respond(encoder.encode(JSON.stringify({ ok: false, ...appError.toEnvelope() })), {
-        headers: replyHeaders,
-      });
-    }
+    this.subscriptions.set(contract.subject, answerContract(this.nats, contract, handle));
   }
 }

@@ -3,6 +3,8 @@ import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { ConversationMemberEntity } from './entities/conversation-member.entity';
 import { ConversationEntity } from './entities/conversation.entity';
 import { MessageEntity } from './entities/message.entity';
+import { CallEventsHandler } from './events/call-events.handler';
+import { StoryRepliedHandler } from './events/story-replied.handler';
 import { ConversationsHttpController } from './http/conversations.http.controller';
 import { MembersHttpController } from './http/members.http.controller';
 import { MessagesHttpController } from './http/messages.http.controller';
@@ -10,6 +12,7 @@ import { ReceiptsHttpController } from './http/receipts.http.controller';
 import { CreateChatTables1764150000000 } from './migrations/1764150000000-create-chat-tables';
 import { AddClientMessageId1764160000000 } from './migrations/1764160000000-add-client-message-id';
 import { AddKindsRolesReceipts1764170000100 } from './migrations/1764170000100-add-kinds-roles-receipts';
+import { AddMessageRef1764200000000 } from './migrations/1764200000000-add-message-ref';
 import { CheckMembershipMessageController } from './rpc/check-membership.message.controller';
 import { GetConversationMessageController } from './rpc/get-conversation.message.controller';
 import { ListContactsMessageController } from './rpc/list-contacts.message.controller';
@@ -28,8 +31,10 @@ import { ListMessagesUseCase } from './use-cases/list-messages';
 import { ListReceiptsUseCase } from './use-cases/list-receipts';
 import { MarkReadUseCase } from './use-cases/mark-read';
 import { MessageStatsUseCase } from './use-cases/message-stats';
+import { PostCallMessageUseCase } from './use-cases/post-call-message';
 import { PostMessageUseCase } from './use-cases/post-message';
 import { RemoveMemberUseCase } from './use-cases/remove-member';
+import { ReplyToStoryUseCase } from './use-cases/reply-to-story';
 
 @Module({
   controllers: [
@@ -42,6 +47,8 @@ import { RemoveMemberUseCase } from './use-cases/remove-member';
     ListContactsMessageController,
     GetConversationMessageController,
     MessageStatsMessageController,
+    StoryRepliedHandler,
+    CallEventsHandler,
   ],
   providers: [
     CreateConversationUseCase,
@@ -59,6 +66,8 @@ import { RemoveMemberUseCase } from './use-cases/remove-member';
     CheckMembershipUseCase,
     ListContactsUseCase,
     MessageStatsUseCase,
+    ReplyToStoryUseCase,
+    PostCallMessageUseCase,
   ],
 })
 export class ChatModule {}
@@ -71,5 +80,6 @@ export const ChatDomain: DomainDefinition = {
     CreateChatTables1764150000000,
     AddClientMessageId1764160000000,
     AddKindsRolesReceipts1764170000100,
+    AddMessageRef1764200000000,
   ],
 };

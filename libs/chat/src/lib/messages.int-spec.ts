@@ -28,7 +28,12 @@ describe('editing, deleting and paging messages (real Postgres + nats-server)', 
     it('lets the sender change the text; readers see editedAt and an event tells the members', async () => {
       const group = await chat.group('alice', ['bob']);
       const message = await chat.post(group.id, 'alice', 'helo');
-      expect(message).toMatchObject({ editedAt: null, deletedAt: null, clientMessageId: null });
+      expect(message).toMatchObject({
+        editedAt: null,
+        deletedAt: null,
+        clientMessageId: null,
+        ref: null,
+      });
 
       const edited = await edit(group.id, message.id, 'alice', { text: ' hello ' }).expect(200);
       expect(edited.body).toMatchObject({

@@ -6,6 +6,13 @@ export const EVENT_SUBJECT =
 /** RPC: `rpc.<domain>.<verb-noun>.v<N>`, e.g. `rpc.chat.post-message.v1`. */
 export const RPC_SUBJECT = /^rpc\.[a-z][a-z0-9]*\.[a-z][a-z0-9-]*\.v[1-9][0-9]*$/;
 
+/**
+ * Pushes: `push.<domain>.<name>.v<N>.<user>`, e.g. `push.calls.signal.v1.alice`. Ephemeral
+ * messages for one user's open sockets, over core NATS (at most once, never stored): a realtime
+ * edge subscribes to `push.*.*.*.<user>` for each connected user and forwards what arrives.
+ */
+export const PUSH_SUBJECT_PREFIX = /^push\.[a-z][a-z0-9]*\.[a-z][a-z0-9-]*\.v[1-9][0-9]*$/;
+
 /** A request/reply message over core NATS: one subject, a request schema and a result schema. */
 export interface RpcContract<
   TRequest extends z.ZodType = z.ZodType,
@@ -60,4 +67,44 @@ export function defineEvent<TPayload extends z.ZodObject>(definition: {
     );
   }
   return { kind: 'event', domain: definition.subject.split('.')[1], ...definition };
+}
+
+/** An ephemeral message for one user, published on a per-user subject (see `PUSH_SUBJECT_PREFIX`). */
+export interface PushContract<TPayload extends z.ZodObject = z.ZodObject> {
+  readonly kind: 'push';
+  /** Everything before the user token, e.g. `push.calls.signal.v1`. */
+  readonly subjectPrefix: string;
+  /** The domain that publishes it: the second token of the prefix. */
+  readonly domain: string;
+  readonly payload: TPayload;
+  /** The subject for one user: the prefix plus the user id as one subject token. */
+  subjectFor(userId: string): string;
+}
+
+export type PushPayload<C extends PushContract> = z.infer<C['payload']>;
+
+/**
+ * A user id as one NATS subject token. User ids may contain `.` (a token separator), so it is
+ * written `%2E`; the other characters user ids allow are legal in a token as they are.
+ */
+export function userSubjectToken(userId: string): string {
+  return userId.replaceAll('%', '%25').replaceAll('.', '%2E');
+}
+
+export function definePush<TPayload extends z.ZodObject>(definition: {
+  subjectPrefix: string;
+  payload: TPayload;
+}): PushContract<TPayload> {
+  if (!PUSH_SUBJECT_PREFIX.test(definition.subjectPrefix)) {
+    throw new Error(
+      `Push subject prefix "${definition.subjectPrefix}" must look like push.<domain>.<name>.v<N>`,
+    );
+  }
+  const { subjectPrefix } = definition;
+  return {
+    kind: 'push',
+    domain: subjectPrefix.split('.')[1],
+    ...definition,
+    subjectFor: (userId) => `${subjectPrefix}.${userSubjectToken(userId)}`,
+  };
 }

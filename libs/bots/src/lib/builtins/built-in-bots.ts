@@ -22,6 +22,7 @@ export const ECHO_BOT = 'echo-bot';
 export const REMIND_BOT = 'remind-bot';
 export const POLL_BOT = 'poll-bot';
 export const STATS_BOT = 'stats-bot';
+export const STORIES_BOT = 'stories-bot';
 
 /** Every built-in bot, in the order `/help` lists them. */
 export const BUILT_IN_BOTS: readonly BuiltInBotSpec[] = [
@@ -62,6 +63,17 @@ export const BUILT_IN_BOTS: readonly BuiltInBotSpec[] = [
     name: STATS_BOT,
     description: 'Counts who wrote how many messages here.',
     commands: [{ name: 'stats', usage: '/stats', description: 'Messages per member' }],
+  },
+  {
+    name: STORIES_BOT,
+    description: 'Counts the stories the members of this conversation have active now.',
+    commands: [
+      {
+        name: 'stories',
+        usage: '/stories',
+        description: 'Active stories per member (those shared with all contacts)',
+      },
+    ],
   },
 ];
 

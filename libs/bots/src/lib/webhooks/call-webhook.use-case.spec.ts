@@ -30,6 +30,7 @@ describe('CallWebhookUseCase', () => {
       sender: { kind: 'user', id: 'alice' },
       text: '/weather Lisbon',
       clientMessageId: null,
+      ref: null,
       createdAt: '2026-11-26T12:00:00.000Z',
       editedAt: null,
       deletedAt: null,

@@ -25,6 +25,13 @@ export class MessageEntity {
   @Column({ name: 'client_message_id', type: 'varchar', length: 100, nullable: true })
   clientMessageId!: string | null;
 
+  /** What the message is about outside chat (a story, a call); both set or both null. */
+  @Column({ name: 'ref_kind', type: 'varchar', length: 16, nullable: true })
+  refKind!: Chat.MessageRef['kind'] | null;
+
+  @Column({ name: 'ref_id', type: 'varchar', length: 36, nullable: true })
+  refId!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

@@ -14,6 +14,7 @@ import { ConversationEntity } from '../entities/conversation.entity';
 import { MessageEntity } from '../entities/message.entity';
 import { CreateChatTables1764150000000 } from './1764150000000-create-chat-tables';
 import { AddClientMessageId1764160000000 } from './1764160000000-add-client-message-id';
+import { AddKindsRolesReceipts1764170000100 } from './1764170000100-add-kinds-roles-receipts';
 
 const CONVERSATION = '01900000-0000-7000-8000-000000000001';
 const EMPTY_CONVERSATION = '01900000-0000-7000-8000-000000000002';
@@ -91,9 +92,18 @@ describe.each(['sqlite', 'postgres'] as const)('chat migrations on %s', (kind) =
         ['bob', 'admin', null],
       ]);
       const messages = await after.manager.find(MessageEntity, { order: { id: 'ASC' } });
-      expect(messages.map((m) => [m.text, m.clientMessageId, m.editedAt, m.deletedAt])).toEqual([
-        ['first', 'k-1', null, null],
-        ['second', null, null, null],
+      expect(
+        messages.map((m) => [
+          m.text,
+          m.clientMessageId,
+          m.editedAt,
+          m.deletedAt,
+          m.refKind,
+          m.refId,
+        ]),
+      ).toEqual([
+        ['first', 'k-1', null, null, null, null],
+        ['second', null, null, null, null, null],
       ]);
       expect(messages[0]?.createdAt.toISOString()).toBe('2026-01-01T10:01:00.000Z');
 
@@ -132,8 +142,9 @@ describe.each(['sqlite', 'postgres'] as const)('chat migrations on %s', (kind) =
       await after.manager.delete(ConversationEntity, { id: CONVERSATION });
       expect(await after.manager.countBy(MessageEntity, { conversationId: CONVERSATION })).toBe(0);
 
-      // And the migration can be undone.
+      // And the migrations can be undone, newest first.
       await after.query('DELETE FROM messages');
+      await after.undoLastMigration();
       await after.undoLastMigration();
       const columns = (await after.createQueryRunner().getTable('conversation_members'))?.columns;
       expect(columns?.map((c) => c.name).sort()).toEqual([
@@ -141,6 +152,68 @@ describe.each(['sqlite', 'postgres'] as const)('chat migrations on %s', (kind) =
         'joined_at',
         'user_id',
       ]);
+    } finally {
+      await after.destroy();
+    }
+  });
+
+  it('adds message references: existing messages keep theirs null, a story or call ref round-trips, undone cleanly', async () => {
+    const before = await open([
+      CreateChatTables1764150000000,
+      AddClientMessageId1764160000000,
+      AddKindsRolesReceipts1764170000100,
+    ]);
+    const at = kind === 'postgres' ? `'2026-01-02T10:00:00Z'` : `'2026-01-02 10:00:00.000'`;
+    const conversation = '01900000-0000-7000-8000-000000000101';
+    await before.query(
+      `INSERT INTO conversations (id, kind, title, created_by, created_at, activity_key) VALUES
+         ('${conversation}', 'group', 'Refs', 'alice', ${at}, '${conversation}')`,
+    );
+    await before.query(
+      `INSERT INTO messages (id, conversation_id, sender_kind, sender_id, text, client_message_id, created_at) VALUES
+         ('01900000-0000-7000-8000-000000000111', '${conversation}', 'user', 'alice', 'old', 'k-old', ${at})`,
+    );
+    await before.destroy();
+
+    const after = await open(ChatDomain.migrations);
+    try {
+      const [old] = await after.manager.findBy(MessageEntity, { conversationId: conversation });
+      expect([old?.text, old?.clientMessageId, old?.refKind, old?.refId]).toEqual([
+        'old',
+        'k-old',
+        null,
+        null,
+      ]);
+      const callId = '01900000-0000-7000-8000-000000000199';
+      await after.manager.insert(MessageEntity, {
+        ...(old as MessageEntity),
+        id: '01900000-0000-7000-8000-000000000112',
+        senderKind: 'system',
+        senderId: 'calls',
+        text: 'Missed call',
+        clientMessageId: `call:${callId}`,
+        refKind: 'call',
+        refId: callId,
+      });
+      const stored = await after.manager.findOneByOrFail(MessageEntity, {
+        id: '01900000-0000-7000-8000-000000000112',
+      });
+      expect([stored.refKind, stored.refId]).toEqual(['call', callId]);
+      // The sender's key is still unique after SQLite rebuilt the table for the new columns.
+      const duplicateKey = after.manager.insert(MessageEntity, {
+        ...stored,
+        id: '01900000-0000-7000-8000-000000000113',
+      });
+      expect(isUniqueViolation(await duplicateKey.catch((error: unknown) => error))).toBe(true);
+
+      await after.undoLastMigration();
+      const columns = (await after.createQueryRunner().getTable('messages'))?.columns;
+      expect(columns?.map((c) => c.name)).not.toContain('ref_kind');
+      expect(columns?.map((c) => c.name)).not.toContain('ref_id');
+      const texts = (await after.query(
+        `SELECT text FROM messages WHERE conversation_id = '${conversation}' ORDER BY id`,
+      )) as { text: string }[];
+      expect(texts.map((row) => row.text)).toEqual(['old', 'Missed call']);
     } finally {
       await after.destroy();
     }

@@ -10,6 +10,10 @@ export function toMessageView(message: MessageEntity): Chat.MessageView {
     sender: { kind: message.senderKind, id: message.senderId },
     text: message.text,
     clientMessageId: message.clientMessageId,
+    ref:
+      message.refKind !== null && message.refId !== null
+        ? { kind: message.refKind, id: message.refId }
+        : null,
     createdAt: message.createdAt.toISOString(),
     editedAt: message.editedAt?.toISOString() ?? null,
     deletedAt: message.deletedAt?.toISOString() ?? null,

@@ -9,7 +9,9 @@ import {
   type TestEnvironment,
   waitFor,
 } from '@switchboard/platform-testing';
-import { connect, type NatsConnection } from 'nats';
+import { EventHeaders, consumerName, streamOf } from '@switchboard/platform-messaging';
+import { connect, headers, type NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ChatDomain } from '../chat.module';
 
@@ -99,6 +101,41 @@ export class ChatHarness {
       timeout: 5_000,
     });
     return JSON.parse(new TextDecoder().decode(reply.data)) as Record<string, unknown>;
+  }
+
+  /**
+   * Publishes another domain's event into JetStream as its outbox relay would (chat may not import
+   * stories or calls). Each call is a new event id unless one is given: a fresh id is a second
+   * publication of the same fact (a replay, a publisher retry), which the inbox cannot tell apart.
+   */
+  async publish<C extends EventContract>(
+    contract: C,
+    payload: EventPayload<C>,
+    eventId: string = randomUUID(),
+  ): Promise<void> {
+    const h = headers();
+    h.set(EventHeaders.EVENT_ID, eventId);
+    await this.nats
+      .jetstream()
+      .publish(contract.subject, new TextEncoder().encode(JSON.stringify(payload)), {
+        msgID: eventId,
+        headers: h,
+      });
+  }
+
+  /** Waits until chat's consumer of the contract has handled (acked or dead-lettered) everything. */
+  async drained(contract: EventContract): Promise<void> {
+    const jsm = await this.nats.jetstreamManager();
+    const consumer = consumerName('chat', contract.subject);
+    let last = '';
+    await waitFor(
+      async () => {
+        const info = await jsm.consumers.info(streamOf(contract.subject), consumer);
+        last = `pending ${info.num_pending}, unacked ${info.num_ack_pending}`;
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { timeoutMs: 10_000, message: () => `${consumer} not drained: ${last}` },
+    );
   }
 
   /** Payloads published so far on the contract's subject that match `where`. */

@@ -20,6 +20,7 @@ export {
 export {
   ClientMessageId,
   MESSAGE_TEXT_MAX_BYTES,
+  MessageRef,
   MessageText,
   MessageView,
   Sender,

@@ -40,6 +40,16 @@ export const ClientMessageId = z
   .max(100)
   .regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
 
+/** What a message is about, when it is about something outside chat (a story, a call). */
+export const MessageRef = z
+  .object({
+    kind: z.enum(['story', 'call']),
+    /** The story's or the call's id (owned by stories / calls). */
+    id: EntityId,
+  })
+  .strict();
+export type MessageRef = z.infer<typeof MessageRef>;
+
 /** A message as other services and clients see it. */
 export const MessageView = z
   .object({
@@ -53,6 +63,8 @@ export const MessageView = z
     text: z.string(),
     /** The sender's idempotency key, if it sent one (lets a client match its optimistic copy). */
     clientMessageId: ClientMessageId.nullable(),
+    /** A reply to a story refers to the story; a call note ("Missed call", …) to the call. */
+    ref: MessageRef.nullable(),
     /** When chat stored it. */
     createdAt: Instant,
     /** When the sender last edited it; null if never. */

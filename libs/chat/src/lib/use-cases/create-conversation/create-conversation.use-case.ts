@@ -55,6 +55,29 @@ export class CreateConversationUseCase {
     }
   }
 
+  /**
+   * The direct conversation of two people, created if they have none yet, inside the caller's
+   * transaction (an event handler's inbox transaction). Like {@link execute} it announces a new
+   * one with `ConversationCreated`. The insert runs in a savepoint: when someone creates the pair's
+   * conversation at the same moment, only the savepoint is rolled back and theirs is returned.
+   */
+  async findOrCreateDirectIn(
+    manager: EntityManager,
+    creatorId: string,
+    userId: string,
+  ): Promise<CreateConversationOutcome> {
+    if (userId === creatorId) throw ChatErrors.directWithSelf();
+    const directKey = directKeyOf(creatorId, userId);
+    try {
+      return await manager.transaction((savepoint) =>
+        this.findOrCreateDirect(savepoint, creatorId, userId, directKey),
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.findOrCreateDirect(manager, creatorId, userId, directKey);
+    }
+  }
+
   private async createGroup(
     manager: EntityManager,
     input: Extract<CreateConversationInput, { kind: 'group' }>,

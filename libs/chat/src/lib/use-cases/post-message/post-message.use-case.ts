@@ -19,6 +19,8 @@ export interface PostMessageInput {
   text: string;
   /** Idempotency key of the sender: a retry with it returns the message stored the first time. */
   clientMessageId?: string;
+  /** What the message is about (a story replied to, a call); set by chat's event consumers only. */
+  ref?: Chat.MessageRef;
 }
 
 export interface PostMessageOutcome {
@@ -42,6 +44,20 @@ export class PostMessageUseCase {
       // Two sends with the same key at once: the loser finds the winner's message.
       if (input.clientMessageId === undefined || !isUniqueViolation(error)) throw error;
       return this.dataSource.transaction((manager) => this.post(manager, input));
+    }
+  }
+
+  /**
+   * The same, inside the caller's transaction (an event handler's inbox transaction). The insert
+   * runs in a savepoint: when a concurrent post with the same key wins, only the savepoint is
+   * rolled back and the winner's message is returned, so the caller's transaction stays usable.
+   */
+  async executeIn(manager: EntityManager, input: PostMessageInput): Promise<PostMessageOutcome> {
+    try {
+      return await manager.transaction((savepoint) => this.post(savepoint, input));
+    } catch (error) {
+      if (input.clientMessageId === undefined || !isUniqueViolation(error)) throw error;
+      return this.post(manager, input);
     }
   }
 
@@ -76,6 +92,8 @@ export class PostMessageUseCase {
       senderId: input.sender.id,
       text: input.text,
       clientMessageId: input.clientMessageId ?? null,
+      refKind: input.ref?.kind ?? null,
+      refId: input.ref?.id ?? null,
       createdAt: new Date(),
       editedAt: null,
       deletedAt: null,

@@ -1,0 +1,2 @@
+export * from './call-cursor';
+export * from './list-calls.use-case';

@@ -1,0 +1,1 @@
+export * from './post-call-message.use-case';

@@ -1,0 +1,10 @@
+export { CallState, CallView } from './call';
+export {
+  CallAccepted,
+  CallCancelled,
+  CallDeclined,
+  CallEnded,
+  CallMissed,
+  CallStarted,
+} from './events';
+export { CallSignal, SignalBody } from './signal';

@@ -1,0 +1,10 @@
+export { StoryExpired, StoryReplied } from './events';
+export { ActiveCount } from './rpcs';
+export {
+  STORY_TEXT_MAX_BYTES,
+  StoryMedia,
+  StoryMime,
+  StoryText,
+  StoryView,
+  StoryVisibility,
+} from './story';

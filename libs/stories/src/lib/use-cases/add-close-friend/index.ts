@@ -1,0 +1,1 @@
+export * from './add-close-friend.use-case';

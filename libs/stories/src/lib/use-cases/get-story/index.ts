@@ -1,0 +1,1 @@
+export * from './get-story.use-case';

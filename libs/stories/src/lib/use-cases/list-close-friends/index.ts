@@ -1,0 +1,1 @@
+export * from './list-close-friends.use-case';

@@ -1,0 +1,1 @@
+export * from './mark-viewed.use-case';

@@ -1,0 +1,1 @@
+export * from './post-story.use-case';

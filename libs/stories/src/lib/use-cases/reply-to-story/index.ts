@@ -1,0 +1,1 @@
+export * from './reply-to-story.use-case';
