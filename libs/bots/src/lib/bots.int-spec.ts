@@ -1,20 +1,12 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bots, Chat } from '@switchboard/contracts';
-import { signDevToken } from '@switchboard/platform-auth';
 import { createServiceApp } from '@switchboard/platform-runtime';
-import {
-  createTestEnvironment,
-  readyForRequests,
-  TEST_JWT_SECRET,
-  type TestEnvironment,
-  waitFor,
-} from '@switchboard/platform-testing';
-import { connect, headers, type NatsConnection } from 'nats';
+import { ServiceHarness, waitFor } from '@switchboard/platform-testing';
+import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import request from 'supertest';
 import { FakeChat } from '../test-support/fake-chat';
 import { FakeStories } from '../test-support/fake-stories';
 import { STORIES_UNAVAILABLE_TEXT } from './builtins/stories.bot';
@@ -33,32 +25,31 @@ const bob: Chat.Sender = { kind: 'user', id: 'bob' };
 jest.setTimeout(30_000);
 
 describe('bots service', () => {
-  let env: TestEnvironment;
+  const bots = new ServiceHarness<NestFastifyApplication>({
+    name: 'bots',
+    createApp: (env) =>
+      createServiceApp({ name: 'bots', defaultPort: 0, domains: [BotsDomain] }, env),
+    users: ['alice', 'bob', 'carol'],
+    env: {
+      BOTS_REPLIES_PER_MINUTE: String(REPLIES_PER_MINUTE),
+      BOTS_ALLOW_PRIVATE_WEBHOOKS: 'true',
+    },
+  });
   let app: NestFastifyApplication;
   let nats: NatsConnection;
   let chat: FakeChat;
   let stories: FakeStories;
   let webhookServer: Server;
   let webhookUrl: string;
-  const token: Record<string, string> = {};
-  const codec = { encode: (v: unknown) => new TextEncoder().encode(JSON.stringify(v)) };
-  const http = () => request(app.getHttpServer());
-  const as = (user: string) => ({ Authorization: `Bearer ${token[user]}` });
+  const http = () => bots.http();
+  const as = (user: string) => bots.as(user);
   const startBots = async () => {
-    ({ app } = await createServiceApp(
-      { name: 'bots', defaultPort: 0, domains: [BotsDomain] },
-      env.envFor('bots', {
-        BOTS_REPLIES_PER_MINUTE: String(REPLIES_PER_MINUTE),
-        BOTS_ALLOW_PRIVATE_WEBHOOKS: 'true',
-      }),
-    ));
-    await readyForRequests(app);
+    app = bots.app = await bots.launchApp();
   };
 
   beforeAll(async () => {
-    env = await createTestEnvironment(['bots']);
-    await startBots();
-    nats = await connect({ servers: env.nats.url });
+    await bots.start();
+    ({ app, nats } = bots);
     chat = new FakeChat(nats);
     await chat.start();
     stories = new FakeStories(nats);
@@ -67,24 +58,16 @@ describe('bots service', () => {
     webhookServer = createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((resolve) => webhookServer.listen(0, '127.0.0.1', resolve));
     webhookUrl = `http://127.0.0.1:${(webhookServer.address() as AddressInfo).port}/hook`;
-    for (const user of ['alice', 'bob', 'carol']) {
-      token[user] = await signDevToken(user, TEST_JWT_SECRET);
-    }
   });
 
   afterAll(async () => {
-    await nats?.close();
-    await app?.close();
     await new Promise((resolve) => webhookServer?.close(resolve));
-    await env?.stop();
+    await bots.stop();
   });
 
   /** Publishes as chat's outbox relay would: to JetStream, the event id in the headers. */
-  const publishEvent = (subject: string, payload: unknown, eventId: string = randomUUID()) => {
-    const h = headers();
-    h.set('Switchboard-Event-Id', eventId);
-    return nats.jetstream().publish(subject, codec.encode(payload), { msgID: eventId, headers: h });
-  };
+  const publishEvent = (subject: string, payload: unknown, eventId: string = randomUUID()) =>
+    bots.publishTo(subject, payload, eventId);
   /** A group with alice as admin and bob as member; chat announces it unless told not to. */
   const newConversation = async ({ announce = true } = {}) => {
     const conversation = chat.createConversation(['alice'], ['bob']);

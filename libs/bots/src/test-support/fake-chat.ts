@@ -5,14 +5,14 @@ import {
   type RpcRequest,
   type RpcResult,
 } from '@switchboard/contracts';
-import { type NatsConnection, type Subscription } from 'nats';
+import { ContractResponder } from '@switchboard/platform-testing';
+import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
-import { answerContract } from './contract-responder';
 
 /**
- * Chat's side of the wire for bots' own tests: plain NATS responders on chat's contract subjects
+ * Chat's side of the wire for bots' own tests: `ContractResponder`s on chat's contract subjects
  * (bots may not import the chat domain). Requests and replies are validated against the contract
- * schemas, errors leave as chat's transport sends them (see `answerContract`), and
+ * schemas, errors leave as chat's transport sends them (see `ContractResponder`), and
  * posts are idempotent per (conversation, sender, clientMessageId) as chat's are, so a test sees
  * what a user would see. The e2e tests in test/ run the real chat.
  */
@@ -24,35 +24,41 @@ export class FakeChat {
   /** Every post-message request received, retries included. */
   readonly postRequests: RpcRequest<typeof Chat.PostMessage>[] = [];
   readonly conversations = new Map<string, Chat.ConversationView>();
-  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly responders: Map<string, ContractResponder<RpcContract>>;
 
-  constructor(private readonly nats: NatsConnection) {}
+  constructor(nats: NatsConnection) {
+    this.responders = new Map<string, ContractResponder<RpcContract>>([
+      [
+        Chat.PostMessage.subject,
+        new ContractResponder(nats, Chat.PostMessage, (request) => this.post(request)),
+      ],
+      [
+        Chat.GetConversation.subject,
+        new ContractResponder(nats, Chat.GetConversation, ({ conversationId }) => ({
+          conversation: this.conversation(conversationId),
+        })),
+      ],
+      [
+        Chat.MessageStats.subject,
+        new ContractResponder(nats, Chat.MessageStats, ({ conversationId }) =>
+          this.stats(conversationId),
+        ),
+      ],
+    ]);
+  }
 
   async start(): Promise<void> {
-    this.answer(Chat.PostMessage, (request) => this.post(request));
-    this.answer(Chat.GetConversation, ({ conversationId }) => ({
-      conversation: this.conversation(conversationId),
-    }));
-    this.answer(Chat.MessageStats, ({ conversationId }) => this.stats(conversationId));
-    await this.nats.flush();
+    for (const responder of this.responders.values()) await responder.start();
   }
 
   /** Stops answering one subject, as if chat were down: callers get "no responders". */
   async stop(contract: RpcContract): Promise<void> {
-    this.subscriptions.get(contract.subject)?.unsubscribe();
-    this.subscriptions.delete(contract.subject);
-    await this.nats.flush();
+    await this.responders.get(contract.subject)?.stop();
   }
 
   /** Answers a stopped subject again. */
   async resume(contract: RpcContract): Promise<void> {
-    if (contract === Chat.PostMessage) this.answer(Chat.PostMessage, (r) => this.post(r));
-    else if (contract === Chat.GetConversation) {
-      this.answer(Chat.GetConversation, ({ conversationId }) => ({
-        conversation: this.conversation(conversationId),
-      }));
-    } else this.answer(Chat.MessageStats, ({ conversationId }) => this.stats(conversationId));
-    await this.nats.flush();
+    await this.responders.get(contract.subject)?.start();
   }
 
   /** A group whose first admin is its owner. */
@@ -157,12 +163,5 @@ export class FakeChat {
       );
     }
     return conversation;
-  }
-
-  private answer<C extends RpcContract>(
-    contract: C,
-    handle: (request: RpcRequest<C>) => RpcResult<C>,
-  ): void {
-    this.subscriptions.set(contract.subject, answerContract(this.nats, contract, handle));
   }
 }

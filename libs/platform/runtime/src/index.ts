@@ -13,7 +13,17 @@ export { HttpErrorFilter } from './lib/http/http-error.filter';
 export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
 export { ServiceLifecycle } from './lib/health/service-lifecycle';
 export { Returns, RETURNS_METADATA, type ReturnsEntry } from './lib/openapi/returns.decorator';
+export {
+  errorResponsesFor,
+  type DocumentedErrorStatus,
+  type ErrorResponsesDecorator,
+} from './lib/openapi/error-responses.decorator';
 export { ExcludeFromDocs } from './lib/openapi/exclude-from-docs.decorator';
 export { OpenApiDocs, type OpenApiOptions } from './lib/openapi/openapi-docs.service';
 export { OpenApiModule } from './lib/openapi/openapi.module';
 export { type OpenApiDocument } from './lib/openapi/openapi.types';
+export {
+  DueWorkJob,
+  DueWorkScheduler,
+  type DueWorkOptions,
+} from './lib/scheduling/due-work.scheduler';

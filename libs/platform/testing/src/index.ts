@@ -1,7 +1,8 @@
 /**
  * Hermetic test harness: every suite gets its own nats-server (own port, own JetStream store) and
  * its own Postgres database, so suites can run in parallel; e2e tests start built services as
- * processes and wait for their readiness.
+ * processes and wait for their readiness. A domain's int specs run its service in a
+ * `ServiceHarness` and play the services it calls with `respond(nats, Contract, handler)`.
  */
 export { freePort } from './lib/free-port.util';
 export { waitFor, type WaitForOptions } from './lib/wait-for.util';
@@ -26,6 +27,17 @@ export {
   type TestEnvironment,
 } from './lib/test-environment.harness';
 export { readyForRequests } from './lib/http-app.harness';
+export {
+  ServiceHarness,
+  type CollectedEvent,
+  type ServiceHarnessOptions,
+} from './lib/service-app.harness';
+export {
+  ContractResponder,
+  respond,
+  type ContractHandler,
+  type RespondOptions,
+} from './lib/contract-responder';
 export {
   startTcpProxy,
   type TcpProxy,

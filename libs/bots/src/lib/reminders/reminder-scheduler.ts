@@ -1,9 +1,5 @@
-import {
-  type BeforeApplicationShutdown,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { DueWorkJob } from '@switchboard/platform-runtime';
 import { DataSource, type EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { REMIND_BOT } from '../builtins/built-in-bots';
 import { BotInstallationEntity } from '../registry/bot-installation.entity';
@@ -20,87 +16,26 @@ const RETRY_DELAY_MS = 5_000;
 const MAX_ATTEMPTS = 10;
 /** Reminders claimed per round. */
 const BATCH = 50;
-/** `setTimeout` fires at once for longer delays; the sweep covers what lies beyond. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Posts reminders when they are due, across restarts and instances. Two clocks drive it: a timer
- * armed for the nearest due reminder (punctual) and a sweep every {@link REMINDER_SWEEP_MS}
- * (catches reminders written by other instances and anything a timer missed). Either one runs
- * the same round: claim due rows with a compare-and-set UPDATE — only one instance's update
- * matches — and deliver each in its own transaction. Delivery posts with the key
- * `reminder:<id>`, so if an instance dies between chat storing the reminder and the row being
+ * Posts reminders when they are due, across restarts and instances (the timer + sweep machinery is
+ * the platform's `DueWorkJob`). A round claims due rows with a compare-and-set UPDATE — only
+ * one instance's update matches — and delivers each in its own transaction. Delivery posts with the
+ * key `reminder:<id>`, so if an instance dies between chat storing the reminder and the row being
  * marked, the instance that takes it over gets chat's stored message back instead of a duplicate.
  */
 @Injectable()
-export class ReminderScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class ReminderScheduler extends DueWorkJob {
   private readonly log = new Logger(ReminderScheduler.name);
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private dueTimer: NodeJS.Timeout | undefined;
-  private dueTimerAt = Infinity;
-  private running: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly replies: BotReplies,
-  ) {}
-
-  /**
-   * Starts on boot and delivers what came due while no instance ran. Idempotent: Nest calls
-   * bootstrap hooks once per connected microservice as well as for the app.
-   */
-  onApplicationBootstrap(): void {
-    if (this.sweepTimer !== undefined) return;
-    this.stopped = false;
-    this.sweepTimer = setInterval(() => this.runRound(), REMINDER_SWEEP_MS).unref();
-    this.runRound();
+  ) {
+    super({ sweepMs: REMINDER_SWEEP_MS });
   }
 
-  /**
-   * Before the database and NATS close (those go in `onApplicationShutdown`), so a delivery in
-   * progress can finish; what is left is picked up by the next instance that runs.
-   */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.sweepTimer);
-    clearTimeout(this.dueTimer);
-    this.dueTimerAt = Infinity;
-    await this.running;
-  }
-
-  /** A reminder due at `dueAt` was written: make sure a round runs then. */
-  wakeAt(dueAt: Date): void {
-    if (this.stopped || dueAt.getTime() >= this.dueTimerAt) return;
-    clearTimeout(this.dueTimer);
-    this.dueTimerAt = dueAt.getTime();
-    const delay = Math.min(Math.max(dueAt.getTime() - Date.now(), 0), MAX_TIMER_MS);
-    this.dueTimer = setTimeout(() => {
-      this.dueTimerAt = Infinity;
-      this.runRound();
-    }, delay).unref();
-  }
-
-  /** One round at a time; a trigger during a round makes another one follow it. */
-  private runRound(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.round()
-      .catch((error: unknown) => this.log.warn(`Reminder round failed: ${describe(error)}`))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.runRound();
-        }
-      });
-  }
-
-  private async round(): Promise<void> {
+  protected async round(stopping: () => boolean): Promise<Date | null> {
     const reminders = this.dataSource.getRepository(ReminderEntity);
     for (;;) {
       const now = new Date();
@@ -113,16 +48,16 @@ export class ReminderScheduler implements OnApplicationBootstrap, BeforeApplicat
         take: BATCH,
       });
       for (const reminder of due) {
-        if (this.stopped) return;
+        if (stopping()) return null;
         if (await this.claim(reminder)) await this.deliver(reminder);
       }
-      if (due.length < BATCH || this.stopped) break;
+      if (due.length < BATCH || stopping()) break;
     }
     const next = await reminders.findOne({
       where: { status: 'pending' },
       order: { dueAt: 'ASC' },
     });
-    if (next) this.wakeAt(next.dueAt);
+    return next?.dueAt ?? null;
   }
 
   /** True when this instance won the reminder: the row still had the attempt count it read. */

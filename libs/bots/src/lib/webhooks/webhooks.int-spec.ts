@@ -1,9 +1,8 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Bots } from '@switchboard/contracts';
-import { consumerName, DeadLetters, EventHeaders, streamOf } from '@switchboard/platform-messaging';
+import { consumerName, DeadLetters, streamOf } from '@switchboard/platform-messaging';
 import { createServiceApp } from '@switchboard/platform-runtime';
-import { createTestEnvironment, readyForRequests, waitFor } from '@switchboard/platform-testing';
-import { connect, headers } from 'nats';
+import { ServiceHarness, waitFor } from '@switchboard/platform-testing';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -43,7 +42,18 @@ const json = (status: number, body: unknown) => (_n: number, res: ServerResponse
  * `FakeChat`: NATS responders on chat's subjects that validate with the contract schemas.
  */
 async function startWorld(extraEnv: Record<string, string>) {
-  const env = await createTestEnvironment(['bots']);
+  const bots = new ServiceHarness<NestFastifyApplication>({
+    name: 'bots',
+    createApp: (env) =>
+      createServiceApp({ name: 'bots', defaultPort: 0, domains: [BotsDomain] }, env),
+    users: [],
+    env: {
+      EVENTS_BACKOFF_MS: String(BACKOFF_MS),
+      EVENTS_MAX_DELIVER: String(MAX_DELIVER),
+      BOTS_WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
+      ...extraEnv,
+    },
+  });
   const received: Received[] = [];
   const behaviours = new Map<string, Behaviour>();
   const secrets = new Map<string, string>();
@@ -76,24 +86,14 @@ async function startWorld(extraEnv: Record<string, string>) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
-  const { app } = await createServiceApp(
-    { name: 'bots', defaultPort: 0, domains: [BotsDomain] },
-    env.envFor('bots', {
-      EVENTS_BACKOFF_MS: String(BACKOFF_MS),
-      EVENTS_MAX_DELIVER: String(MAX_DELIVER),
-      BOTS_WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS),
-      ...extraEnv,
-    }),
-  );
-  await readyForRequests(app);
-
-  const nats = await connect({ servers: env.nats.url });
+  await bots.start();
+  const { env, app, nats } = bots;
   const chat = new FakeChat(nats);
   await chat.start();
 
   const world = {
     env,
-    app: app as NestFastifyApplication,
+    app,
     /** Port of the webhook server (on 127.0.0.1). */
     port,
     nats,
@@ -131,12 +131,7 @@ async function startWorld(extraEnv: Record<string, string>) {
         args,
         message,
       });
-      const h = headers();
-      h.set(EventHeaders.EVENT_ID, call.callId);
-      await nats.jetstream().publish(Bots.WebhookCallRequested.subject, JSON.stringify(call), {
-        msgID: call.callId,
-        headers: h,
-      });
+      await bots.publish(Bots.WebhookCallRequested, call, call.callId);
       return call;
     },
 
@@ -159,11 +154,11 @@ async function startWorld(extraEnv: Record<string, string>) {
     },
 
     async stop() {
-      await nats?.close();
-      await app?.close();
+      await nats.close();
+      await app.close();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await env?.stop();
+      await env.stop();
     },
   };
   return world;

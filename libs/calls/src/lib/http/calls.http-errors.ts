@@ -1,6 +1,5 @@
-import { applyDecorators } from '@nestjs/common';
-import { CommonErrorCodes, ErrorEnvelope } from '@switchboard/contracts';
-import { Returns } from '@switchboard/platform-runtime';
+import { CommonErrorCodes } from '@switchboard/contracts';
+import { errorResponsesFor } from '@switchboard/platform-runtime';
 import { CallsErrorCodes, type CallsErrorCode } from '../calls.errors';
 
 type DocumentedCode =
@@ -36,19 +35,7 @@ const MEANING: Record<DocumentedCode, string> = {
  *
  * @example @CallsErrorResponses({ 404: [CallsErrorCodes.CALL_NOT_FOUND] })
  */
-export function CallsErrorResponses(
-  byStatus: Partial<Record<400 | 403 | 404 | 409 | 503 | 504, readonly DocumentedCode[]>>,
-): MethodDecorator {
-  return applyDecorators(
-    ...Object.entries(byStatus).map(([status, codes]) =>
-      Returns(
-        Number(status),
-        ErrorEnvelope,
-        (codes ?? []).map((code) => `\`${code}\`: ${MEANING[code]}`).join('; '),
-      ),
-    ),
-  );
-}
+export const CallsErrorResponses = errorResponsesFor(MEANING);
 
 /** Every route under `/calls/:id` answers these to someone who may not see the call. */
 export const PARTICIPANTS_ONLY = {

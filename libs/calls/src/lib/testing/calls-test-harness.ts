@@ -1,16 +1,7 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type Calls, type EventContract, type EventPayload } from '@switchboard/contracts';
-import { signDevToken } from '@switchboard/platform-auth';
+import { type Calls } from '@switchboard/contracts';
 import { createServiceApp } from '@switchboard/platform-runtime';
-import {
-  createTestEnvironment,
-  readyForRequests,
-  TEST_JWT_SECRET,
-  type TestEnvironment,
-  waitFor,
-} from '@switchboard/platform-testing';
-import { connect, type NatsConnection } from 'nats';
-import request from 'supertest';
+import { ServiceHarness } from '@switchboard/platform-testing';
 import { CallsDomain } from '../calls.module';
 import { FakeChat } from './fake-chat';
 
@@ -34,78 +25,37 @@ export const USERS = [
   ],
 ];
 
-export interface PublishedEvent {
-  subject: string;
-  payload: unknown;
-}
-
 /**
  * The calls service of one int-spec file: its own Postgres database and nats-server, a fake chat
  * answering chat's RPC subjects, a raw NATS client recording every calls event, and helpers to act
- * as a user. `restart()` closes the app and starts a new one on the same database.
+ * as a user. `startApp()` starts a new main instance on the same database (after `app.close()`).
  */
-export class CallsHarness {
-  env!: TestEnvironment;
-  app!: NestFastifyApplication;
-  nats!: NatsConnection;
+export class CallsHarness extends ServiceHarness<NestFastifyApplication> {
   chat!: FakeChat;
-  readonly events: PublishedEvent[] = [];
-  private readonly tokens = new Map<string, string>();
 
-  constructor(private readonly extraEnv: Record<string, string> = {}) {}
+  constructor(extraEnv: Record<string, string> = {}) {
+    super({
+      name: 'calls',
+      createApp: (env) =>
+        createServiceApp({ name: 'calls', defaultPort: 0, domains: [CallsDomain] }, env),
+      users: USERS,
+      collect: 'evt.calls.>',
+      env: extraEnv,
+    });
+  }
 
-  async start(): Promise<void> {
-    this.env = await createTestEnvironment(['calls']);
-    this.nats = await connect({ servers: this.env.nats.url });
+  protected override async beforeApp(): Promise<void> {
     this.chat = new FakeChat(this.nats);
     await this.chat.up();
-    // Core NATS sees what the outbox relay publishes to JetStream: plain subscribers work.
-    const subscription = this.nats.subscribe('evt.calls.>');
-    void (async () => {
-      for await (const msg of subscription) {
-        this.events.push({
-          subject: msg.subject,
-          payload: JSON.parse(new TextDecoder().decode(msg.data)),
-        });
-      }
-    })();
-    await this.nats.flush();
-    for (const user of USERS) this.tokens.set(user, await signDevToken(user, TEST_JWT_SECRET));
-    await this.startApp();
   }
 
   async startApp(): Promise<void> {
-    ({ app: this.app } = await createServiceApp(
-      { name: 'calls', defaultPort: 0, domains: [CallsDomain] },
-      this.env.envFor('calls', this.extraEnv),
-    ));
-    await readyForRequests(this.app);
+    this.app = await this.launchApp();
   }
 
   /** Another instance on the same database and NATS (close it yourself). */
-  async secondApp(): Promise<NestFastifyApplication> {
-    const { app } = await createServiceApp(
-      { name: 'calls', defaultPort: 0, domains: [CallsDomain] },
-      this.env.envFor('calls', this.extraEnv),
-    );
-    return readyForRequests(app);
-  }
-
-  async stop(): Promise<void> {
-    await this.nats?.close();
-    await this.app?.close();
-    await this.env?.stop();
-  }
-
-  http() {
-    return request(this.app.getHttpServer());
-  }
-
-  /** Authorization header of one of the {@link USERS}. */
-  as(user: string): Record<string, string> {
-    const token = this.tokens.get(user);
-    if (token === undefined) throw new Error(`No token for "${user}": add it to USERS`);
-    return { Authorization: `Bearer ${token}` };
+  secondApp(): Promise<NestFastifyApplication> {
+    return this.launchApp();
   }
 
   /** Starts a call as `caller` in a new conversation of the caller and `invitees`. */
@@ -125,17 +75,6 @@ export class CallsHarness {
     return body === undefined ? req : req.send(body);
   }
 
-  /** Payloads published so far on the contract's subject that match `where`. */
-  published<C extends EventContract>(
-    contract: C,
-    where: (payload: EventPayload<C>) => boolean = () => true,
-  ): EventPayload<C>[] {
-    return this.events
-      .filter((event) => event.subject === contract.subject)
-      .map((event) => event.payload as EventPayload<C>)
-      .filter(where);
-  }
-
   /** Events of one call, in publication order, as `[subject, state]`. */
   eventsOf(callId: string): [string, string][] {
     return this.events
@@ -145,19 +84,5 @@ export class CallsHarness {
       }))
       .filter((event) => event.payload.call.id === callId)
       .map((event) => [event.subject, event.payload.call.state]);
-  }
-
-  /** Waits until `count` matching events were published, then returns them. */
-  async waitForEvents<C extends EventContract>(
-    contract: C,
-    where: (payload: EventPayload<C>) => boolean,
-    count = 1,
-    timeoutMs = 5_000,
-  ): Promise<EventPayload<C>[]> {
-    await waitFor(() => this.published(contract, where).length >= count, {
-      timeoutMs,
-      message: () => `expected ${count} ${contract.subject} event(s)`,
-    });
-    return this.published(contract, where);
   }
 }

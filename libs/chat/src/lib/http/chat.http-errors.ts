@@ -1,6 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
-import { ErrorEnvelope } from '@switchboard/contracts';
-import { Returns } from '@switchboard/platform-runtime';
+import { errorResponsesFor } from '@switchboard/platform-runtime';
 import { ChatErrorCodes } from '../chat.errors';
 
 type ChatErrorCode = (typeof ChatErrorCodes)[keyof typeof ChatErrorCodes];
@@ -27,19 +25,7 @@ const MEANING: Record<ChatErrorCode | 'VALIDATION_FAILED', string> = {
  *
  * @example @ChatErrorResponses({ 403: [ChatErrorCodes.NOT_A_MEMBER], 404: [ChatErrorCodes.CONVERSATION_NOT_FOUND] })
  */
-export function ChatErrorResponses(
-  byStatus: Partial<Record<400 | 403 | 404 | 409, readonly (keyof typeof MEANING)[]>>,
-): MethodDecorator {
-  return applyDecorators(
-    ...Object.entries(byStatus).map(([status, codes]) =>
-      Returns(
-        Number(status),
-        ErrorEnvelope,
-        (codes ?? []).map((code) => `\`${code}\`: ${MEANING[code]}`).join('; '),
-      ),
-    ),
-  );
-}
+export const ChatErrorResponses = errorResponsesFor(MEANING);
 
 /** The two answers of every route under `/conversations/:id` to a caller who may not be there. */
 export const MEMBERS_ONLY = {

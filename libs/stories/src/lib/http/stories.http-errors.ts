@@ -1,6 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
-import { ErrorEnvelope } from '@switchboard/contracts';
-import { Returns } from '@switchboard/platform-runtime';
+import { errorResponsesFor } from '@switchboard/platform-runtime';
 import { StoriesErrorCodes, type StoriesErrorCode } from '../stories.errors';
 
 /** What each code means to a client, for the OpenAPI document (docs/stories.md has the table). */
@@ -20,19 +18,7 @@ const MEANING: Record<StoriesErrorCode | 'VALIDATION_FAILED', string> = {
  *
  * @example @StoriesErrorResponses({ 404: [StoriesErrorCodes.STORY_NOT_FOUND] })
  */
-export function StoriesErrorResponses(
-  byStatus: Partial<Record<400 | 403 | 404 | 409 | 503, readonly (keyof typeof MEANING)[]>>,
-): MethodDecorator {
-  return applyDecorators(
-    ...Object.entries(byStatus).map(([status, codes]) =>
-      Returns(
-        Number(status),
-        ErrorEnvelope,
-        (codes ?? []).map((code) => `\`${code}\`: ${MEANING[code]}`).join('; '),
-      ),
-    ),
-  );
-}
+export const StoriesErrorResponses = errorResponsesFor(MEANING);
 
 /** Routes that check who may see a story ask chat for the caller's contacts. */
 export const CONTACTS_DOWN = [StoriesErrorCodes.CONTACTS_UNAVAILABLE] as const;
