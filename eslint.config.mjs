@@ -9,6 +9,7 @@ import nx from '@nx/eslint-plugin';
  *   type:e2e       -> type:platform, type:contracts (services are started as processes, not imported)
  *   type:tools     -> type:platform, type:contracts
  *   type:bench     -> type:platform, type:contracts
+ *   type:infra     -> type:contracts (Pulumi programs; read the generated messaging manifest)
  * and by scope: a scope reaches only itself and `scope:shared`.
  */
 const depConstraints = [
@@ -26,6 +27,7 @@ const depConstraints = [
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:chat', onlyDependOnLibsWithTags: ['scope:chat', 'scope:shared'] },
   { sourceTag: 'scope:stories', onlyDependOnLibsWithTags: ['scope:stories', 'scope:shared'] },

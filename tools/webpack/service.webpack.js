@@ -1,5 +1,200 @@
 const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
+const { readFileSync } = require('node:fs');
+const { builtinModules } = require('node:module');
 const { join } = require('node:path');
+
+const workspaceRoot = join(__dirname, '..', '..');
+
+/**
+ * Packages a bundle never names in a `require(...)` but still needs at run time: TypeORM loads the
+ * database driver named by DATABASE_URL (`pg`, `better-sqlite3`), and `@nestjs/platform-fastify` /
+ * `nestjs-pino` take `fastify`, `pino` and `pino-http` as peers. Nx lists them from the project
+ * graph; this list only documents why they may stand in package.json without a require.
+ */
+const LOADED_AT_RUN_TIME = ['better-sqlite3', 'fastify', 'pg', 'pino', 'pino-http'];
+
+/** Names of the packages a CommonJS bundle requires (`@scope/name/deep/path` → `@scope/name`), builtins left out. */
+function requiredPackages(source) {
+  const names = new Set();
+  for (const [, request] of source.matchAll(/require\("([^"./][^"]*)"\)/g)) {
+    if (request.startsWith('node:') || builtinModules.includes(request)) continue;
+    const parts = request.split('/');
+    names.add(request.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]);
+  }
+  return [...names].sort();
+}
+
+/**
+ * The root lockfile cut down to what `dependencies` need, every package kept at the path it has in
+ * the root lockfile. Nx's own pruned lockfile re-hoists nested packages and, depending on how the
+ * root tree is laid out, leaves edges unresolved (`npm ci`: "Missing: string-width@7.2.0 from lock
+ * file"); a subset of a tree npm itself laid out resolves every edge the way the workspace does.
+ * Follows dependencies, optionalDependencies and required peers; entries reached only through
+ * optional edges keep `optional` (platform binaries), dev flags go (nothing here is dev).
+ */
+function prunedLockfile(rootLock, name, version, dependencies) {
+  const packages = rootLock.packages;
+  /** npm's lookup from a package's folder: its own node_modules, then each ancestor's, then the root's. */
+  const resolve = (from, dependency) => {
+    for (let base = from; ;) {
+      const candidate =
+        base === '' ? `node_modules/${dependency}` : `${base}/node_modules/${dependency}`;
+      if (packages[candidate]) return candidate;
+      if (base === '') return undefined;
+      const parent = base.lastIndexOf('/node_modules/');
+      base = parent === -1 ? '' : base.slice(0, parent);
+    }
+  };
+  const reach = (withOptional) => {
+    const seen = new Set();
+    const missing = Object.keys(dependencies).filter((dependency) => !resolve('', dependency));
+    if (missing.length > 0) {
+      throw new Error(`${name}: ${missing.join(', ')} not in the root package-lock.json`);
+    }
+    const queue = Object.keys(dependencies).map((dependency) => resolve('', dependency));
+    while (queue.length > 0) {
+      const path = queue.pop();
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const entry = packages[path];
+      const optionalPeers = entry.peerDependenciesMeta ?? {};
+      const edges = [
+        ...Object.keys(entry.dependencies ?? {}),
+        ...Object.keys(entry.peerDependencies ?? {}).filter(
+          (peer) => !optionalPeers[peer]?.optional,
+        ),
+        ...(withOptional ? Object.keys(entry.optionalDependencies ?? {}) : []),
+      ];
+      for (const dependency of edges) {
+        const target = resolve(path, dependency);
+        if (target !== undefined && !seen.has(target)) queue.push(target);
+      }
+    }
+    return seen;
+  };
+  const required = reach(false);
+  const all = reach(true);
+  const pruned = {
+    '': { name, version, dependencies },
+  };
+  for (const path of [...all].sort()) {
+    const entry = { ...packages[path] };
+    for (const flag of ['dev', 'devOptional', 'optional', 'peer']) delete entry[flag];
+    pruned[path] = required.has(path) ? entry : { ...entry, optional: true };
+  }
+  return { name, version, lockfileVersion: 3, requires: true, packages: pruned };
+}
+
+/**
+ * The root's `allowScripts` (npm's approval of install scripts, e.g. better-sqlite3 building its
+ * native binding) narrowed to the packages in this service's lockfile, so `npm ci` in the
+ * deployable approves the same scripts as in the workspace and nothing more.
+ */
+function allowedScripts(root, lock) {
+  if (!root.allowScripts) return {};
+  const locked = lock.packages;
+  const allowScripts = Object.fromEntries(
+    Object.entries(root.allowScripts).filter(([name]) => {
+      return `node_modules/${name}` in locked;
+    }),
+  );
+  return Object.keys(allowScripts).length > 0 ? { allowScripts } : {};
+}
+
+/**
+ * Completes the package.json NxAppWebpackPlugin generates so `dist/services/<name>/` is a
+ * deployable on its own (`npm ci --omit=dev && npm start`): the root's engines and license, an
+ * explicit CommonJS `type` (main.js is a CommonJS bundle, whatever the root declares later), a
+ * `start` script and the install scripts npm may run. Fails the build when the bundle requires a
+ * package the manifest does not list, which would otherwise surface only as MODULE_NOT_FOUND in a
+ * container; warns when the manifest lists one nothing explains.
+ */
+class DeployManifestPlugin {
+  constructor(serviceName) {
+    this.serviceName = serviceName;
+  }
+
+  apply(compiler) {
+    const { Compilation, sources, WebpackError } = compiler.webpack;
+    compiler.hooks.thisCompilation.tap(DeployManifestPlugin.name, (compilation) => {
+      compilation.hooks.processAssets.tap(
+        // After NxAppWebpackPlugin's GeneratePackageJsonPlugin (stage ADDITIONAL) emitted it.
+        { name: DeployManifestPlugin.name, stage: Compilation.PROCESS_ASSETS_STAGE_SUMMARIZE },
+        () => {
+          const asset = compilation.getAsset('package.json');
+          if (!asset) {
+            compilation.errors.push(
+              new WebpackError(
+                `${this.serviceName}: no package.json generated (generatePackageJson is off?)`,
+              ),
+            );
+            return;
+          }
+          const root = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
+          const generated = JSON.parse(asset.source.source().toString());
+          const dependencies = generated.dependencies ?? {};
+          const manifest = {
+            name: generated.name,
+            version: generated.version,
+            private: true,
+            description: `Switchboard ${this.serviceName} service (built by nx build ${this.serviceName})`,
+            license: root.license,
+            type: 'commonjs',
+            main: 'main.js',
+            engines: root.engines,
+            scripts: { start: 'node main.js' },
+            dependencies,
+          };
+          const rootLock = JSON.parse(
+            readFileSync(join(workspaceRoot, 'package-lock.json'), 'utf8'),
+          );
+          let lock;
+          try {
+            lock = prunedLockfile(rootLock, manifest.name, manifest.version, dependencies);
+          } catch (error) {
+            compilation.errors.push(new WebpackError(error.message));
+            return;
+          }
+          Object.assign(manifest, allowedScripts(root, lock));
+          compilation.updateAsset(
+            'package.json',
+            new sources.RawSource(`${JSON.stringify(manifest, null, 2)}\n`),
+          );
+          const lockSource = new sources.RawSource(`${JSON.stringify(lock, null, 2)}\n`);
+          if (compilation.getAsset('package-lock.json')) {
+            compilation.updateAsset('package-lock.json', lockSource);
+          } else {
+            compilation.emitAsset('package-lock.json', lockSource);
+          }
+
+          const main = compilation.getAsset('main.js');
+          if (!main) return;
+          const required = requiredPackages(main.source.source().toString());
+          const missing = required.filter((name) => !(name in dependencies));
+          const unexplained = Object.keys(dependencies).filter(
+            (name) => !required.includes(name) && !LOADED_AT_RUN_TIME.includes(name),
+          );
+          if (unexplained.length > 0) {
+            compilation.warnings.push(
+              new WebpackError(
+                `${this.serviceName}: package.json lists ${unexplained.join(', ')}, which main.js never requires ` +
+                  '(a run-time load belongs in LOADED_AT_RUN_TIME in tools/webpack/service.webpack.js).',
+              ),
+            );
+          }
+          if (missing.length > 0) {
+            compilation.errors.push(
+              new WebpackError(
+                `${this.serviceName}: main.js requires ${missing.join(', ')} but the generated package.json does not list ` +
+                  'them; add them to the root package.json dependencies.',
+              ),
+            );
+          }
+        },
+      );
+    });
+  }
+}
 
 /**
  * The build of every service: one bundle of our code with node_modules left external, plus a
@@ -8,7 +203,7 @@ const { join } = require('node:path');
  */
 module.exports = function serviceWebpackConfig(serviceName) {
   return {
-    output: { path: join(__dirname, '..', '..', 'dist', 'services', serviceName) },
+    output: { path: join(workspaceRoot, 'dist', 'services', serviceName) },
     devtool: 'source-map',
     plugins: [
       new NxAppWebpackPlugin({
@@ -21,6 +216,7 @@ module.exports = function serviceWebpackConfig(serviceName) {
         generatePackageJson: true,
         sourceMap: true,
       }),
+      new DeployManifestPlugin(serviceName),
     ],
   };
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Chat, Stories } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { BotsConfig } from './bots.config';
 import { BUILT_IN_HANDLERS } from './builtins/built-in-bots';
@@ -77,6 +78,7 @@ export class BotsModule {}
 export const BotsDomain: DomainDefinition = {
   module: BotsModule,
   config: BotsConfig,
+  calls: [Chat.PostMessage, Chat.GetConversation, Chat.MessageStats, Stories.ActiveCount],
   entities: [
     BotReplyEntity,
     WebhookBotEntity,

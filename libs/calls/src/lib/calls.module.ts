@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Chat } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { CallsConfig } from './calls.config';
 import { BusyUserEntity } from './entities/busy-user.entity';
@@ -39,6 +40,7 @@ export class CallsModule {}
 export const CallsDomain: DomainDefinition = {
   module: CallsModule,
   config: CallsConfig,
+  calls: [Chat.CheckMembership, Chat.GetConversation],
   entities: [CallEntity, CallParticipantEntity, BusyUserEntity],
   migrations: [CreateCallsTables1764195000000],
 };

@@ -108,3 +108,11 @@ export function definePush<TPayload extends z.ZodObject>(definition: {
     subjectFor: (userId) => `${subjectPrefix}.${userSubjectToken(userId)}`,
   };
 }
+
+/**
+ * `_INBOX.<service>`: the reply subjects of a service's requests (RPC and JetStream API) start with
+ * it, so a deployment can let each service subscribe to its own replies only.
+ */
+export function inboxPrefixOf(serviceName: string): string {
+  return `_INBOX.${serviceName}`;
+}

@@ -1,4 +1,9 @@
-export { bootstrapService } from './lib/bootstrap/bootstrap-service';
+export { bootstrapService, MESSAGING_MANIFEST_FLAG } from './lib/bootstrap/bootstrap-service';
+export {
+  messagingManifestOf,
+  type ConsumedEvent,
+  type MessagingManifest,
+} from './lib/bootstrap/messaging-manifest';
 export { createServiceApp, type ServiceApp } from './lib/bootstrap/create-service-app';
 export { type DomainDefinition, type ServiceDefinition } from './lib/bootstrap/service-definition';
 export {

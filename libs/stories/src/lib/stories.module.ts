@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Chat } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { ContactsDirectory } from './contacts/contacts-directory';
 import { CloseFriendEntity } from './entities/close-friend.entity';
@@ -57,6 +58,7 @@ export class StoriesModule {}
 export const StoriesDomain: DomainDefinition = {
   module: StoriesModule,
   config: StoriesConfig,
+  calls: [Chat.ListContacts],
   entities: [StoryEntity, StoryViewEntity, StoryReplyEntity, CloseFriendEntity],
   migrations: [CreateStoriesTables1764190000000],
 };

@@ -43,6 +43,7 @@ export class MessagingModule {
             connectNats({
               url: options.natsUrl,
               serviceName: options.serviceName,
+              credentials: options.natsCredentials,
               logger: new Logger('Messaging'),
             }),
         },

@@ -1,4 +1,5 @@
 import { type Logger } from '@nestjs/common';
+import { inboxPrefixOf } from '@switchboard/contracts';
 import { connect, Events, type NatsConnection } from 'nats';
 
 /** Injection token of the service's one NATS connection. */
@@ -9,6 +10,7 @@ export interface NatsConnectionOptions {
   url: string;
   /** Shown by the server's monitoring (`/connz`) so operators see which service holds it. */
   serviceName: string;
+  credentials?: { user: string; password: string };
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
 }
 
@@ -23,6 +25,12 @@ export async function connectNats(options: NatsConnectionOptions): Promise<NatsC
   const connection = await connect({
     servers,
     name: options.serviceName,
+    ...(options.credentials
+      ? { user: options.credentials.user, pass: options.credentials.password }
+      : {}),
+    // Replies to this service arrive under its own prefix, so its NATS user may subscribe to
+    // `_INBOX.<service>.>` only, and never reads another service's replies.
+    inboxPrefix: inboxPrefixOf(options.serviceName),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,

@@ -1,10 +1,12 @@
 import { type INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { defineRpc } from '@switchboard/contracts';
+import { defineEvent, defineRpc } from '@switchboard/contracts';
 import { freePort, startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
 import { connect, type NatsConnection } from 'nats';
+import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { MessagingModule } from './messaging.module';
+import { Outbox } from './outbox/outbox';
 import { RpcClient } from './rpc.client';
 
 const Echo = defineRpc({
@@ -57,8 +59,43 @@ describe('the service connection as nats-server sees it', () => {
     const service = connz.connections.find((connection) => connection.name === 'chat');
     expect(service).toBeDefined();
     const inboxes = (service?.subscriptions_list ?? []).filter((subject) =>
-      subject.startsWith('_INBOX.'),
+      subject.startsWith('_INBOX.chat.'),
     );
     expect(inboxes).toHaveLength(1);
+  });
+
+  it('refuses an RPC its service did not declare, and publishes only its own domain events', async () => {
+    const Undeclared = defineRpc({
+      subject: 'rpc.test.other.v1',
+      request: z.object({}).strict(),
+      result: z.object({}).strict(),
+    });
+    const Foreign = defineEvent({ subject: 'evt.stories.story.posted.v1', payload: z.object({}) });
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        MessagingModule.forRoot({
+          serviceName: 'chat',
+          natsUrl: nats.url,
+          domain: 'chat',
+          declaredCalls: [Echo],
+        }),
+      ],
+      providers: [Outbox],
+    }).compile();
+    const declared = await moduleRef.init();
+    try {
+      const rpc = declared.get(RpcClient);
+      expect(await rpc.call(Echo, { n: 7 })).toEqual({ n: 7 });
+      await expect(rpc.call(Undeclared, {})).rejects.toMatchObject({
+        code: 'INTERNAL',
+        message: expect.stringContaining('rpc.test.other.v1 is not among the RPCs "chat" declares'),
+      });
+      // Refused before the transaction is touched.
+      await expect(
+        declared.get(Outbox).add(undefined as unknown as EntityManager, Foreign, {}),
+      ).rejects.toThrow('chat cannot publish evt.stories.story.posted.v1');
+    } finally {
+      await declared.close();
+    }
   });
 });

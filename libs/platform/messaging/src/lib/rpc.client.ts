@@ -4,6 +4,7 @@ import {
   CommonErrorCodes,
   ErrorEnvelope,
   errorKindOfStatus,
+  inboxPrefixOf,
   type RpcContract,
   type RpcRequest,
   type RpcResult,
@@ -56,7 +57,7 @@ export class RpcClient {
   ) {
     // RequestHeaders writes values unchecked; a service name is the one that comes from outside.
     MsgHdrsImpl.validHeaderValue(options.serviceName);
-    this.inbox = new ReplyInbox(connection);
+    this.inbox = new ReplyInbox(connection, inboxPrefixOf(options.serviceName));
   }
 
   async call<C extends RpcContract>(
@@ -64,6 +65,15 @@ export class RpcClient {
     input: RpcRequest<C>,
     options: CallOptions = {},
   ): Promise<RpcResult<C>> {
+    const declared = this.options.declaredCalls;
+    if (declared && !declared.includes(contract)) {
+      throw new AppError(
+        CommonErrorCodes.INTERNAL,
+        'internal',
+        `${contract.subject} is not among the RPCs "${this.options.serviceName}" declares it calls ` +
+          '(DomainDefinition.calls); declare it, so the NATS permissions generated from it allow the call',
+      );
+    }
     const request = contract.request.safeParse(input);
     if (!request.success) {
       throw new AppError(
@@ -242,7 +252,10 @@ class ReplyInbox {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
 
-  constructor(private readonly connection: NatsConnection) {}
+  constructor(
+    private readonly connection: NatsConnection,
+    private readonly inboxPrefix: string,
+  ) {}
 
   request(
     subject: string,
@@ -276,11 +289,11 @@ class ReplyInbox {
     });
   }
 
-  /** Subscribes `_INBOX.<nuid>.*` on first use and after the subscription closed. */
+  /** Subscribes `_INBOX.<service>.<nuid>.*` on first use and after the subscription closed. */
   private subscribed(): string {
     const current = this.inbox;
     if (current !== undefined && !current.subscription.isClosed()) return current.prefix;
-    const prefix = `${createInbox()}.`;
+    const prefix = `${createInbox(this.inboxPrefix)}.`;
     const subscription = this.connection.subscribe(`${prefix}*`, {
       callback: (error, reply) => {
         if (error) this.fail(prefix, error);

@@ -30,6 +30,12 @@ export class Outbox {
     payload: EventPayload<C>,
     options: OutboxAddOptions = {},
   ): Promise<string> {
+    if (this.options.domain !== undefined && contract.domain !== this.options.domain) {
+      throw new Error(
+        `${this.options.serviceName} cannot publish ${contract.subject}: a service publishes only ` +
+          `the events of its own domain (evt.${this.options.domain}.…)`,
+      );
+    }
     const parsed = contract.payload.safeParse(payload);
     if (!parsed.success) {
       // A broken event is a bug in this service, not bad input: fail the transaction loudly.

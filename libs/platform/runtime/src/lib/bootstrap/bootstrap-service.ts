@@ -3,7 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type z } from 'zod';
 import { ConfigError } from '../config/service-config';
 import { createServiceApp, type ServiceApp } from './create-service-app';
+import { messagingManifestOf } from './messaging-manifest';
 import { type ServiceDefinition } from './service-definition';
+
+/** `node main.js --messaging-manifest` prints the service's messaging manifest and exits. */
+export const MESSAGING_MANIFEST_FLAG = '--messaging-manifest';
 
 /**
  * The `main.ts` of every service: validate config, start, listen, and on SIGTERM/SIGINT shut down
@@ -13,6 +17,11 @@ import { type ServiceDefinition } from './service-definition';
 export async function bootstrapService<Extra extends z.ZodRawShape>(
   definition: ServiceDefinition<Extra>,
 ): Promise<ServiceApp<Extra> | undefined> {
+  if (process.argv.includes(MESSAGING_MANIFEST_FLAG)) {
+    // What the deployment generates NATS permissions from; reads code only, connects to nothing.
+    process.stdout.write(`${JSON.stringify(messagingManifestOf(definition), null, 2)}\n`);
+    return undefined;
+  }
   let service: ServiceApp<Extra>;
   try {
     service = await createServiceApp(definition);

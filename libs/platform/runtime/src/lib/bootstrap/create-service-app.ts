@@ -90,7 +90,15 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         ],
         migrate: config.DB_MIGRATE,
       }),
-      MessagingModule.forRoot({ serviceName: definition.name, natsUrl: config.NATS_URL }),
+      MessagingModule.forRoot({
+        serviceName: definition.name,
+        natsUrl: config.NATS_URL,
+        ...(config.NATS_USER && config.NATS_PASSWORD
+          ? { natsCredentials: { user: config.NATS_USER, password: config.NATS_PASSWORD } }
+          : {}),
+        domain: definition.name,
+        declaredCalls: definition.domains.flatMap((domain) => domain.calls ?? []),
+      }),
       OutboxModule,
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
       OpenApiModule.forRoot({ title: definition.name }),

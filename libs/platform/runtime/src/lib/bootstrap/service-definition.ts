@@ -1,4 +1,5 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
+import { type RpcContract } from '@switchboard/contracts';
 import { type MigrationClass, type PersistenceEntity } from '@switchboard/platform-persistence';
 import { type z } from 'zod';
 
@@ -15,6 +16,12 @@ export interface DomainDefinition {
    * base ones and injected through `SERVICE_CONFIG`, whichever host runs the domain.
    */
   config?: z.ZodObject;
+  /**
+   * The RPCs of other services this domain calls. `RpcClient` refuses any other, and the messaging
+   * manifest (`--messaging-manifest`) lists them, so the NATS permissions of a deployment, generated
+   * from it, allow exactly these calls.
+   */
+  calls?: readonly RpcContract[];
 }
 
 /** What `bootstrapService` needs to run a service. */

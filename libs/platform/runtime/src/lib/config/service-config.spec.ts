@@ -44,6 +44,23 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toMatch(/DATABASE_URL: /);
   });
 
+  it('takes NATS credentials as a pair', () => {
+    expect(load({ NATS_USER: 'chat', NATS_PASSWORD: 'pw' })).toMatchObject({
+      NATS_USER: 'chat',
+      NATS_PASSWORD: 'pw',
+    });
+    expect(() => load({ NATS_USER: 'chat' })).toThrow(
+      expect.objectContaining({
+        problems: [
+          {
+            key: 'NATS_PASSWORD',
+            message: 'NATS_USER and NATS_PASSWORD go together: set both or neither',
+          },
+        ],
+      }),
+    );
+  });
+
   it('requires a database and a real secret in production', () => {
     expect(() => load({ NODE_ENV: 'production' })).toThrow(
       expect.objectContaining({

@@ -37,6 +37,9 @@ export const baseConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+  /** The service's NATS user, when the server requires one (both or neither with the password). */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   /** `postgres://user@host:port/db` or `sqlite:<path>`. */
   DATABASE_URL: databaseUrl,
   /** Run pending migrations at boot (under an advisory lock on Postgres). */
@@ -135,6 +138,13 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
     problems.push({
       key: 'AUTH_JWT_SECRET',
       message: error instanceof Error ? error.message : String(error),
+    });
+  }
+
+  if ((env['NATS_USER'] === undefined) !== (env['NATS_PASSWORD'] === undefined)) {
+    problems.push({
+      key: env['NATS_USER'] === undefined ? 'NATS_USER' : 'NATS_PASSWORD',
+      message: 'NATS_USER and NATS_PASSWORD go together: set both or neither',
     });
   }
 

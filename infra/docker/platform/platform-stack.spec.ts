@@ -1,0 +1,198 @@
+import * as pulumi from '@pulumi/pulumi';
+import { fixtureManifest } from '../../testing/fixture-manifest';
+import { loadManifest } from '../../nats/load-manifest';
+import {
+  CONTAINER,
+  envOf,
+  installMocks,
+  isSecretValue,
+  NETWORK,
+  ofType,
+  type RecordedResource,
+  REMOTE_IMAGE,
+  valueOf,
+  VOLUME,
+} from '../../testing/pulumi-mocks';
+import { SERVICE_NAMES, type ServiceName } from '../catalogue';
+import {
+  definePlatform,
+  definePlatformFromConfig,
+  type PlatformStackOutputs,
+  type ServiceSecrets,
+} from './platform-stack';
+
+function secrets(): Record<ServiceName, ServiceSecrets> {
+  const result = {} as Record<ServiceName, ServiceSecrets>;
+  for (const service of SERVICE_NAMES) {
+    result[service] = {
+      natsPassword: pulumi.secret(`${service}-nats-pw`),
+      databasePassword: pulumi.secret(`${service}-db-pw`),
+    };
+  }
+  return result;
+}
+
+async function settle(platform: PlatformStackOutputs): Promise<void> {
+  await Promise.all(Object.values(platform.exports).map((output) => valueOf(output)));
+  await valueOf(platform.nats.id);
+  await valueOf(platform.postgres.id);
+}
+
+describe('platform stack platform-dev', () => {
+  let recorded: RecordedResource[];
+  let platform: PlatformStackOutputs;
+
+  beforeAll(async () => {
+    recorded = installMocks({ project: 'platform', stack: 'platform-dev' });
+    platform = definePlatform({
+      env: 'dev',
+      manifest: loadManifest(),
+      secrets: secrets(),
+      postgresPassword: pulumi.secret('admin-pw'),
+      natsSyncInterval: '10s',
+    });
+    await settle(platform);
+  });
+
+  const containers = () => ofType(recorded, CONTAINER);
+  const byName = (name: string) =>
+    containers().find((container) => container.inputs['name'] === name) as RecordedResource;
+
+  it('creates one network, a volume each for NATS and Postgres, and pinned images', () => {
+    expect(ofType(recorded, NETWORK).map((network) => network.inputs['name'])).toEqual([
+      'switchboard-dev',
+    ]);
+    expect(
+      ofType(recorded, VOLUME)
+        .map((volume) => volume.inputs['name'])
+        .sort(),
+    ).toEqual(['switchboard-dev-nats', 'switchboard-dev-postgres']);
+    for (const image of ofType(recorded, REMOTE_IMAGE)) {
+      expect(image.inputs['name']).toMatch(/^[a-z]+:\d+\.\d+(\.\d+)?(-[a-z]+)?$/);
+    }
+  });
+
+  it('runs NATS with the generated config: JetStream on its volume, sync_interval, monitoring', () => {
+    const nats = byName('switchboard-dev-nats');
+    const [upload] = nats.inputs['uploads'] as { file: string; content: string }[];
+    expect(upload.file).toBe('/etc/nats/nats.conf');
+    expect(upload.content).toContain('store_dir: "/data/jetstream"');
+    expect(upload.content).toContain('sync_interval: "10s"');
+    expect(upload.content).toContain('http_port: 8222');
+    for (const service of SERVICE_NAMES) {
+      expect(upload.content).toContain(`user: "${service}"`);
+      expect(upload.content).toContain(`password: "${service}-nats-pw"`);
+    }
+    expect(nats.inputs['volumes']).toEqual([
+      { volumeName: 'switchboard-dev-nats', containerPath: '/data' },
+    ]);
+    expect(nats.inputs['command']).toEqual(['nats-server', '-c', '/etc/nats/nats.conf']);
+    expect(nats.inputs['networksAdvanced']).toEqual([
+      { name: 'switchboard-dev', aliases: ['nats'] },
+    ]);
+  });
+
+  it('keeps the NATS config and the Postgres init script secret', () => {
+    for (const name of ['switchboard-dev-nats', 'switchboard-dev-postgres']) {
+      const container = byName(name);
+      expect(isSecretValue(container.rawInputs['uploads'])).toBe(true);
+    }
+  });
+
+  it('creates one database and one role per service, owned by the role, closed to PUBLIC', () => {
+    const postgres = byName('switchboard-dev-postgres');
+    const [upload] = postgres.inputs['uploads'] as { file: string; content: string }[];
+    expect(upload.file).toBe('/docker-entrypoint-initdb.d/10-switchboard.sql');
+    for (const service of SERVICE_NAMES) {
+      expect(upload.content).toContain(
+        `CREATE ROLE "${service}" LOGIN PASSWORD '${service}-db-pw'`,
+      );
+      expect(upload.content).toContain(`CREATE DATABASE "${service}" OWNER "${service}";`);
+      expect(upload.content).toContain(`REVOKE ALL ON DATABASE "${service}" FROM PUBLIC;`);
+    }
+    expect(upload.content.match(/CREATE DATABASE/g)).toHaveLength(SERVICE_NAMES.length);
+    expect(upload.content).toContain('REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;');
+    expect(envOf(postgres)).toEqual({ POSTGRES_PASSWORD: 'admin-pw' });
+  });
+
+  it('runs no container privileged; long-running ones are non-root with health check and memory limit', () => {
+    for (const container of containers()) {
+      expect(container.inputs['privileged']).toBe(false);
+      expect(container.inputs['memory']).toBeGreaterThan(0);
+      expect(container.inputs['securityOpts']).toContain('no-new-privileges:true');
+      const oneShot = (container.inputs['labels'] as { label: string }[]).some(
+        ({ label }) => label === 'switchboard.one-shot',
+      );
+      if (oneShot) continue;
+      expect(container.inputs['user']).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+      expect((container.inputs['healthcheck'] as { tests: string[] }).tests[0]).toBe('CMD');
+      expect(container.inputs['restart']).toBe('unless-stopped');
+    }
+  });
+
+  it('runs its only root process as a networkless one-shot with nothing but CAP_CHOWN', () => {
+    const roots = containers().filter((container) => container.inputs['user'] === '0:0');
+    expect(roots.map((container) => container.inputs['name'])).toEqual([
+      'switchboard-dev-nats-data-owner',
+    ]);
+    expect(roots[0].inputs).toMatchObject({
+      networkMode: 'none',
+      capabilities: { drops: ['ALL'], adds: ['CHOWN'] },
+      mustRun: false,
+      restart: 'no',
+      command: ['chown', '-R', '1000:1000', '/data'],
+    });
+  });
+
+  it('exports the NATS URL, the network and per service its user, password and DATABASE_URL', async () => {
+    expect(await valueOf(platform.exports['natsUrl'])).toBe('nats://nats:4222');
+    expect(await valueOf(platform.exports['networkName'])).toBe('switchboard-dev');
+    for (const service of SERVICE_NAMES) {
+      expect(await valueOf(platform.exports[`${service}NatsUser`])).toBe(service);
+      expect(await valueOf(platform.exports[`${service}NatsPassword`])).toBe(`${service}-nats-pw`);
+      expect(await valueOf(platform.exports[`${service}DatabaseUrl`])).toBe(
+        `postgres://${service}:${service}-db-pw@postgres:5432/${service}`,
+      );
+      expect(await pulumi.isSecret(platform.exports[`${service}NatsPassword`])).toBe(true);
+      expect(await pulumi.isSecret(platform.exports[`${service}DatabaseUrl`])).toBe(true);
+    }
+  });
+});
+
+describe('platform stack config', () => {
+  it('refuses a manifest that misses a service', () => {
+    installMocks({ project: 'platform', stack: 'platform-dev' });
+    const manifest = fixtureManifest();
+    delete (manifest.services as Record<string, unknown>)['bots'];
+    expect(() =>
+      definePlatform({ env: 'dev', manifest, secrets: secrets(), postgresPassword: 'x' }),
+    ).toThrow('Manifest has no entry for: bots');
+  });
+
+  it('refuses, before creating anything, a manifest in which a service publishes what it does not own', () => {
+    const recorded = installMocks({ project: 'platform', stack: 'platform-dev' });
+    const manifest = fixtureManifest();
+    manifest.services.bots.publishes.push('evt.chat.message.created.v1');
+    expect(() =>
+      definePlatform({ env: 'dev', manifest, secrets: secrets(), postgresPassword: 'x' }),
+    ).toThrow(/Service bots publishes evt\.chat\.message\.created\.v1/);
+    expect(recorded).toEqual([]);
+  });
+
+  it('requires every password as a secret from config, and a platform-<env> stack name', () => {
+    installMocks({ project: 'platform', stack: 'platform-staging' });
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/chatNatsPassword/);
+    for (const service of SERVICE_NAMES) {
+      pulumi.runtime.setConfig(`platform:${service}NatsPassword`, `${service}-n`);
+      pulumi.runtime.setConfig(`platform:${service}DatabasePassword`, `${service}-d`);
+    }
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/postgresPassword/);
+    pulumi.runtime.setConfig('platform:postgresPassword', 'admin');
+    expect(definePlatformFromConfig(fixtureManifest()).exports['natsUrl']).toBeDefined();
+
+    installMocks({ project: 'platform', stack: 'chat-dev' });
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(
+      'Stack "chat-dev" must be named platform-<env>',
+    );
+  });
+});

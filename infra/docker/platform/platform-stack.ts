@@ -1,0 +1,244 @@
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+import { renderNatsConfig } from '../../nats/nats-config';
+import type { MessagingManifest } from '../../nats/manifest';
+import { natsPermissionsFor, type StreamProvisioning, streamsOf } from '../../nats/permissions';
+import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
+import {
+  APP_UID,
+  IMAGES,
+  isServiceName,
+  platformOutputs,
+  POSTGRES_UID,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '../catalogue';
+
+export interface ServiceSecrets {
+  natsPassword: pulumi.Input<string>;
+  databasePassword: pulumi.Input<string>;
+}
+
+export interface PlatformStackArgs {
+  /** `dev`, `staging`, …: suffix of every name. */
+  env: string;
+  manifest: MessagingManifest;
+  /** Per service: its NATS and database passwords (secrets). */
+  secrets: Record<ServiceName, ServiceSecrets>;
+  postgresPassword: pulumi.Input<string>;
+  /** JetStream fsync interval, e.g. `2m` (server default) or `always`. */
+  natsSyncInterval?: string;
+  streamProvisioning?: StreamProvisioning;
+  /** Publish NATS (4222, 8222) and Postgres (5432) on the host at these ports (local use). */
+  hostPorts?: { nats?: number; natsMonitor?: number; postgres?: number };
+  natsMemoryMb?: number;
+  postgresMemoryMb?: number;
+}
+
+export interface PlatformStackOutputs {
+  /** Everything the stack exports, by output name (see `platformOutputs`). */
+  exports: Record<string, pulumi.Output<string>>;
+  network: docker.Network;
+  nats: docker.Container;
+  postgres: docker.Container;
+  natsConfig: pulumi.Output<string>;
+  postgresInit: pulumi.Output<string>;
+}
+
+const NATS_CONFIG_PATH = '/etc/nats/nats.conf';
+const NATS_DATA = '/data';
+const POSTGRES_DATA = '/var/lib/postgresql/data';
+
+/**
+ * The shared platform on one Docker engine: a network, NATS with JetStream on a volume (config
+ * generated from the messaging manifest: one user per service, least privilege), Postgres with
+ * one role and one database per service. Exports what each service stack needs.
+ */
+export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
+  const services = Object.keys(args.manifest.services).sort();
+  const unknown = services.filter((service) => !isServiceName(service));
+  if (unknown.length > 0) throw new Error(`Manifest names unknown services: ${unknown.join(', ')}`);
+  const missing = SERVICE_NAMES.filter((service) => !services.includes(service));
+  if (missing.length > 0) throw new Error(`Manifest has no entry for: ${missing.join(', ')}`);
+
+  // Fail before creating anything when the manifest claims a subject a service does not own.
+  const streams = streamsOf(args.manifest);
+  for (const service of services) {
+    natsPermissionsFor(service, args.manifest.services[service], { streams });
+  }
+
+  const env = args.env;
+  const labels = [{ label: 'switchboard.platform', value: env }];
+  const network = new docker.Network('network', {
+    name: `switchboard-${env}`,
+    driver: 'bridge',
+    labels,
+  });
+
+  const natsImage = new docker.RemoteImage('nats-image', { name: IMAGES.nats, keepLocally: true });
+  const postgresImage = new docker.RemoteImage('postgres-image', {
+    name: IMAGES.postgres,
+    keepLocally: true,
+  });
+  const busyboxImage = new docker.RemoteImage('busybox-image', {
+    name: IMAGES.busybox,
+    keepLocally: true,
+  });
+
+  // ---- NATS
+  const natsVolume = new docker.Volume('nats-data', { name: `switchboard-${env}-nats`, labels });
+  const natsPasswords = pulumi.all(
+    Object.fromEntries(
+      SERVICE_NAMES.map((service) => [service, args.secrets[service].natsPassword]),
+    ),
+  );
+  const natsConfig = pulumi.secret(
+    natsPasswords.apply((passwords) =>
+      renderNatsConfig({
+        manifest: args.manifest,
+        passwords,
+        storeDir: `${NATS_DATA}/jetstream`,
+        syncInterval: args.natsSyncInterval,
+        streamProvisioning: args.streamProvisioning,
+        serverName: `switchboard-${env}`,
+      }),
+    ),
+  );
+  // A fresh named volume belongs to root; this one-shot hands it to the NATS user so that NATS
+  // itself never runs as root. No network, only CAP_CHOWN, exits at once.
+  const natsVolumeOwner = new docker.Container('nats-data-owner', {
+    name: `switchboard-${env}-nats-data-owner`,
+    image: busyboxImage.imageId,
+    command: ['chown', '-R', `${APP_UID}:${APP_UID}`, NATS_DATA],
+    user: '0:0',
+    networkMode: 'none',
+    capabilities: { drops: ['ALL'], adds: ['CHOWN'] },
+    securityOpts: ['no-new-privileges:true'],
+    privileged: false,
+    memory: 16,
+    volumes: [{ volumeName: natsVolume.name, containerPath: NATS_DATA }],
+    mustRun: false,
+    attach: true,
+    restart: 'no',
+    labels: [...labels, { label: 'switchboard.one-shot', value: 'true' }],
+  });
+  const nats = new docker.Container(
+    'nats',
+    {
+      name: `switchboard-${env}-nats`,
+      image: natsImage.imageId,
+      command: ['nats-server', '-c', NATS_CONFIG_PATH],
+      user: `${APP_UID}:${APP_UID}`,
+      privileged: false,
+      capabilities: { drops: ['ALL'] },
+      securityOpts: ['no-new-privileges:true'],
+      memory: args.natsMemoryMb ?? 512,
+      restart: 'unless-stopped',
+      uploads: [{ file: NATS_CONFIG_PATH, content: natsConfig }],
+      volumes: [{ volumeName: natsVolume.name, containerPath: NATS_DATA }],
+      healthcheck: {
+        tests: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8222/healthz'],
+        interval: '5s',
+        timeout: '3s',
+        retries: 5,
+        startPeriod: '10s',
+      },
+      networksAdvanced: [{ name: network.name, aliases: ['nats'] }],
+      ports: hostPorts([
+        [4222, args.hostPorts?.nats],
+        [8222, args.hostPorts?.natsMonitor],
+      ]),
+      labels,
+    },
+    { dependsOn: [natsVolumeOwner] },
+  );
+
+  // ---- Postgres
+  const databases = pulumi.all(
+    SERVICE_NAMES.map((service) =>
+      pulumi
+        .output(args.secrets[service].databasePassword)
+        .apply((password) => ({ role: service, database: service, password })),
+    ),
+  );
+  const postgresInit = pulumi.secret(databases.apply((list) => renderPostgresInit(list)));
+  const postgresVolume = new docker.Volume('postgres-data', {
+    name: `switchboard-${env}-postgres`,
+    labels,
+  });
+  const postgres = new docker.Container('postgres', {
+    name: `switchboard-${env}-postgres`,
+    image: postgresImage.imageId,
+    // The image's data directory belongs to uid 999, so the entrypoint runs without gosu.
+    user: `${POSTGRES_UID}:${POSTGRES_UID}`,
+    privileged: false,
+    capabilities: { drops: ['ALL'] },
+    securityOpts: ['no-new-privileges:true'],
+    memory: args.postgresMemoryMb ?? 1024,
+    restart: 'unless-stopped',
+    envs: [pulumi.interpolate`POSTGRES_PASSWORD=${pulumi.secret(args.postgresPassword)}`],
+    uploads: [{ file: '/docker-entrypoint-initdb.d/10-switchboard.sql', content: postgresInit }],
+    volumes: [{ volumeName: postgresVolume.name, containerPath: POSTGRES_DATA }],
+    healthcheck: {
+      tests: ['CMD', 'pg_isready', '-U', 'postgres', '-h', '127.0.0.1'],
+      interval: '5s',
+      timeout: '3s',
+      retries: 5,
+      startPeriod: '20s',
+    },
+    networksAdvanced: [{ name: network.name, aliases: ['postgres'] }],
+    ports: hostPorts([[5432, args.hostPorts?.postgres]]),
+    labels,
+  });
+
+  const exports: Record<string, pulumi.Output<string>> = {
+    [platformOutputs.natsUrl]: pulumi.output('nats://nats:4222'),
+    [platformOutputs.networkName]: network.name,
+  };
+  for (const service of SERVICE_NAMES) {
+    exports[platformOutputs.natsUser(service)] = pulumi.output(service);
+    exports[platformOutputs.natsPassword(service)] = pulumi.secret(
+      args.secrets[service].natsPassword,
+    );
+    exports[platformOutputs.databaseUrl(service)] = pulumi.secret(
+      pulumi
+        .output(args.secrets[service].databasePassword)
+        .apply((password) =>
+          databaseUrl({ role: service, database: service, password }, 'postgres'),
+        ),
+    );
+  }
+  return { exports, network, nats, postgres, natsConfig, postgresInit };
+}
+
+function hostPorts(
+  pairs: [number, number | undefined][],
+): { internal: number; external: number }[] {
+  return pairs
+    .filter((pair): pair is [number, number] => pair[1] !== undefined)
+    .map(([internal, external]) => ({ internal, external }));
+}
+
+/** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
+export function definePlatformFromConfig(manifest: MessagingManifest): PlatformStackOutputs {
+  const config = new pulumi.Config();
+  const stack = pulumi.getStack();
+  const match = /^platform-([a-z0-9-]+)$/.exec(stack);
+  if (!match) throw new Error(`Stack "${stack}" must be named platform-<env>`);
+  const secrets = {} as Record<ServiceName, ServiceSecrets>;
+  for (const service of SERVICE_NAMES) {
+    secrets[service] = {
+      natsPassword: config.requireSecret(`${service}NatsPassword`),
+      databasePassword: config.requireSecret(`${service}DatabasePassword`),
+    };
+  }
+  return definePlatform({
+    env: match[1],
+    manifest,
+    secrets,
+    postgresPassword: config.requireSecret('postgresPassword'),
+    natsSyncInterval: config.get('natsSyncInterval'),
+    streamProvisioning: config.get('streamProvisioning') as StreamProvisioning | undefined,
+    hostPorts: config.getObject('hostPorts'),
+  });
+}

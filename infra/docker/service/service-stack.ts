@@ -1,0 +1,105 @@
+import * as docker from '@pulumi/docker';
+import * as pulumi from '@pulumi/pulumi';
+import { DockerTarget } from '../../components/docker-target';
+import { SwitchboardService } from '../../components/switchboard-service';
+import { parseServiceStack, platformOutputs, SERVICES, type ServiceName } from '../catalogue';
+
+export interface ServiceStackArgs {
+  /** Stack name, `<service>-<env>`: decides which service this program deploys. */
+  stack: string;
+  /** Fully qualified platform stack, e.g. `organization/platform/platform-dev`. */
+  platformStack: string;
+  /** Commit the image is built from: image tag and `org.opencontainers.image.revision` label. */
+  gitSha: string;
+  jwtSecret: pulumi.Input<string>;
+  /** Repository root, the build context (relative to the program's folder). */
+  repoRoot?: string;
+  /** Repository to push to (`<registry>/<org>`); unset = build locally, no push. */
+  imageRepository?: string;
+  replicas?: number;
+  memoryMb?: number;
+  cpu?: number;
+  /** Publish the service's port on the host (first replica). */
+  hostPort?: number;
+  env?: Record<string, string>;
+}
+
+export interface ServiceStackOutputs {
+  service: ServiceName;
+  imageName: pulumi.Output<string>;
+  instances: pulumi.Output<string[]>;
+  endpoint: pulumi.Output<string>;
+  component: SwitchboardService;
+  image: docker.Image;
+}
+
+/** Builds one service's image and runs its containers on the platform's network and NATS. */
+export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
+  const { service, env } = parseServiceStack(args.stack);
+  const port = SERVICES[service].port;
+  const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
+  const repoRoot = args.repoRoot ?? '../../..';
+  const repository = args.imageRepository ?? 'switchboard';
+
+  const image = new docker.Image(`${service}-image`, {
+    imageName: `${repository}/${service}:${args.gitSha}`,
+    build: {
+      context: repoRoot,
+      dockerfile: `${repoRoot}/services/${service}/Dockerfile`,
+      args: { GIT_SHA: args.gitSha },
+      platform: 'linux/amd64',
+    },
+    skipPush: args.imageRepository === undefined,
+  });
+
+  const component = new SwitchboardService(service, {
+    name: service,
+    // The digest when pushed, so a redeploy runs exactly what was built.
+    image: args.imageRepository === undefined ? image.imageName : image.repoDigest,
+    env: { ...args.env, SWITCHBOARD_ENV: env, GIT_SHA: args.gitSha },
+    replicas: args.replicas ?? 1,
+    resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
+    port,
+    healthCheck: { path: '/health/ready' },
+    natsUrl: platform.requireOutput(platformOutputs.natsUrl) as pulumi.Output<string>,
+    natsCredentials: {
+      user: platform.requireOutput(platformOutputs.natsUser(service)) as pulumi.Output<string>,
+      password: platform.requireOutput(
+        platformOutputs.natsPassword(service),
+      ) as pulumi.Output<string>,
+    },
+    database: {
+      url: platform.requireOutput(platformOutputs.databaseUrl(service)) as pulumi.Output<string>,
+    },
+    jwtSecret: args.jwtSecret,
+    target: new DockerTarget({
+      network: platform.requireOutput(platformOutputs.networkName) as pulumi.Output<string>,
+      hostPort: args.hostPort,
+    }),
+  });
+
+  return {
+    service,
+    imageName: image.imageName,
+    instances: component.instances,
+    endpoint: component.endpoint,
+    component,
+    image,
+  };
+}
+
+/** Reads the stack's config (secrets with `requireSecret`) and defines the service. */
+export function defineServiceFromConfig(): ServiceStackOutputs {
+  const config = new pulumi.Config();
+  return defineService({
+    stack: pulumi.getStack(),
+    platformStack: config.require('platformStack'),
+    gitSha: config.get('gitSha') ?? process.env['GIT_SHA'] ?? 'dev',
+    jwtSecret: config.requireSecret('authJwtSecret'),
+    imageRepository: config.get('imageRepository'),
+    replicas: config.getNumber('replicas'),
+    memoryMb: config.getNumber('memoryMb'),
+    cpu: config.getNumber('cpu'),
+    hostPort: config.getNumber('hostPort'),
+  });
+}

@@ -1,0 +1,20 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MessagingManifest } from './manifest';
+
+/** Where the lead's generator writes the manifest, relative to `infra/`. */
+export const MANIFEST_PATH = join(__dirname, '..', 'generated', 'messaging-manifest.json');
+
+/** Reads the generated messaging manifest; says how to produce it when it is missing. */
+export function loadManifest(path = MANIFEST_PATH): MessagingManifest {
+  if (!existsSync(path)) {
+    throw new Error(
+      `Messaging manifest not found at ${path}: generate it from the contracts first (infra/generated/messaging-manifest.json).`,
+    );
+  }
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as MessagingManifest;
+  if (typeof manifest !== 'object' || manifest === null || typeof manifest.services !== 'object') {
+    throw new Error(`${path} is not a messaging manifest: no "services" object`);
+  }
+  return manifest;
+}

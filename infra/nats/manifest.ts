@@ -1,0 +1,37 @@
+/**
+ * Shape of `infra/generated/messaging-manifest.json`, generated from the contracts: what each
+ * service answers, calls, publishes, pushes and consumes. Permissions are derived from it; none
+ * are typed by hand.
+ */
+export interface ConsumedStream {
+  /** Event subject the durable consumer filters on, e.g. `evt.stories.story.replied.v1`. */
+  subject: string;
+  /** JetStream stream that captures it, e.g. `STORIES`. */
+  stream: string;
+  /** Durable consumer name, `<service>_<subject with dots → dashes>`. */
+  consumer: string;
+}
+
+export interface ServiceMessaging {
+  /** The domain the service owns: its `evt.<domain>.…`, `rpc.<domain>.…` and `push.<domain>.…`. */
+  domain: string;
+  /** RPC subjects the service answers (queue group = service name). */
+  answers: string[];
+  /** RPC subjects the service calls. */
+  calls: string[];
+  /** Event subjects the service publishes (through its outbox relay). */
+  publishes: string[];
+  /** Push subject bases; the wire subject appends the user: `push.calls.signal.v1.<user>`. */
+  pushes: string[];
+  /** Durable consumers the service pulls from. */
+  consumes: ConsumedStream[];
+}
+
+export interface MessagingManifest {
+  services: Record<string, ServiceMessaging>;
+}
+
+/** The service names of a manifest, sorted so that generated output is stable. */
+export function serviceNames(manifest: MessagingManifest): string[] {
+  return Object.keys(manifest.services).sort();
+}

@@ -1,0 +1,197 @@
+import {
+  connect,
+  type NatsConnection,
+  RetentionPolicy,
+  StorageType,
+  StringCodec,
+  AckPolicy,
+} from 'nats';
+import { fixtureManifest } from '../testing/fixture-manifest';
+import { renderNatsConfig } from './nats-config';
+import {
+  checkNatsConfig,
+  connectAsService,
+  freePort,
+  type RunningNats,
+  startNats,
+} from '../testing/nats-server';
+
+const passwords = { chat: 'chat-pw', stories: 'stories-pw', calls: 'calls-pw', bots: 'bots-pw' };
+const sc = StringCodec();
+
+/** A connection that records the permission violations the server reports for it. */
+async function connectAs(port: number, user: keyof typeof passwords) {
+  const { nc, violations } = await connectAsService(port, user, passwords[user]);
+  /** The server answers a PING after it processed everything before it, -ERR included. */
+  const settled = async () => {
+    await nc.flush();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return violations;
+  };
+  return { nc, violations, settled };
+}
+
+describe('rendered NATS config', () => {
+  it('is accepted by nats-server -t', () => {
+    const result = checkNatsConfig(renderNatsConfig({ manifest: fixtureManifest(), passwords }));
+    expect(result).toEqual({ ok: true, output: expect.stringContaining('is valid') });
+  });
+
+  it('is rejected by nats-server -t when broken (the check can fail)', () => {
+    const config = renderNatsConfig({ manifest: fixtureManifest(), passwords });
+    expect(checkNatsConfig(config.replace('accounts {', 'accounts {{')).ok).toBe(false);
+  });
+
+  it('renders sync_interval, the monitoring port and JetStream when asked', () => {
+    const config = renderNatsConfig({
+      manifest: fixtureManifest(),
+      passwords,
+      syncInterval: '10s',
+      monitorPort: 8222,
+    });
+    expect(config).toMatch(
+      /jetstream \{\n {4}store_dir: "\/data\/jetstream"\n {4}sync_interval: "10s"\n\}/,
+    );
+    expect(config).toContain('http_port: 8222');
+    expect(config).toContain('jetstream: enabled');
+  });
+
+  it('refuses a service without a password', () => {
+    expect(() =>
+      renderNatsConfig({ manifest: fixtureManifest(), passwords: { ...passwords, bots: '' } }),
+    ).toThrow('No NATS password for service bots');
+  });
+});
+
+describe('least privilege on a real nats-server', () => {
+  let server: RunningNats;
+  const open: NatsConnection[] = [];
+
+  beforeAll(async () => {
+    const monitorPort = await freePort();
+    server = await startNats((storeDir) =>
+      renderNatsConfig({ manifest: fixtureManifest(), passwords, storeDir, monitorPort }),
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(open.map((nc) => nc.close()));
+    await server?.stop();
+  });
+
+  async function as(user: keyof typeof passwords) {
+    const connection = await connectAs(server.port, user);
+    open.push(connection.nc);
+    return connection;
+  }
+
+  it('rejects a wrong password', async () => {
+    await expect(
+      connect({ port: server.port, user: 'chat', pass: 'nope', maxReconnectAttempts: 0 }),
+    ).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+  });
+
+  it('lets a service publish its own event and refuses another domain’s event', async () => {
+    const chat = await as('chat');
+    chat.nc.publish('evt.chat.message.created.v1', sc.encode('{}'));
+    expect(await chat.settled()).toEqual([]);
+
+    chat.nc.publish('evt.stories.story.replied.v1', sc.encode('{}'));
+    expect(await chat.settled()).toEqual([
+      expect.objectContaining({ operation: 'publish', subject: 'evt.stories.story.replied.v1' }),
+    ]);
+  });
+
+  it('lets a service call an RPC it uses, answered by its owner in its queue group', async () => {
+    const stories = await as('stories');
+    stories.nc.subscribe('rpc.stories.active-count.v1', {
+      queue: 'stories',
+      callback: (_error, msg) => msg.respond(sc.encode('{"ok":true,"count":3}')),
+    });
+    expect(await stories.settled()).toEqual([]);
+
+    const chat = await as('chat');
+    const reply = await chat.nc.request('rpc.stories.active-count.v1', sc.encode('{}'), {
+      timeout: 2_000,
+    });
+    expect(sc.decode(reply.data)).toBe('{"ok":true,"count":3}');
+    expect(await chat.settled()).toEqual([]);
+    expect(await stories.settled()).toEqual([]);
+  });
+
+  it('refuses calling an RPC the service does not use, and answering another domain’s RPC', async () => {
+    const calls = await as('calls');
+    calls.nc.publish('rpc.chat.post-message.v1', sc.encode('{}'));
+    calls.nc.subscribe('rpc.chat.check-membership.v1', { queue: 'calls' });
+    const violations = await calls.settled();
+    expect(violations).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ operation: 'publish', subject: 'rpc.chat.post-message.v1' }),
+        expect.objectContaining({
+          operation: 'subscription',
+          subject: 'rpc.chat.check-membership.v1',
+        }),
+      ]),
+    );
+  });
+
+  it('refuses answering its own RPC outside its queue group', async () => {
+    const chat = await as('chat');
+    chat.nc.subscribe('rpc.chat.post-message.v1');
+    expect(await chat.settled()).toEqual([
+      expect.objectContaining({ operation: 'subscription', subject: 'rpc.chat.post-message.v1' }),
+    ]);
+  });
+
+  it('carries an event through JetStream: the publisher stores it, its consumer pulls and acks it', async () => {
+    const chat = await as('chat');
+    const jsm = await chat.nc.jetstreamManager();
+    await jsm.streams.add({
+      name: 'CHAT',
+      subjects: ['evt.chat.>'],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+    });
+    const ack = await chat.nc
+      .jetstream()
+      .publish('evt.chat.message.created.v1', sc.encode('{"id":1}'));
+    expect(ack.stream).toBe('CHAT');
+
+    const bots = await as('bots');
+    const botsJsm = await bots.nc.jetstreamManager();
+    const consumer = 'bots_evt-chat-message-created-v1';
+    await botsJsm.consumers.add('CHAT', {
+      durable_name: consumer,
+      filter_subject: 'evt.chat.message.created.v1',
+      ack_policy: AckPolicy.Explicit,
+    });
+    const pulled = await (
+      await bots.nc.jetstream().consumers.get('CHAT', consumer)
+    ).next({
+      expires: 2_000,
+    });
+    expect(pulled && sc.decode(pulled.data)).toBe('{"id":1}');
+    expect(await pulled?.ackAck()).toBe(true);
+    expect(await bots.settled()).toEqual([]);
+
+    // bots may not touch another service's consumer nor delete the stream.
+    await expect(
+      botsJsm.consumers.add('CHAT', {
+        durable_name: 'chat_evt-chat-message-created-v1',
+        ack_policy: AckPolicy.Explicit,
+      }),
+    ).rejects.toBeDefined();
+    await expect(botsJsm.streams.delete('CHAT')).rejects.toBeDefined();
+    const refused = (await bots.settled()).map((violation) => violation.subject);
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^\$JS\.API\.CONSUMER\.CREATE\.CHAT\.chat_evt-chat-message-created-v1/,
+        ),
+        '$JS.API.STREAM.DELETE.CHAT',
+      ]),
+    );
+    const info = await jsm.streams.info('CHAT');
+    expect(info.state.messages).toBe(1);
+  });
+});

@@ -1,0 +1,158 @@
+import type { MessagingManifest, ServiceMessaging } from './manifest';
+import { inboxPrefixOf } from '@switchboard/contracts';
+
+/** NATS permissions of one user, as the server config spells them. */
+export interface NatsPermissions {
+  publish: { allow: string[] };
+  subscribe: { allow: string[] };
+  /**
+   * Lets the user publish to the reply subject of a request it received (once, for a short time):
+   * how an RPC handler answers without a blanket `_INBOX.>` publish right.
+   */
+  allow_responses: boolean;
+}
+
+/**
+ * Who creates the JetStream streams.
+ * - `service` (today's code): every service runs `ensureStreams` at boot, which reads, creates and
+ *   updates *every* domain stream and the DLQ, so each user keeps `STREAM.INFO|CREATE|UPDATE` on
+ *   those streams (never DELETE, PURGE or another service's consumers).
+ * - `platform`: the platform stack creates the streams; services may only read the info of the
+ *   streams they consume. Needs `ensureStreams` to become read-only (see docs/infrastructure.md).
+ */
+export type StreamProvisioning = 'service' | 'platform';
+
+export interface PermissionOptions {
+  /** Every stream `ensureStreams` touches (domain streams + `DLQ`). */
+  streams: string[];
+  streamProvisioning?: StreamProvisioning;
+  /**
+   * Reply-inbox prefix of the service's connection; by default the platform's `_INBOX.<service>`
+   * (`inboxPrefixOf`), so a service subscribes to its own replies only.
+   */
+  inboxPrefix?: string;
+}
+
+/** The JetStream API prefix (no JetStream domain configured). */
+const JS_API = '$JS.API';
+
+export class ManifestViolation extends Error {
+  override readonly name = 'ManifestViolation';
+}
+
+/**
+ * Least-privilege NATS permissions of one service, derived from its manifest entry. Throws
+ * `ManifestViolation` when the entry claims a subject the service does not own (an event or push of
+ * another domain, answering another domain's RPC, a consumer named for another service).
+ */
+export function natsPermissionsFor(
+  service: string,
+  entry: ServiceMessaging,
+  options: PermissionOptions,
+): NatsPermissions {
+  assertOwnership(service, entry);
+  const inbox = options.inboxPrefix ?? inboxPrefixOf(service);
+  const provisioning = options.streamProvisioning ?? 'service';
+
+  const publish: string[] = [
+    // Its own events, exactly the subjects its contracts declare.
+    ...entry.publishes,
+    // The RPCs it calls.
+    ...entry.calls,
+    // Its pushes: `push.<domain>.<name>.v<N>.<user>`.
+    ...entry.pushes.map((push) => `${push}.*`),
+    // jetstreamManager() checks the API once on connect.
+    `${JS_API}.INFO`,
+  ];
+  const streams =
+    provisioning === 'service'
+      ? options.streams
+      : [...new Set(entry.consumes.map((consumed) => consumed.stream))];
+  for (const stream of [...streams].sort()) {
+    publish.push(`${JS_API}.STREAM.INFO.${stream}`);
+    if (provisioning === 'service') {
+      publish.push(`${JS_API}.STREAM.CREATE.${stream}`, `${JS_API}.STREAM.UPDATE.${stream}`);
+    }
+  }
+  for (const { stream, consumer } of entry.consumes) {
+    publish.push(
+      `${JS_API}.CONSUMER.INFO.${stream}.${consumer}`,
+      // Create and update share one API; 2.9+ puts the filter subject in the name.
+      `${JS_API}.CONSUMER.CREATE.${stream}.${consumer}`,
+      `${JS_API}.CONSUMER.CREATE.${stream}.${consumer}.>`,
+      // nats.js falls back to the pre-2.9 durable API on older servers.
+      `${JS_API}.CONSUMER.DURABLE.CREATE.${stream}.${consumer}`,
+      `${JS_API}.CONSUMER.MSG.NEXT.${stream}.${consumer}`,
+      // ack, nak, in-progress, term.
+      `$JS.ACK.${stream}.${consumer}.>`,
+      // Dead letters of this consumer only.
+      `dlq.${consumer}.>`,
+    );
+  }
+
+  const subscribe: string[] = [
+    // Answers its RPCs only in its own queue group: a stray subscriber cannot steal requests.
+    ...entry.answers.map((subject) => `${subject} ${service}`),
+    // RPC replies, PubAcks, JetStream API replies and pulled messages arrive on its inbox.
+    `${inbox}.>`,
+  ];
+
+  return {
+    publish: { allow: unique(publish) },
+    subscribe: { allow: unique(subscribe) },
+    allow_responses: entry.answers.length > 0,
+  };
+}
+
+/** Every stream `ensureStreams` creates for the domains of a manifest: one per domain + `DLQ`. */
+export function streamsOf(manifest: MessagingManifest): string[] {
+  const domains = new Set(Object.values(manifest.services).map((entry) => entry.domain));
+  for (const entry of Object.values(manifest.services)) {
+    for (const consumed of entry.consumes) domains.add(consumed.stream.toLowerCase());
+  }
+  return [...[...domains].map((domain) => domain.toUpperCase()).sort(), 'DLQ'];
+}
+
+function assertOwnership(service: string, entry: ServiceMessaging): void {
+  const { domain } = entry;
+  const problems: string[] = [];
+  for (const subject of entry.publishes) {
+    if (!subject.startsWith(`evt.${domain}.`)) {
+      problems.push(`publishes ${subject}, which is not an evt.${domain}.> subject`);
+    }
+  }
+  for (const subject of entry.answers) {
+    if (!subject.startsWith(`rpc.${domain}.`)) {
+      problems.push(`answers ${subject}, which is not an rpc.${domain}.> subject`);
+    }
+  }
+  for (const subject of entry.calls) {
+    if (!subject.startsWith('rpc.')) problems.push(`calls ${subject}, which is not an RPC subject`);
+  }
+  for (const subject of entry.pushes) {
+    if (!subject.startsWith(`push.${domain}.`)) {
+      problems.push(`pushes ${subject}, which is not a push.${domain}.> subject`);
+    }
+  }
+  for (const { subject, stream, consumer } of entry.consumes) {
+    const expectedStream = subject.split('.')[1]?.toUpperCase();
+    if (!subject.startsWith('evt.') || stream !== expectedStream) {
+      problems.push(`consumes ${subject} from stream ${stream}, which does not capture it`);
+    }
+    const expectedConsumer = `${service}_${subject.replace(/\./g, '-')}`;
+    if (consumer !== expectedConsumer) {
+      problems.push(`consumer ${consumer} should be named ${expectedConsumer}`);
+    }
+  }
+  const wildcard = [...entry.publishes, ...entry.answers, ...entry.calls, ...entry.pushes].filter(
+    (subject) => /[*>\s]/.test(subject),
+  );
+  for (const subject of wildcard) problems.push(`${subject} is not a literal subject`);
+  if (problems.length > 0) {
+    throw new ManifestViolation(`Service ${service} ${problems.join('; ')}`);
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Brings up one Switchboard stack on Docker with the Pulumi CLI:
+#   infra/scripts/up.sh platform <env>    # network, NATS, Postgres  (stack platform-<env>)
+#   infra/scripts/up.sh <service> <env>   # chat | stories | calls | bots (stack <service>-<env>)
+# Extra arguments go to `pulumi up` (e.g. --yes). Needs the Pulumi CLI and a running Docker engine;
+# says so and exits 2 when either is missing.
+set -euo pipefail
+
+usage() {
+  echo "usage: infra/scripts/up.sh <platform|chat|stories|calls|bots> <env> [pulumi up args…]" >&2
+  exit 64
+}
+
+[[ $# -ge 2 ]] || usage
+family="$1"
+env="$2"
+shift 2
+case "$family" in
+  platform) program="docker/platform" ;;
+  chat | stories | calls | bots) program="docker/service" ;;
+  *) usage ;;
+esac
+[[ "$env" =~ ^[a-z0-9-]+$ ]] || usage
+
+if ! command -v pulumi >/dev/null 2>&1; then
+  echo "up.sh: the Pulumi CLI ('pulumi') is not installed or not on PATH." >&2
+  echo "       Install it, run 'pulumi login', then run this script again." >&2
+  exit 2
+fi
+if ! command -v docker >/dev/null 2>&1; then
+  echo "up.sh: Docker ('docker') is not installed or not on PATH." >&2
+  echo "       Install Docker and start the engine, then run this script again." >&2
+  exit 2
+fi
+if ! docker info >/dev/null 2>&1; then
+  echo "up.sh: Docker is installed but its engine is not reachable ('docker info' failed)." >&2
+  echo "       Start the Docker engine (or set DOCKER_HOST), then run this script again." >&2
+  exit 2
+fi
+
+infra="${BASH_SOURCE[0]%/*}/.."
+cd "$infra/$program"
+stack="$family-$env"
+if [[ "$family" != "platform" ]]; then
+  GIT_SHA="${GIT_SHA:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo dev)}"
+  export GIT_SHA
+fi
+pulumi stack select --create "$stack"
+pulumi up --stack "$stack" "$@"

@@ -1,0 +1,123 @@
+import { inboxPrefixOf } from '@switchboard/contracts';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, Events, type NatsConnection } from 'nats';
+
+/** `nats-server` on PATH, else the Debian location. */
+export function natsServerBinary(): string {
+  const onPath = spawnSync('sh', ['-c', 'command -v nats-server'], { encoding: 'utf8' });
+  if (onPath.status === 0 && onPath.stdout.trim() !== '') return onPath.stdout.trim();
+  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
+  throw new Error('nats-server is not installed (looked on PATH and in /usr/sbin)');
+}
+
+/** Runs `nats-server -c <file> -t` (config test mode) on a config text. */
+export function checkNatsConfig(config: string): { ok: boolean; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-nats-conf-'));
+  try {
+    const file = join(dir, 'nats.conf');
+    writeFileSync(file, config);
+    const result = spawnSync(natsServerBinary(), ['-c', file, '-t'], { encoding: 'utf8' });
+    return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningNats {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** Starts nats-server with a config (rendered for `storeDir`), waiting until it accepts clients. */
+export async function startNats(render: (storeDir: string) => string): Promise<RunningNats> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-nats-'));
+  const file = join(dir, 'nats.conf');
+  writeFileSync(file, render(join(dir, 'jetstream')));
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    natsServerBinary(),
+    ['-c', file, '-a', '127.0.0.1', '-p', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`nats-server did not start:\n${output}`)),
+      10_000,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Server is ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`nats-server exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    port,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A subject the server refused this connection, as its `-ERR` reports it. */
+export interface Violation {
+  operation: string;
+  subject: string;
+}
+
+/**
+ * Connects as a service's NATS user, the way the platform does (replies under the service's own
+ * inbox prefix), and records the permission violations the server reports for the connection.
+ */
+export async function connectAsService(
+  port: number,
+  service: string,
+  password: string,
+): Promise<{ nc: NatsConnection; violations: Violation[] }> {
+  const nc = await connect({
+    port,
+    user: service,
+    pass: password,
+    inboxPrefix: inboxPrefixOf(service),
+    noAsyncTraces: true,
+  });
+  const violations: Violation[] = [];
+  void (async () => {
+    for await (const status of nc.status()) {
+      const context = (status as { permissionContext?: Violation }).permissionContext;
+      if (status.type === Events.Error && context) violations.push(context);
+    }
+  })();
+  return { nc, violations };
+}

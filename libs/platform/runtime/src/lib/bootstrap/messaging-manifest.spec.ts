@@ -1,0 +1,76 @@
+import { Controller, Module } from '@nestjs/common';
+import { Chat, defineEvent, defineRpc, Stories } from '@switchboard/contracts';
+import { EventHandler, RpcHandler } from '@switchboard/platform-messaging';
+import { z } from 'zod';
+import { messagingManifestOf } from './messaging-manifest';
+
+const Answer = defineRpc({
+  subject: 'rpc.chat.answer-things.v1',
+  request: z.object({}),
+  result: z.object({}),
+});
+const Thing = defineEvent({ subject: 'evt.stories.thing.happened.v1', payload: z.object({}) });
+
+@Controller()
+class AnswerController {
+  @RpcHandler(Answer)
+  answer(): object {
+    return {};
+  }
+
+  /** Not a handler: no contract, not listed. */
+  helper(): void {
+    // nothing
+  }
+}
+
+@Controller()
+class ThingHandler {
+  @EventHandler(Thing)
+  happened(): void {
+    // nothing
+  }
+}
+
+@Module({ controllers: [ThingHandler] })
+class InnerModule {}
+
+@Module({ imports: [InnerModule], controllers: [AnswerController] })
+class ChatLikeModule {}
+
+describe('messagingManifestOf', () => {
+  it('reads handlers from the modules, calls from the definition, publishes from the contracts', () => {
+    const manifest = messagingManifestOf({
+      name: 'chat',
+      defaultPort: 0,
+      domains: [
+        { module: ChatLikeModule, entities: [], migrations: [], calls: [Stories.ActiveCount] },
+      ],
+    });
+    expect(manifest).toMatchObject({
+      domain: 'chat',
+      answers: ['rpc.chat.answer-things.v1'],
+      calls: ['rpc.stories.active-count.v1'],
+      pushes: [],
+      consumes: [
+        {
+          subject: 'evt.stories.thing.happened.v1',
+          stream: 'STORIES',
+          consumer: 'chat_evt-stories-thing-happened-v1',
+        },
+      ],
+    });
+    expect(manifest.publishes).toContain(Chat.MessageCreated.subject);
+    expect(manifest.publishes.every((subject) => subject.startsWith('evt.chat.'))).toBe(true);
+  });
+
+  it("refuses a service answering another domain's RPC", () => {
+    expect(() =>
+      messagingManifestOf({
+        name: 'bots',
+        defaultPort: 0,
+        domains: [{ module: ChatLikeModule, entities: [], migrations: [] }],
+      }),
+    ).toThrow('bots answers RPCs of other domains: rpc.chat.answer-things.v1');
+  });
+});

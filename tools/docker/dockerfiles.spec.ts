@@ -1,0 +1,212 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+// The generator is plain CommonJS so `node tools/docker/generate-dockerfiles.js` runs without a build.
+const generator = require('./generate-dockerfiles.js') as {
+  NODE_VERSION: string;
+  discoverServices(): { name: string; port: number }[];
+  renderDockerfiles(): Map<string, string>;
+};
+
+const workspaceRoot = join(__dirname, '..', '..');
+const EXPECTED_PORTS = { bots: 3104, calls: 3103, chat: 3101, stories: 3102 };
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Instructions of a Dockerfile, continuation lines joined, comments dropped, grouped by stage. */
+function stagesOf(dockerfile: string): Instruction[][] {
+  const instructions = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const [keyword = '', ...rest] = line.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), args: rest.join(' ') };
+    });
+  const stages: Instruction[][] = [];
+  for (const instruction of instructions) {
+    if (instruction.keyword === 'FROM') stages.push([]);
+    stages[stages.length - 1]?.push(instruction);
+  }
+  return stages;
+}
+
+function argsOf(stage: Instruction[], keyword: string): string[] {
+  return stage.filter((instruction) => instruction.keyword === keyword).map(({ args }) => args);
+}
+
+describe('the generated Dockerfiles', () => {
+  it('cover every service, each on the port its main.ts declares', () => {
+    expect(Object.fromEntries(generator.discoverServices().map((s) => [s.name, s.port]))).toEqual(
+      EXPECTED_PORTS,
+    );
+  });
+
+  it('are committed exactly as tools/docker/Dockerfile.template renders them', () => {
+    for (const [path, content] of generator.renderDockerfiles()) {
+      const committed = existsSync(path) ? readFileSync(path, 'utf8') : '(missing)';
+      // Regenerate with `node tools/docker/generate-dockerfiles.js`.
+      expect({ path, content: committed }).toEqual({ path, content });
+    }
+  });
+
+  describe.each(Object.entries(EXPECTED_PORTS))('services/%s/Dockerfile', (service, port) => {
+    const stages = stagesOf(
+      readFileSync(join(workspaceRoot, 'services', service, 'Dockerfile'), 'utf8'),
+    );
+    const runtime = stages[stages.length - 1] ?? [];
+    const stageNames = stages.map((stage) => /\bAS\s+(\S+)/i.exec(stage[0]?.args ?? '')?.[1]);
+
+    it('is multi-stage, every base image pinned to a tag that is not latest', () => {
+      expect(stages.length).toBeGreaterThanOrEqual(2);
+      for (const stage of stages) {
+        const image = (stage[0]?.args ?? '').split(/\s+/)[0] ?? '';
+        expect(image).toMatch(/^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
+        expect(image).not.toMatch(/:latest$/);
+        expect(image).toContain(`node:${generator.NODE_VERSION}-`);
+      }
+      expect(runtime[0]?.args).toMatch(/-slim\b/);
+    });
+
+    it('builds the service in the image and installs only its runtime dependencies', () => {
+      const runs = stages.map((stage) => argsOf(stage, 'RUN').join('\n'));
+      expect(runs.some((commands) => commands.includes(`nx build ${service}`))).toBe(true);
+      expect(runs.some((commands) => /npm ci --omit=dev/.test(commands))).toBe(true);
+      expect(argsOf(runtime, 'RUN')).toEqual([]); // no compilers, no package manager work in the image
+      for (const copy of argsOf(runtime, 'COPY')) {
+        const from = /--from=(\S+)/.exec(copy)?.[1];
+        expect(stageNames).toContain(from);
+        expect(copy).not.toMatch(/--chown/); // code stays root-owned: the process cannot rewrite it
+      }
+      expect(argsOf(runtime, 'COPY').join('\n')).toContain(`dist/services/${service}/`);
+    });
+
+    it('runs as the non-root user node, in production mode, with node main.js', () => {
+      const users = argsOf(runtime, 'USER');
+      expect(users.length).toBeGreaterThan(0);
+      expect(users[users.length - 1]).toBe('node');
+      expect(argsOf(runtime, 'ENV').join(' ')).toMatch(/\bNODE_ENV=production\b/);
+      expect(argsOf(runtime, 'CMD')).toEqual(['["node", "main.js"]']);
+    });
+
+    it(`exposes ${port} and checks health on /health/ready there with node's fetch`, () => {
+      expect(argsOf(runtime, 'EXPOSE')).toEqual([String(port)]);
+      expect(argsOf(runtime, 'ENV').join(' ')).toMatch(new RegExp(`\\bPORT=${port}\\b`));
+      const [healthcheck = ''] = argsOf(runtime, 'HEALTHCHECK');
+      expect(healthcheck).toContain('/health/ready');
+      expect(healthcheck).toContain(`process.env.PORT || ${port}`);
+      expect(healthcheck).toMatch(/CMD \["node", "-e", .*fetch\(/);
+      expect(healthcheck).not.toMatch(/curl|wget/);
+      // Invalid JSON would make Docker fall back to shell form silently, running a different command.
+      const command = JSON.parse(healthcheck.slice(healthcheck.indexOf('CMD ') + 4)) as string[];
+      expect(command.slice(0, 2)).toEqual(['node', '-e']);
+    });
+
+    it('labels the image with the service and the git sha of the GIT_SHA build argument', () => {
+      expect(argsOf(runtime, 'ARG')).toContain('GIT_SHA=unknown');
+      const labels = argsOf(runtime, 'LABEL').join(' ');
+      expect(labels).toContain(`org.opencontainers.image.title="${service}"`);
+      expect(labels).toContain('org.opencontainers.image.revision="${GIT_SHA}"');
+    });
+  });
+});
+
+describe('.dockerignore of the build context (the repository root)', () => {
+  const patterns = readFileSync(join(workspaceRoot, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+
+  it.each(['node_modules', 'dist', '.git', '.switchboard', 'coverage', '.nx', '.env'])(
+    'keeps %s out',
+    (path) => {
+      expect(patterns).toContain(path);
+    },
+  );
+
+  it('keeps nested node_modules out too', () => {
+    expect(patterns).toContain('**/node_modules');
+  });
+});
+
+describe('tools/docker/build-images.sh', () => {
+  const script = join(__dirname, 'build-images.sh');
+  const bash = ['/bin/bash', '/usr/bin/bash'].find((path) => existsSync(path)) ?? 'bash';
+  let bin = '';
+
+  beforeEach(() => {
+    bin = mkdtempSync(join(tmpdir(), 'switchboard-fake-docker-'));
+  });
+
+  afterEach(() => {
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  function fakeDocker(infoExitCode: number): string {
+    const log = join(bin, 'docker.log');
+    writeFileSync(
+      join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = info ]; then exit ${infoExitCode}; fi\necho "$@" >> "${log}"\n`,
+    );
+    chmodSync(join(bin, 'docker'), 0o755);
+    return log;
+  }
+
+  function runScript(path: string, args: string[] = []) {
+    return spawnSync(bash, [script, ...args], {
+      cwd: workspaceRoot,
+      env: { ...process.env, PATH: path },
+      encoding: 'utf8',
+    });
+  }
+
+  it('says plainly that docker is not installed and exits 2 when no docker is on PATH', () => {
+    const result = runScript(bin); // an empty directory: no docker, nothing else either
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('docker is not installed');
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 naming the engine when the docker CLI is there but the engine is not', () => {
+    fakeDocker(1);
+    const result = runScript([bin, process.env['PATH']].join(delimiter));
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('engine is not running');
+  });
+
+  it('builds each service from the repository root with its Dockerfile and the git sha', () => {
+    const log = fakeDocker(0);
+    const result = runScript([bin, process.env['PATH']].join(delimiter));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+
+    const sha = spawnSync('git', ['rev-parse', 'HEAD'], {
+      cwd: workspaceRoot,
+      encoding: 'utf8',
+    }).stdout.trim();
+    const builds = readFileSync(log, 'utf8').trim().split('\n');
+    expect(builds).toHaveLength(4);
+    for (const [index, service] of ['bots', 'calls', 'chat', 'stories'].entries()) {
+      const build = builds[index] ?? '';
+      expect(build).toMatch(new RegExp(`^build --file services/${service}/Dockerfile `));
+      expect(build).toMatch(new RegExp(`--build-arg GIT_SHA=${sha}(-dirty)? `));
+      expect(build).toMatch(new RegExp(`--tag switchboard-${service}:${sha}(-dirty)? `));
+      expect(build).toMatch(/ \.$/);
+    }
+  });
+
+  it('builds only the services it is given', () => {
+    const log = fakeDocker(0);
+    const result = runScript([bin, process.env['PATH']].join(delimiter), ['chat']);
+    expect(result.status).toBe(0);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      expect.stringMatching(/^build --file services\/chat\/Dockerfile /),
+    ]);
+  });
+});

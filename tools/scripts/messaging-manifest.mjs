@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Writes infra/generated/messaging-manifest.json: what each service does on NATS (RPCs it answers
+// and calls, events it publishes and consumes), read from the built services themselves
+// (`node dist/services/<name>/main.js --messaging-manifest`). The deployment generates each
+// service's NATS permissions from this file; a test fails when it no longer matches the code.
+//
+//   npx nx run-many -t build && node tools/scripts/messaging-manifest.mjs [--check]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SERVICES } from './lib/services.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MANIFEST_FILE = join(ROOT, 'infra', 'generated', 'messaging-manifest.json');
+
+/** The manifest of every service, as its build reports it. */
+export function generateManifest(dist = join(ROOT, 'dist', 'services')) {
+  const services = {};
+  for (const { name } of SERVICES) {
+    const main = join(dist, name, 'main.js');
+    if (!existsSync(main)) throw new Error(`${main} is missing: build the services first`);
+    const output = execFileSync(process.execPath, [main, '--messaging-manifest'], {
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    services[name] = JSON.parse(output);
+  }
+  return `${JSON.stringify({ services }, null, 2)}\n`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const generated = generateManifest();
+  if (process.argv.includes('--check')) {
+    const committed = existsSync(MANIFEST_FILE) ? readFileSync(MANIFEST_FILE, 'utf8') : '';
+    if (committed !== generated) {
+      process.stderr.write(
+        'infra/generated/messaging-manifest.json is out of date: run node tools/scripts/messaging-manifest.mjs\n',
+      );
+      process.exit(1);
+    }
+    process.stdout.write('messaging manifest is up to date\n');
+  } else {
+    mkdirSync(dirname(MANIFEST_FILE), { recursive: true });
+    writeFileSync(MANIFEST_FILE, generated);
+    process.stdout.write(`wrote ${MANIFEST_FILE.slice(ROOT.length + 1)}\n`);
+  }
+}
