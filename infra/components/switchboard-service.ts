@@ -42,7 +42,7 @@ export interface SwitchboardServiceArgs {
   database: { url: pulumi.Input<string> };
   /** Signs and verifies access tokens; stored and passed as a secret. */
   jwtSecret: pulumi.Input<string>;
-  /** Where it runs: the Docker engine today, Kubernetes later. */
+  /** Where it runs: `DockerTarget` (one engine) or `KubernetesTarget` (a cluster). */
   target: ServiceTarget;
 }
 
@@ -71,8 +71,8 @@ export interface ServiceTargetOutputs {
 
 /**
  * Where a service runs. A target creates its resources with `parent` so they belong to the
- * component. `DockerTarget` runs containers on one engine; a Kubernetes target (Deployment,
- * Service, HPA, PDB, migrations Job) implements the same interface — not written yet.
+ * component. `DockerTarget` runs containers on one engine; `KubernetesTarget` runs a Deployment,
+ * Service, HPA, PDB and a migrations Job in a namespace.
  */
 export interface ServiceTarget {
   readonly kind: string;

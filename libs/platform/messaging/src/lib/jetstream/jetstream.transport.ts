@@ -25,7 +25,7 @@ import { InboxMessageEntity } from '../outbox/inbox-message.entity';
 import { newTraceContext, readTraceHeaders } from '../trace-context';
 import { EventContext, UnprocessableEvent } from './event-context';
 import { EventHeaders } from './event-headers';
-import { DLQ_SUBJECT_PREFIX, ensureStreams, streamOf } from './streams';
+import { DLQ_SUBJECT_PREFIX, ensureStreams, streamDefinitions, streamOf } from './streams';
 import { JETSTREAM_TRANSPORT } from './transport-ids';
 
 export interface JetStreamTransportOptions {
@@ -42,6 +42,11 @@ export interface JetStreamTransportOptions {
   /** First redelivery delay; doubles each attempt up to `maxBackoffMs`. Default 500 ms. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Replicas of the streams this service ensures at boot: 1 on a single server, 3 on a clustered
+   * JetStream (every service must agree, since each brings the streams to its definition).
+   */
+  streamReplicas?: number;
   /** Time the server waits for an ack before redelivering. Default 30 s. */
   ackWaitMs?: number;
 }
@@ -95,6 +100,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       backoffMs: options.backoffMs ?? 500,
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
       ackWaitMs: options.ackWaitMs ?? 30_000,
+      streamReplicas: options.streamReplicas ?? 1,
     };
   }
 
@@ -108,7 +114,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private async start(): Promise<void> {
     this.jsm = await this.options.connection.jetstreamManager();
     this.js = this.options.connection.jetstream();
-    await ensureStreams(this.jsm);
+    await ensureStreams(this.jsm, streamDefinitions(this.settings.streamReplicas));
     for (const [subject, handler] of this.getHandlers()) {
       const contract = handler.extras?.[CONTRACT_EXTRA] as EventContract | undefined;
       if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport

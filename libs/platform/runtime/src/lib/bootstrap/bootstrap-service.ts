@@ -2,12 +2,18 @@ import { Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type z } from 'zod';
 import { ConfigError } from '../config/service-config';
-import { createServiceApp, type ServiceApp } from './create-service-app';
+import { createServiceApp, migrateOnly, type ServiceApp } from './create-service-app';
 import { messagingManifestOf } from './messaging-manifest';
 import { type ServiceDefinition } from './service-definition';
 
 /** `node main.js --messaging-manifest` prints the service's messaging manifest and exits. */
 export const MESSAGING_MANIFEST_FLAG = '--messaging-manifest';
+
+/**
+ * `node main.js --migrate` runs the pending migrations and exits (0, or 1 on failure): a
+ * deployment's migration job, before the new version's pods start with `DB_MIGRATE=false`.
+ */
+export const MIGRATE_FLAG = '--migrate';
 
 /**
  * The `main.ts` of every service: validate config, start, listen, and on SIGTERM/SIGINT shut down
@@ -21,6 +27,9 @@ export async function bootstrapService<Extra extends z.ZodRawShape>(
     // What the deployment generates NATS permissions from; reads code only, connects to nothing.
     process.stdout.write(`${JSON.stringify(messagingManifestOf(definition), null, 2)}\n`);
     return undefined;
+  }
+  if (process.argv.includes(MIGRATE_FLAG)) {
+    process.exit(await migrateOnly(definition));
   }
   let service: ServiceApp<Extra>;
   try {

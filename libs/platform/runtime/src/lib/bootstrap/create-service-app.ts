@@ -15,7 +15,13 @@ import {
   NatsTransport,
   OutboxModule,
 } from '@switchboard/platform-messaging';
-import { PersistenceModule } from '@switchboard/platform-persistence';
+import {
+  buildDataSourceOptions,
+  type MigrationClass,
+  PersistenceModule,
+  type PersistenceEntity,
+  runMigrations,
+} from '@switchboard/platform-persistence';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
@@ -80,14 +86,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       TerminusModule,
       PersistenceModule.forRoot({
         url: config.DATABASE_URL,
-        entities: [
-          ...MESSAGING_ENTITIES,
-          ...definition.domains.flatMap((domain) => domain.entities),
-        ],
-        migrations: [
-          ...MESSAGING_MIGRATIONS,
-          ...definition.domains.flatMap((domain) => domain.migrations),
-        ],
+        ...tablesOf(definition),
         migrate: config.DB_MIGRATE,
       }),
       MessagingModule.forRoot({
@@ -151,6 +150,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     backoffMs: config.EVENTS_BACKOFF_MS,
     maxBackoffMs: config.EVENTS_MAX_BACKOFF_MS,
     ackWaitMs: config.EVENTS_ACK_WAIT_MS,
+    streamReplicas: config.EVENTS_STREAM_REPLICAS,
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   app.get(EventConsumersHealth).attach(consumers);
@@ -168,4 +168,55 @@ function configOf<Extra extends z.ZodRawShape>(
   ];
   if (shapes.length === 0) return undefined;
   return z.object(Object.assign({}, ...shapes) as Extra);
+}
+
+/** The service's tables: the platform's outbox and inbox, then each domain's. */
+function tablesOf(definition: ServiceDefinition): {
+  entities: PersistenceEntity[];
+  migrations: MigrationClass[];
+} {
+  return {
+    entities: [...MESSAGING_ENTITIES, ...definition.domains.flatMap((domain) => domain.entities)],
+    migrations: [
+      ...MESSAGING_MIGRATIONS,
+      ...definition.domains.flatMap((domain) => domain.migrations),
+    ],
+  };
+}
+
+/**
+ * Runs the service's pending migrations (under the advisory lock on Postgres) and closes the
+ * database, touching nothing else: no NATS, no HTTP. Returns the exit code; problems go to stderr.
+ */
+export async function migrateOnly(
+  definition: ServiceDefinition,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let dataSource: DataSource | undefined;
+  try {
+    const config = loadConfig({
+      serviceName: definition.name,
+      defaultPort: definition.defaultPort,
+      extraSchema: configOf(definition),
+      env,
+    });
+    dataSource = new DataSource(
+      buildDataSourceOptions({ url: config.DATABASE_URL, ...tablesOf(definition) }),
+    );
+    await dataSource.initialize();
+    const applied = await runMigrations(dataSource);
+    process.stdout.write(
+      applied.length > 0
+        ? `Applied migrations: ${applied.join(', ')}\n`
+        : 'No pending migrations\n',
+    );
+    return 0;
+  } catch (error) {
+    process.stderr.write(
+      `${definition.name}: migrations failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  } finally {
+    await dataSource?.destroy().catch(() => undefined);
+  }
 }

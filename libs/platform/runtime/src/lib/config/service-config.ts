@@ -62,6 +62,8 @@ export const baseConfigSchema = z.object({
   EVENTS_MAX_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   /** How long JetStream waits for an ack before redelivering (e.g. after a consumer crashed). */
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  /** Replicas of the event streams: 1 on one nats-server, 3 on a JetStream cluster. */
+  EVENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   /** Time between "not ready" and closing the listener, for load balancers to notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Past this the process exits 1 even if work is still draining. */

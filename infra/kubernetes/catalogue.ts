@@ -1,0 +1,33 @@
+import { platformOutputs } from '../docker/catalogue';
+
+/**
+ * Output names of the Kubernetes platform stack: the Docker platform's (`natsUrl`, and per service
+ * `<service>NatsUser`, `<service>NatsPassword` and `<service>DatabaseUrl`, the last two secrets)
+ * plus the `namespace` every service stack deploys into.
+ */
+export const kubernetesPlatformOutputs = {
+  natsUrl: platformOutputs.natsUrl,
+  natsUser: platformOutputs.natsUser,
+  natsPassword: platformOutputs.natsPassword,
+  databaseUrl: platformOutputs.databaseUrl,
+  namespace: 'namespace',
+};
+
+/** Pinned charts and images of the Kubernetes platform; never `latest`. */
+export const CHARTS = {
+  /**
+   * The official NATS chart (nats-io/k8s), 3-node JetStream cluster. Bump deliberately, after
+   * `helm search repo nats/nats --versions` and reading the chart's values changes.
+   */
+  nats: {
+    chart: 'nats',
+    repo: 'https://nats-io.github.io/k8s/helm/charts/',
+    version: '1.2.6',
+    /** Same server as the Docker platform's `nats:2.10.22-alpine`. */
+    imageTag: '2.10.22-alpine',
+  },
+} as const;
+
+export const K8S_IMAGES = {
+  postgres: 'postgres:16.4-bookworm',
+} as const;

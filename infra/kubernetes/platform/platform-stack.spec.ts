@@ -1,0 +1,215 @@
+import * as pulumi from '@pulumi/pulumi';
+import { SERVICE_NAMES, type ServiceName } from '../../docker/catalogue';
+import { loadManifest } from '../../nats/load-manifest';
+import { ManifestViolation, natsPermissionsFor, streamsOf } from '../../nats/permissions';
+import { isSecretValue, ofType, type RecordedResource, valueOf } from '../../testing/pulumi-mocks';
+import { CHARTS } from '../catalogue';
+import { installKubernetesMocks, K8S } from '../testing/kubernetes-mocks';
+import {
+  definePlatform,
+  definePlatformFromConfig,
+  type KubernetesPlatformOutputs,
+  type NatsAccountsConfig,
+  type ServiceSecrets,
+} from './platform-stack';
+
+function secrets(): Record<ServiceName, ServiceSecrets> {
+  const result = {} as Record<ServiceName, ServiceSecrets>;
+  for (const service of SERVICE_NAMES) {
+    result[service] = {
+      natsPassword: pulumi.secret(`${service}-nats-pw`),
+      databasePassword: pulumi.secret(`${service}-db-pw`),
+    };
+  }
+  return result;
+}
+
+async function settle(platform: KubernetesPlatformOutputs): Promise<void> {
+  await Promise.all(Object.values(platform.exports).map((output) => valueOf(output)));
+  await valueOf(platform.nats.id);
+  await valueOf(platform.postgres.id);
+}
+
+interface NatsValues {
+  fullnameOverride: string;
+  config: {
+    cluster: { enabled: boolean; replicas: number };
+    jetstream: { enabled: boolean; fileStore: { enabled: boolean; pvc: { size: string } } };
+    merge: NatsAccountsConfig;
+  };
+}
+
+describe('kubernetes platform stack platform-dev', () => {
+  let recorded: RecordedResource[];
+  let platform: KubernetesPlatformOutputs;
+  const only = (type: string) => {
+    const found = ofType(recorded, type);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  beforeAll(async () => {
+    recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
+    platform = definePlatform({
+      env: 'dev',
+      manifest: loadManifest(),
+      secrets: secrets(),
+      postgresPassword: pulumi.secret('admin-pw'),
+    });
+    await settle(platform);
+  });
+
+  it('creates the switchboard-dev namespace and puts everything in it', () => {
+    const namespace = only(K8S.namespace);
+    expect((namespace.inputs['metadata'] as { name: string }).name).toBe('switchboard-dev');
+    for (const resource of recorded.filter((r) => r.type !== K8S.namespace)) {
+      const inNamespace =
+        resource.type === K8S.helmRelease
+          ? resource.inputs['namespace']
+          : (resource.inputs['metadata'] as { namespace: string }).namespace;
+      expect({ resource: resource.name, inNamespace }).toEqual({
+        resource: resource.name,
+        inNamespace: 'switchboard-dev',
+      });
+    }
+  });
+
+  it('installs NATS from the pinned official chart: a 3-server cluster with JetStream on PVCs', () => {
+    const release = only(K8S.helmRelease);
+    expect(release.inputs).toMatchObject({
+      chart: 'nats',
+      version: CHARTS.nats.version,
+      repositoryOpts: { repo: CHARTS.nats.repo },
+    });
+    expect(release.inputs['version']).toMatch(/^\d+\.\d+\.\d+$/);
+    const values = release.inputs['values'] as NatsValues;
+    expect(values.fullnameOverride).toBe('nats');
+    expect(values.config.cluster).toEqual({ enabled: true, replicas: 3 });
+    expect(values.config.jetstream).toMatchObject({
+      enabled: true,
+      fileStore: { enabled: true, pvc: { enabled: true, size: '10Gi' } },
+    });
+  });
+
+  it('merges one least-privilege user per service, derived from the manifest, as a secret', () => {
+    const release = only(K8S.helmRelease);
+    // The passwords reach the engine wrapped as secrets (the values, or the merged config in them).
+    const values = release.rawInputs['values'] as Record<string, unknown>;
+    const config = values['config'] as Record<string, unknown>;
+    expect(isSecretValue(values) || isSecretValue(config) || isSecretValue(config['merge'])).toBe(
+      true,
+    );
+    const manifest = loadManifest();
+    const streams = streamsOf(manifest);
+    const { accounts } = (release.inputs['values'] as NatsValues).config.merge;
+    expect(Object.keys(accounts)).toEqual(['SWITCHBOARD']);
+    expect(accounts['SWITCHBOARD'].jetstream).toBe('enabled');
+    const users = accounts['SWITCHBOARD'].users;
+    expect(users.map((user) => user.user)).toEqual([...SERVICE_NAMES].sort());
+    for (const user of users) {
+      expect(user.password).toBe(`${user.user}-nats-pw`);
+      expect(user.permissions).toEqual(
+        natsPermissionsFor(user.user, manifest.services[user.user], { streams }),
+      );
+    }
+  });
+
+  it('creates one database and one role per service, and nothing more', async () => {
+    const init = await valueOf(platform.postgresInit);
+    for (const service of SERVICE_NAMES) {
+      expect(init).toContain(`CREATE ROLE "${service}" LOGIN PASSWORD '${service}-db-pw'`);
+      expect(init).toContain(`CREATE DATABASE "${service}" OWNER "${service}";`);
+    }
+    expect(init.match(/CREATE DATABASE/g)).toHaveLength(SERVICE_NAMES.length);
+    expect(init.match(/CREATE ROLE/g)).toHaveLength(SERVICE_NAMES.length);
+    const secret = only(K8S.secret);
+    expect(isSecretValue(secret.rawInputs['stringData'])).toBe(true);
+    expect((secret.inputs['stringData'] as Record<string, string>)['10-switchboard.sql']).toBe(
+      init,
+    );
+  });
+
+  it('runs Postgres as a non-root StatefulSet with its init SQL, volume, limits and probes', () => {
+    const statefulSet = only(K8S.statefulSet);
+    const spec = statefulSet.inputs['spec'] as {
+      replicas: number;
+      template: {
+        spec: {
+          securityContext: Record<string, unknown>;
+          containers: {
+            image: string;
+            resources: { limits: { memory: string } };
+            readinessProbe?: unknown;
+            livenessProbe?: unknown;
+            securityContext: Record<string, unknown>;
+            volumeMounts: { mountPath: string }[];
+          }[];
+        };
+      };
+      volumeClaimTemplates: unknown[];
+    };
+    expect(spec.replicas).toBe(1);
+    expect(spec.template.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 999,
+    });
+    const [container] = spec.template.spec.containers;
+    expect(container.image).toMatch(/^postgres:\d+\.\d+/);
+    expect(container.resources.limits.memory).toBeDefined();
+    expect(container.readinessProbe).toBeDefined();
+    expect(container.livenessProbe).toBeDefined();
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false });
+    expect(container.volumeMounts.map((mount) => mount.mountPath)).toContain(
+      '/docker-entrypoint-initdb.d/10-switchboard.sql',
+    );
+    expect(spec.volumeClaimTemplates).toHaveLength(1);
+    expect((only(K8S.service).inputs['metadata'] as { name: string }).name).toBe('postgres');
+  });
+
+  it('exports per service the NATS URL, user, and password and DATABASE_URL as secrets', async () => {
+    const exports = platform.exports;
+    expect(await valueOf(exports['namespace'])).toBe('switchboard-dev');
+    expect(await valueOf(exports['natsUrl'])).toBe(
+      'nats://nats.switchboard-dev.svc.cluster.local:4222',
+    );
+    expect(await valueOf(exports['natsStreamReplicas'])).toBe(3);
+    for (const service of SERVICE_NAMES) {
+      expect(await valueOf(exports[`${service}NatsUser`])).toBe(service);
+      expect(await pulumi.isSecret(exports[`${service}NatsPassword`])).toBe(true);
+      expect(await pulumi.isSecret(exports[`${service}DatabaseUrl`])).toBe(true);
+      expect(await valueOf(exports[`${service}DatabaseUrl`])).toBe(
+        `postgres://${service}:${service}-db-pw@postgres.switchboard-dev.svc.cluster.local:5432/${service}`,
+      );
+    }
+  });
+});
+
+describe('kubernetes platform stack checks', () => {
+  it('refuses an even number of NATS servers (no JetStream quorum)', () => {
+    installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
+    expect(() =>
+      definePlatform({
+        env: 'dev',
+        manifest: loadManifest(),
+        secrets: secrets(),
+        postgresPassword: 'x',
+        natsReplicas: 2,
+      }),
+    ).toThrow(/odd/);
+  });
+
+  it('refuses a manifest in which a service publishes another domain’s event', () => {
+    const recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
+    const manifest = loadManifest();
+    manifest.services['bots'].publishes.push('evt.chat.message.created.v1');
+    expect(() =>
+      definePlatform({ env: 'dev', manifest, secrets: secrets(), postgresPassword: 'x' }),
+    ).toThrow(ManifestViolation);
+    expect(recorded).toEqual([]);
+  });
+
+  it('reads every password with requireSecret from the platform-<env> stack config', () => {
+    installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-staging' });
+    expect(() => definePlatformFromConfig(loadManifest())).toThrow(/NatsPassword/);
+  });
+});

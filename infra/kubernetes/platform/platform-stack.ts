@@ -1,0 +1,386 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import {
+  APP_UID,
+  isServiceName,
+  POSTGRES_UID,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '../../docker/catalogue';
+import type { MessagingManifest } from '../../nats/manifest';
+import { SERVICES_ACCOUNT } from '../../nats/nats-config';
+import {
+  natsPermissionsFor,
+  type NatsPermissions,
+  type StreamProvisioning,
+  streamsOf,
+} from '../../nats/permissions';
+import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
+import { CHARTS, K8S_IMAGES, kubernetesPlatformOutputs as outputs } from '../catalogue';
+
+export interface ServiceSecrets {
+  natsPassword: pulumi.Input<string>;
+  databasePassword: pulumi.Input<string>;
+}
+
+export interface KubernetesPlatformArgs {
+  /** `dev`, `staging`, …: the namespace is `switchboard-<env>`. */
+  env: string;
+  manifest: MessagingManifest;
+  /** Per service: its NATS and database passwords (secrets). */
+  secrets: Record<ServiceName, ServiceSecrets>;
+  postgresPassword: pulumi.Input<string>;
+  /** NATS servers (and JetStream replicas of every stream). Default 3. */
+  natsReplicas?: number;
+  /** JetStream file store per NATS server. Default `10Gi`. */
+  natsStorage?: string;
+  /** Postgres data volume. Default `20Gi`. */
+  postgresStorage?: string;
+  /** Storage class of the volumes; the cluster default when unset. */
+  storageClass?: string;
+  streamProvisioning?: StreamProvisioning;
+  /** Explicit provider (kubeconfig / context); the ambient one when unset. */
+  provider?: k8s.Provider;
+}
+
+export interface KubernetesPlatformOutputs {
+  /** Everything the stack exports, by output name (see `kubernetesPlatformOutputs`). */
+  exports: Record<string, pulumi.Output<string | number>>;
+  namespace: k8s.core.v1.Namespace;
+  nats: k8s.helm.v3.Release;
+  postgres: k8s.apps.v1.StatefulSet;
+  /** The `config.merge` of the NATS chart: the services' account and users. */
+  natsAccounts: pulumi.Output<NatsAccountsConfig>;
+  postgresInit: pulumi.Output<string>;
+}
+
+/** The accounts block the NATS chart merges into its `nats.conf`. */
+export interface NatsAccountsConfig {
+  accounts: Record<
+    string,
+    {
+      jetstream: 'enabled';
+      users: { user: string; password: string; permissions: NatsPermissions }[];
+    }
+  >;
+}
+
+const NATS_FULLNAME = 'nats';
+const POSTGRES_NAME = 'postgres';
+
+/**
+ * The NATS accounts config for the chart's `config.merge`: one account, one user per service with
+ * the least-privilege permissions of `natsPermissionsFor` — the same derivation `renderNatsConfig`
+ * writes for Docker.
+ */
+export function natsAccountsConfig(
+  manifest: MessagingManifest,
+  passwords: Record<string, string>,
+  streamProvisioning?: StreamProvisioning,
+): NatsAccountsConfig {
+  const streams = streamsOf(manifest);
+  const users = Object.keys(manifest.services)
+    .sort()
+    .map((service) => {
+      const password = passwords[service];
+      if (password === undefined || password === '') {
+        throw new Error(`No NATS password for service ${service}`);
+      }
+      return {
+        user: service,
+        password,
+        permissions: natsPermissionsFor(service, manifest.services[service], {
+          streams,
+          streamProvisioning,
+        }),
+      };
+    });
+  return { accounts: { [SERVICES_ACCOUNT]: { jetstream: 'enabled', users } } };
+}
+
+/**
+ * The shared platform on Kubernetes: the `switchboard-<env>` namespace; NATS as a JetStream cluster
+ * (3 servers by default) from the official Helm chart, pinned, its accounts generated from the
+ * messaging manifest; Postgres as a StatefulSet with one role and one database per service. Exports
+ * what each service stack needs.
+ */
+export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatformOutputs {
+  const services = Object.keys(args.manifest.services).sort();
+  const unknown = services.filter((service) => !isServiceName(service));
+  if (unknown.length > 0) throw new Error(`Manifest names unknown services: ${unknown.join(', ')}`);
+  const missing = SERVICE_NAMES.filter((service) => !services.includes(service));
+  if (missing.length > 0) throw new Error(`Manifest has no entry for: ${missing.join(', ')}`);
+  // Fail before creating anything when the manifest claims a subject a service does not own.
+  const streams = streamsOf(args.manifest);
+  for (const service of services) {
+    natsPermissionsFor(service, args.manifest.services[service], { streams });
+  }
+  const replicas = args.natsReplicas ?? 3;
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
+    throw new Error(
+      `natsReplicas must be an odd positive integer (JetStream quorum), not ${replicas}`,
+    );
+  }
+
+  const opts: pulumi.CustomResourceOptions = { provider: args.provider };
+  const labels = { 'app.kubernetes.io/part-of': 'switchboard', 'switchboard.platform': args.env };
+  const namespace = new k8s.core.v1.Namespace(
+    'namespace',
+    {
+      metadata: {
+        name: `switchboard-${args.env}`,
+        labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'baseline' },
+      },
+    },
+    opts,
+  );
+  const ns = namespace.metadata.name;
+  const inNamespace: pulumi.CustomResourceOptions = { ...opts, dependsOn: [namespace] };
+
+  // ---- NATS: 3-node JetStream cluster from the official chart.
+  const natsPasswords = pulumi.all(
+    Object.fromEntries(
+      SERVICE_NAMES.map((service) => [service, args.secrets[service].natsPassword]),
+    ),
+  );
+  const natsAccounts = pulumi.secret(
+    natsPasswords.apply((passwords) =>
+      natsAccountsConfig(args.manifest, passwords, args.streamProvisioning),
+    ),
+  );
+  const nats = new k8s.helm.v3.Release(
+    'nats',
+    {
+      name: NATS_FULLNAME,
+      chart: CHARTS.nats.chart,
+      version: CHARTS.nats.version,
+      repositoryOpts: { repo: CHARTS.nats.repo },
+      namespace: ns,
+      // Waits for the StatefulSet to be ready; a failed upgrade rolls back.
+      atomic: true,
+      timeout: 600,
+      values: {
+        fullnameOverride: NATS_FULLNAME,
+        config: {
+          cluster: { enabled: replicas > 1, replicas },
+          jetstream: {
+            enabled: true,
+            fileStore: {
+              enabled: true,
+              pvc: {
+                enabled: true,
+                size: args.natsStorage ?? '10Gi',
+                ...(args.storageClass === undefined ? {} : { storageClassName: args.storageClass }),
+              },
+            },
+          },
+          monitor: { enabled: true, port: 8222 },
+          merge: natsAccounts,
+        },
+        container: {
+          image: { tag: CHARTS.nats.imageTag },
+          merge: {
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              capabilities: { drop: ['ALL'] },
+            },
+          },
+        },
+        podTemplate: {
+          // NATS never runs as root; fsGroup hands it the JetStream volume.
+          merge: {
+            spec: {
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: Number(APP_UID),
+                runAsGroup: Number(APP_UID),
+                fsGroup: Number(APP_UID),
+              },
+            },
+          },
+          // Spread the servers: losing a node loses one JetStream replica, not the quorum.
+          topologySpreadConstraints: {
+            'kubernetes.io/hostname': { maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' },
+          },
+        },
+        // nats-box is a debugging shell; not deployed by default.
+        natsBox: { enabled: false },
+      },
+    },
+    inNamespace,
+  );
+
+  // ---- Postgres: one role and one database per service, from the same init SQL as Docker.
+  const databases = pulumi.all(
+    SERVICE_NAMES.map((service) =>
+      pulumi
+        .output(args.secrets[service].databasePassword)
+        .apply((password) => ({ role: service, database: service, password })),
+    ),
+  );
+  const postgresInit = pulumi.secret(databases.apply((list) => renderPostgresInit(list)));
+  const postgresLabels = { ...labels, 'app.kubernetes.io/name': POSTGRES_NAME };
+  const postgresSecret = new k8s.core.v1.Secret(
+    'postgres-secret',
+    {
+      metadata: { namespace: ns, labels: postgresLabels },
+      type: 'Opaque',
+      stringData: {
+        POSTGRES_PASSWORD: pulumi.secret(args.postgresPassword),
+        '10-switchboard.sql': postgresInit,
+      },
+    },
+    inNamespace,
+  );
+  const postgresService = new k8s.core.v1.Service(
+    'postgres-service',
+    {
+      metadata: { name: POSTGRES_NAME, namespace: ns, labels: postgresLabels },
+      spec: {
+        type: 'ClusterIP',
+        selector: { 'app.kubernetes.io/name': POSTGRES_NAME },
+        ports: [{ name: 'postgres', port: 5432, targetPort: 'postgres' }],
+      },
+    },
+    inNamespace,
+  );
+  const uid = Number(POSTGRES_UID);
+  const postgres = new k8s.apps.v1.StatefulSet(
+    'postgres',
+    {
+      metadata: { name: POSTGRES_NAME, namespace: ns, labels: postgresLabels },
+      spec: {
+        serviceName: postgresService.metadata.name,
+        replicas: 1,
+        selector: { matchLabels: { 'app.kubernetes.io/name': POSTGRES_NAME } },
+        template: {
+          metadata: { labels: postgresLabels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: uid,
+              runAsGroup: uid,
+              fsGroup: uid,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: POSTGRES_NAME,
+                image: K8S_IMAGES.postgres,
+                ports: [{ name: 'postgres', containerPort: 5432 }],
+                env: [
+                  {
+                    name: 'POSTGRES_PASSWORD',
+                    valueFrom: {
+                      secretKeyRef: {
+                        name: postgresSecret.metadata.name,
+                        key: 'POSTGRES_PASSWORD',
+                      },
+                    },
+                  },
+                  // A subdirectory: the volume's root holds lost+found.
+                  { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+                ],
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  capabilities: { drop: ['ALL'] },
+                },
+                resources: {
+                  requests: { cpu: '500m', memory: '1Gi' },
+                  limits: { cpu: '1', memory: '1Gi' },
+                },
+                readinessProbe: {
+                  exec: { command: ['pg_isready', '-U', 'postgres', '-h', '127.0.0.1'] },
+                  periodSeconds: 5,
+                },
+                livenessProbe: {
+                  exec: { command: ['pg_isready', '-U', 'postgres', '-h', '127.0.0.1'] },
+                  periodSeconds: 10,
+                  failureThreshold: 6,
+                },
+                volumeMounts: [
+                  { name: 'data', mountPath: '/var/lib/postgresql/data' },
+                  { name: 'run', mountPath: '/var/run/postgresql' },
+                  {
+                    name: 'init',
+                    mountPath: '/docker-entrypoint-initdb.d/10-switchboard.sql',
+                    subPath: '10-switchboard.sql',
+                    readOnly: true,
+                  },
+                ],
+              },
+            ],
+            volumes: [
+              { name: 'run', emptyDir: {} },
+              {
+                name: 'init',
+                secret: {
+                  secretName: postgresSecret.metadata.name,
+                  items: [{ key: '10-switchboard.sql', path: '10-switchboard.sql' }],
+                },
+              },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data' },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: args.storageClass,
+              resources: { requests: { storage: args.postgresStorage ?? '20Gi' } },
+            },
+          },
+        ],
+      },
+    },
+    inNamespace,
+  );
+
+  const host = (service: string) => pulumi.interpolate`${service}.${ns}.svc.cluster.local`;
+  const exports: Record<string, pulumi.Output<string | number>> = {
+    [outputs.namespace]: ns,
+    [outputs.natsUrl]: pulumi.interpolate`nats://${host(NATS_FULLNAME)}:4222`,
+    natsStreamReplicas: pulumi.output(replicas),
+  };
+  for (const service of SERVICE_NAMES) {
+    exports[outputs.natsUser(service)] = pulumi.output(service);
+    exports[outputs.natsPassword(service)] = pulumi.secret(args.secrets[service].natsPassword);
+    exports[outputs.databaseUrl(service)] = pulumi.secret(
+      pulumi
+        .all([args.secrets[service].databasePassword, host(POSTGRES_NAME)])
+        .apply(([password, postgresHost]) =>
+          databaseUrl({ role: service, database: service, password }, postgresHost),
+        ),
+    );
+  }
+  return { exports, namespace, nats, postgres, natsAccounts, postgresInit };
+}
+
+/** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
+export function definePlatformFromConfig(manifest: MessagingManifest): KubernetesPlatformOutputs {
+  const config = new pulumi.Config();
+  const stack = pulumi.getStack();
+  const match = /^platform-([a-z0-9-]+)$/.exec(stack);
+  if (!match) throw new Error(`Stack "${stack}" must be named platform-<env>`);
+  const secrets = {} as Record<ServiceName, ServiceSecrets>;
+  for (const service of SERVICE_NAMES) {
+    secrets[service] = {
+      natsPassword: config.requireSecret(`${service}NatsPassword`),
+      databasePassword: config.requireSecret(`${service}DatabasePassword`),
+    };
+  }
+  return definePlatform({
+    env: match[1],
+    manifest,
+    secrets,
+    postgresPassword: config.requireSecret('postgresPassword'),
+    natsReplicas: config.getNumber('natsReplicas'),
+    natsStorage: config.get('natsStorage'),
+    postgresStorage: config.get('postgresStorage'),
+    storageClass: config.get('storageClass'),
+    streamProvisioning: config.get('streamProvisioning') as StreamProvisioning | undefined,
+  });
+}

@@ -1,0 +1,8 @@
+// Pulumi entry point of a Kubernetes service stack (`chat-dev`, `stories-staging`, …): see service-stack.ts.
+import { defineKubernetesServiceFromConfig } from './service-stack';
+
+const deployed = defineKubernetesServiceFromConfig();
+
+export const service = deployed.service;
+export const instances = deployed.instances;
+export const endpoint = deployed.endpoint;
