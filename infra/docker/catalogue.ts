@@ -19,7 +19,6 @@ export const IMAGES = {
   nats: 'nats:2.10.22-alpine',
   postgres: 'postgres:16.4-bookworm',
   /** One-shot helper that hands the NATS volume to the unprivileged NATS user. */
-  busybox: 'busybox:1.36.1',
 } as const;
 
 /** UID the services (`node` in node images) and NATS run as; Postgres runs as its image's 999. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { fixtureManifest } from '../../testing/fixture-manifest';
 import { loadManifest } from '../../nats/load-manifest';
@@ -8,6 +10,7 @@ import {
   isSecretValue,
   NETWORK,
   ofType,
+  IMAGE,
   type RecordedResource,
   REMOTE_IMAGE,
   valueOf,
@@ -115,32 +118,26 @@ describe('platform stack platform-dev', () => {
     expect(envOf(postgres)).toEqual({ POSTGRES_PASSWORD: 'admin-pw' });
   });
 
-  it('runs no container privileged; long-running ones are non-root with health check and memory limit', () => {
+  it('runs no container privileged or as root, each with a health check and a memory limit', () => {
     for (const container of containers()) {
       expect(container.inputs['privileged']).toBe(false);
       expect(container.inputs['memory']).toBeGreaterThan(0);
       expect(container.inputs['securityOpts']).toContain('no-new-privileges:true');
-      const oneShot = (container.inputs['labels'] as { label: string }[]).some(
-        ({ label }) => label === 'switchboard.one-shot',
-      );
-      if (oneShot) continue;
       expect(container.inputs['user']).toMatch(/^[1-9]\d*:[1-9]\d*$/);
       expect((container.inputs['healthcheck'] as { tests: string[] }).tests[0]).toBe('CMD');
       expect(container.inputs['restart']).toBe('unless-stopped');
     }
   });
 
-  it('runs its only root process as a networkless one-shot with nothing but CAP_CHOWN', () => {
-    const roots = containers().filter((container) => container.inputs['user'] === '0:0');
-    expect(roots.map((container) => container.inputs['name'])).toEqual([
-      'switchboard-dev-nats-data-owner',
-    ]);
-    expect(roots[0].inputs).toMatchObject({
-      networkMode: 'none',
-      capabilities: { drops: ['ALL'], adds: ['CHOWN'] },
-      mustRun: false,
-      restart: 'no',
-      command: ['chown', '-R', '1000:1000', '/data'],
+  it('builds NATS from the pinned image with its data directory handed to uid 1000 at build time', () => {
+    const dockerfile = readFileSync(join(__dirname, 'nats', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('RUN mkdir -p /data && chown 1000:1000 /data');
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    const images = ofType(recorded, IMAGE);
+    expect(images).toHaveLength(1);
+    expect(images[0].inputs).toMatchObject({
+      build: { args: { NATS_IMAGE: 'nats:2.10.22-alpine' } },
+      skipPush: true,
     });
   });
 

@@ -22,6 +22,8 @@ export interface ServiceSecrets {
 export interface PlatformStackArgs {
   /** `dev`, `staging`, …: suffix of every name. */
   env: string;
+  /** Folder of this program (holds `nats/Dockerfile`); defaults to the compiled program's folder. */
+  platformDir?: string;
   manifest: MessagingManifest;
   /** Per service: its NATS and database passwords (secrets). */
   secrets: Record<ServiceName, ServiceSecrets>;
@@ -75,13 +77,18 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
     labels,
   });
 
-  const natsImage = new docker.RemoteImage('nats-image', { name: IMAGES.nats, keepLocally: true });
+  // Built, not pulled: the upstream image with /data handed to uid 1000 (see nats/Dockerfile).
+  const natsImage = new docker.Image('nats-image', {
+    imageName: `switchboard/nats:${IMAGES.nats.split(':')[1]}`,
+    build: {
+      context: `${args.platformDir ?? __dirname}/nats`,
+      args: { NATS_IMAGE: IMAGES.nats },
+      platform: 'linux/amd64',
+    },
+    skipPush: true,
+  });
   const postgresImage = new docker.RemoteImage('postgres-image', {
     name: IMAGES.postgres,
-    keepLocally: true,
-  });
-  const busyboxImage = new docker.RemoteImage('busybox-image', {
-    name: IMAGES.busybox,
     keepLocally: true,
   });
 
@@ -104,54 +111,32 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
       }),
     ),
   );
-  // A fresh named volume belongs to root; this one-shot hands it to the NATS user so that NATS
-  // itself never runs as root. No network, only CAP_CHOWN, exits at once.
-  const natsVolumeOwner = new docker.Container('nats-data-owner', {
-    name: `switchboard-${env}-nats-data-owner`,
-    image: busyboxImage.imageId,
-    command: ['chown', '-R', `${APP_UID}:${APP_UID}`, NATS_DATA],
-    user: '0:0',
-    networkMode: 'none',
-    capabilities: { drops: ['ALL'], adds: ['CHOWN'] },
-    securityOpts: ['no-new-privileges:true'],
+  const nats = new docker.Container('nats', {
+    name: `switchboard-${env}-nats`,
+    image: natsImage.imageName,
+    command: ['nats-server', '-c', NATS_CONFIG_PATH],
+    user: `${APP_UID}:${APP_UID}`,
     privileged: false,
-    memory: 16,
+    capabilities: { drops: ['ALL'] },
+    securityOpts: ['no-new-privileges:true'],
+    memory: args.natsMemoryMb ?? 512,
+    restart: 'unless-stopped',
+    uploads: [{ file: NATS_CONFIG_PATH, content: natsConfig }],
     volumes: [{ volumeName: natsVolume.name, containerPath: NATS_DATA }],
-    mustRun: false,
-    attach: true,
-    restart: 'no',
-    labels: [...labels, { label: 'switchboard.one-shot', value: 'true' }],
-  });
-  const nats = new docker.Container(
-    'nats',
-    {
-      name: `switchboard-${env}-nats`,
-      image: natsImage.imageId,
-      command: ['nats-server', '-c', NATS_CONFIG_PATH],
-      user: `${APP_UID}:${APP_UID}`,
-      privileged: false,
-      capabilities: { drops: ['ALL'] },
-      securityOpts: ['no-new-privileges:true'],
-      memory: args.natsMemoryMb ?? 512,
-      restart: 'unless-stopped',
-      uploads: [{ file: NATS_CONFIG_PATH, content: natsConfig }],
-      volumes: [{ volumeName: natsVolume.name, containerPath: NATS_DATA }],
-      healthcheck: {
-        tests: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8222/healthz'],
-        interval: '5s',
-        timeout: '3s',
-        retries: 5,
-        startPeriod: '10s',
-      },
-      networksAdvanced: [{ name: network.name, aliases: ['nats'] }],
-      ports: hostPorts([
-        [4222, args.hostPorts?.nats],
-        [8222, args.hostPorts?.natsMonitor],
-      ]),
-      labels,
+    healthcheck: {
+      tests: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:8222/healthz'],
+      interval: '5s',
+      timeout: '3s',
+      retries: 5,
+      startPeriod: '10s',
     },
-    { dependsOn: [natsVolumeOwner] },
-  );
+    networksAdvanced: [{ name: network.name, aliases: ['nats'] }],
+    ports: hostPorts([
+      [4222, args.hostPorts?.nats],
+      [8222, args.hostPorts?.natsMonitor],
+    ]),
+    labels,
+  });
 
   // ---- Postgres
   const databases = pulumi.all(
