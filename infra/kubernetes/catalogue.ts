@@ -22,7 +22,7 @@ export const CHARTS = {
   nats: {
     chart: 'nats',
     repo: 'https://nats-io.github.io/k8s/helm/charts/',
-    version: '1.2.6',
+    version: '1.2.8',
     /** Same server as the Docker platform's `nats:2.10.22-alpine`. */
     imageTag: '2.10.22-alpine',
   },
