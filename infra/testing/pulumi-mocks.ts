@@ -25,12 +25,14 @@ function unwrap(value: unknown): unknown {
 
 /**
  * Installs Pulumi mocks that record every resource and answer StackReferences with the given
- * outputs (by referenced stack name). Returns the recording, reset by each call.
+ * outputs (by referenced stack name). Returns the recording, reset by each call. `completeState`
+ * adds what a provider fills in itself (e.g. Kubernetes' generated names) to a resource's state.
  */
 export function installMocks(options: {
   project: string;
   stack: string;
   stackOutputs?: Record<string, Record<string, unknown>>;
+  completeState?: (args: pulumi.runtime.MockResourceArgs, state: Record<string, unknown>) => void;
 }): RecordedResource[] {
   const recorded: RecordedResource[] = [];
   pulumi.runtime.setMocks(
@@ -53,6 +55,7 @@ export function installMocks(options: {
         }
         const state: Record<string, unknown> = { ...(unwrap(args.inputs) as object) };
         if (args.type === 'docker:index/image:Image') state['repoDigest'] = '';
+        options.completeState?.(args, state);
         return { id: `${args.name}-id`, state };
       },
       call(args: pulumi.runtime.MockCallArgs) {

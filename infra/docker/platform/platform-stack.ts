@@ -1,5 +1,10 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
+import {
+  platformEnvOf,
+  serviceSecretsFrom,
+  type ServiceSecrets,
+} from '../../components/platform-config';
 import { renderNatsConfig } from '../../nats/nats-config';
 import type { MessagingManifest } from '../../nats/manifest';
 import { natsPermissionsFor, type StreamProvisioning, streamsOf } from '../../nats/permissions';
@@ -14,10 +19,7 @@ import {
   type ServiceName,
 } from '../catalogue';
 
-export interface ServiceSecrets {
-  natsPassword: pulumi.Input<string>;
-  databasePassword: pulumi.Input<string>;
-}
+export type { ServiceSecrets };
 
 export interface PlatformStackArgs {
   /** `dev`, `staging`, …: suffix of every name. */
@@ -207,20 +209,10 @@ function hostPorts(
 /** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
 export function definePlatformFromConfig(manifest: MessagingManifest): PlatformStackOutputs {
   const config = new pulumi.Config();
-  const stack = pulumi.getStack();
-  const match = /^platform-([a-z0-9-]+)$/.exec(stack);
-  if (!match) throw new Error(`Stack "${stack}" must be named platform-<env>`);
-  const secrets = {} as Record<ServiceName, ServiceSecrets>;
-  for (const service of SERVICE_NAMES) {
-    secrets[service] = {
-      natsPassword: config.requireSecret(`${service}NatsPassword`),
-      databasePassword: config.requireSecret(`${service}DatabasePassword`),
-    };
-  }
   return definePlatform({
-    env: match[1],
+    env: platformEnvOf(pulumi.getStack()),
     manifest,
-    secrets,
+    secrets: serviceSecretsFrom(config),
     postgresPassword: config.requireSecret('postgresPassword'),
     natsSyncInterval: config.get('natsSyncInterval'),
     streamProvisioning: config.get('streamProvisioning') as StreamProvisioning | undefined,

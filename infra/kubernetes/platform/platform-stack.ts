@@ -1,6 +1,11 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  platformEnvOf,
+  serviceSecretsFrom,
+  type ServiceSecrets,
+} from '../../components/platform-config';
+import {
   APP_UID,
   isServiceName,
   POSTGRES_UID,
@@ -18,10 +23,7 @@ import {
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
 import { CHARTS, K8S_IMAGES, kubernetesPlatformOutputs as outputs } from '../catalogue';
 
-export interface ServiceSecrets {
-  natsPassword: pulumi.Input<string>;
-  databasePassword: pulumi.Input<string>;
-}
+export type { ServiceSecrets };
 
 export interface KubernetesPlatformArgs {
   /** `dev`, `staging`, …: the namespace is `switchboard-<env>`. */
@@ -362,20 +364,10 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
 /** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
 export function definePlatformFromConfig(manifest: MessagingManifest): KubernetesPlatformOutputs {
   const config = new pulumi.Config();
-  const stack = pulumi.getStack();
-  const match = /^platform-([a-z0-9-]+)$/.exec(stack);
-  if (!match) throw new Error(`Stack "${stack}" must be named platform-<env>`);
-  const secrets = {} as Record<ServiceName, ServiceSecrets>;
-  for (const service of SERVICE_NAMES) {
-    secrets[service] = {
-      natsPassword: config.requireSecret(`${service}NatsPassword`),
-      databasePassword: config.requireSecret(`${service}DatabasePassword`),
-    };
-  }
   return definePlatform({
-    env: match[1],
+    env: platformEnvOf(pulumi.getStack()),
     manifest,
-    secrets,
+    secrets: serviceSecretsFrom(config),
     postgresPassword: config.requireSecret('postgresPassword'),
     natsReplicas: config.getNumber('natsReplicas'),
     natsStorage: config.get('natsStorage'),

@@ -1,5 +1,4 @@
-import * as pulumi from '@pulumi/pulumi';
-import { isSecretValue, type RecordedResource } from '../../testing/pulumi-mocks';
+import { installMocks, type RecordedResource } from '../../testing/pulumi-mocks';
 
 /** Suffix the mocked provider appends to an auto-named object, like the real one's random suffix. */
 export const AUTONAME_SUFFIX = 'x1y2z3';
@@ -27,54 +26,23 @@ export const SERVICE_TYPES: string[] = [
   K8S.pdb,
 ];
 
-function unwrap(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(unwrap);
-  if (typeof value !== 'object' || value === null) return value;
-  if (isSecretValue(value)) return unwrap((value as { value: unknown }).value);
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, unwrap(inner)]));
-}
-
 /**
- * Like `installMocks` (same recording, StackReferences answered from `stackOutputs`), plus what the
- * Kubernetes provider does that the programs rely on: an object without `metadata.name` gets
- * `<resource name>-<suffix>`, so references to auto-named Secrets resolve.
+ * `installMocks` plus what the Kubernetes provider does that the programs rely on: an object
+ * without `metadata.name` gets `<resource name>-<suffix>`, so references to auto-named Secrets
+ * resolve.
  */
 export function installKubernetesMocks(options: {
   project: string;
   stack: string;
   stackOutputs?: Record<string, Record<string, unknown>>;
 }): RecordedResource[] {
-  const recorded: RecordedResource[] = [];
-  pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        recorded.push({
-          type: args.type,
-          name: args.name,
-          inputs: unwrap(args.inputs) as Record<string, unknown>,
-          rawInputs: args.inputs,
-        });
-        if (args.type === 'pulumi:pulumi:StackReference') {
-          const referenced = String(args.inputs['name']);
-          const outputs = options.stackOutputs?.[referenced];
-          if (outputs === undefined) throw new Error(`No mocked outputs for stack ${referenced}`);
-          return { id: referenced, state: { name: referenced, outputs, secretOutputNames: [] } };
-        }
-        const state = { ...(unwrap(args.inputs) as Record<string, unknown>) };
-        if (args.type.startsWith('kubernetes:') && args.type !== K8S.helmRelease) {
-          const metadata = { ...((state['metadata'] ?? {}) as Record<string, unknown>) };
-          metadata['name'] ??= `${args.name}-${AUTONAME_SUFFIX}`;
-          state['metadata'] = metadata;
-        }
-        return { id: `${args.name}-id`, state };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        return args.inputs;
-      },
+  return installMocks({
+    ...options,
+    completeState(args, state) {
+      if (!args.type.startsWith('kubernetes:') || args.type === K8S.helmRelease) return;
+      const metadata = { ...((state['metadata'] ?? {}) as Record<string, unknown>) };
+      metadata['name'] ??= `${args.name}-${AUTONAME_SUFFIX}`;
+      state['metadata'] = metadata;
     },
-    options.project,
-    options.stack,
-    false,
-  );
-  return recorded;
+  });
 }
