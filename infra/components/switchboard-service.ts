@@ -100,6 +100,9 @@ export class SwitchboardService extends pulumi.ComponentResource {
       DATABASE_URL: pulumi.secret(args.database.url),
       AUTH_JWT_SECRET: pulumi.secret(args.jwtSecret),
       DB_MIGRATE: 'true',
+      // Deployed services never create streams: the platform's stream provisioner does, and each
+      // service's NATS user may only read the info of the streams it uses.
+      EVENTS_STREAMS: 'verify',
     };
     const env = pulumi
       .all([pulumi.output(args.env ?? {}), pulumi.all(wiring)])

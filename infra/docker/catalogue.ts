@@ -18,7 +18,6 @@ export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
 export const IMAGES = {
   nats: 'nats:2.10.22-alpine',
   postgres: 'postgres:16.4-bookworm',
-  /** One-shot helper that hands the NATS volume to the unprivileged NATS user. */
 } as const;
 
 /** UID the services (`node` in node images) and NATS run as; Postgres runs as its image's 999. */
@@ -27,12 +26,14 @@ export const POSTGRES_UID = '999';
 
 /**
  * Output names of the platform stack, shared by both programs so they cannot drift apart:
- * `natsUrl`, `networkName`, and per service `<service>NatsUser`, `<service>NatsPassword` (secret),
+ * `natsUrl`, `networkName`, `streamsProvisioned`, and per service `<service>NatsUser`, `<service>NatsPassword` (secret),
  * `<service>DatabaseUrl` (secret).
  */
 export const platformOutputs = {
   natsUrl: 'natsUrl',
   networkName: 'networkName',
+  /** `true` once the stream provisioner has created the streams (services only check them). */
+  streamsProvisioned: 'streamsProvisioned',
   natsUser: (service: ServiceName) => `${service}NatsUser`,
   natsPassword: (service: ServiceName) => `${service}NatsPassword`,
   databaseUrl: (service: ServiceName) => `${service}DatabaseUrl`,

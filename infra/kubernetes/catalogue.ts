@@ -1,15 +1,17 @@
 import { platformOutputs } from '../docker/catalogue';
 
 /**
- * Output names of the Kubernetes platform stack: the Docker platform's (`natsUrl`, and per service
- * `<service>NatsUser`, `<service>NatsPassword` and `<service>DatabaseUrl`, the last two secrets)
- * plus the `namespace` every service stack deploys into.
+ * Output names of the Kubernetes platform stack: the Docker platform's (`natsUrl`,
+ * `streamsProvisioned`, and per service `<service>NatsUser`, `<service>NatsPassword` and
+ * `<service>DatabaseUrl`, the last two secrets) plus the `namespace` every service stack deploys
+ * into.
  */
 export const kubernetesPlatformOutputs = {
   natsUrl: platformOutputs.natsUrl,
   natsUser: platformOutputs.natsUser,
   natsPassword: platformOutputs.natsPassword,
   databaseUrl: platformOutputs.databaseUrl,
+  streamsProvisioned: platformOutputs.streamsProvisioned,
   namespace: 'namespace',
 };
 

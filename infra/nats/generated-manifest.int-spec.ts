@@ -1,9 +1,11 @@
 import { AckPolicy, DeliverPolicy, type NatsConnection, NatsError, nanos, StringCodec } from 'nats';
+import { provisionedStreams } from '../components/stream-provisioner';
+import { provisionStreams } from '../streams/provision-streams';
 import { SERVICE_NAMES } from '../docker/catalogue';
 import { loadManifest } from './load-manifest';
 import { serviceNames } from './manifest';
 import { renderNatsConfig } from './nats-config';
-import { natsPermissionsFor, streamsOf } from './permissions';
+import { natsPermissionsFor, STREAM_PROVISIONER_USER, streamsUsedBy } from './permissions';
 import {
   checkNatsConfig,
   connectAsService,
@@ -20,6 +22,7 @@ import {
 const manifest = loadManifest();
 const services = serviceNames(manifest);
 const passwords = Object.fromEntries(services.map((service) => [service, `${service}-secret`]));
+const provisionerPassword = 'provisioner-secret';
 const sc = StringCodec();
 
 describe('the generated messaging manifest', () => {
@@ -27,18 +30,26 @@ describe('the generated messaging manifest', () => {
     expect(services).toEqual([...SERVICE_NAMES].sort());
   });
 
+  it('defines one stream per domain and the DLQ', () => {
+    expect(manifest.streams.map((stream) => stream.name)).toEqual([
+      'CHAT',
+      'STORIES',
+      'CALLS',
+      'BOTS',
+      'DLQ',
+    ]);
+  });
+
   it('yields permissions for every service without a violation', () => {
-    const streams = streamsOf(manifest);
-    expect(streams).toEqual(['BOTS', 'CALLS', 'CHAT', 'STORIES', 'DLQ']);
     for (const service of services) {
-      const permissions = natsPermissionsFor(service, manifest.services[service], { streams });
+      const permissions = natsPermissionsFor(service, manifest.services[service]);
       const events = permissions.publish.allow.filter((subject) => subject.startsWith('evt.'));
       expect(events.sort()).toEqual([...manifest.services[service].publishes].sort());
     }
   });
 
   it('renders a config nats-server accepts', () => {
-    const result = checkNatsConfig(renderNatsConfig({ manifest, passwords }));
+    const result = checkNatsConfig(renderNatsConfig({ manifest, passwords, provisionerPassword }));
     expect(result.output).toContain('is valid');
     expect(result.ok).toBe(true);
   });
@@ -51,8 +62,17 @@ describe('generated permissions on a real nats-server', () => {
   beforeAll(async () => {
     const monitorPort = await freePort();
     server = await startNats((storeDir) =>
-      renderNatsConfig({ manifest, passwords, storeDir, monitorPort }),
+      renderNatsConfig({ manifest, passwords, provisionerPassword, storeDir, monitorPort }),
     );
+    // The platform's provisioner creates the streams before any service starts.
+    const provisioner = await connectAsService(
+      server.port,
+      STREAM_PROVISIONER_USER,
+      provisionerPassword,
+    );
+    await provisionStreams(await provisioner.nc.jetstreamManager(), provisionedStreams(manifest, 1));
+    await provisioner.nc.close();
+    expect(provisioner.violations).toEqual([]);
     for (const service of services) {
       connections.set(service, await connectAsService(server.port, service, passwords[service]));
     }
@@ -134,19 +154,9 @@ describe('generated permissions on a real nats-server', () => {
     async (service) => {
       const { nc } = connections.get(service) as { nc: NatsConnection };
       const jsm = await nc.jetstreamManager();
-      // ensureStreams: info, then update or create, for every stream.
-      for (const stream of streamsOf(manifest)) {
-        const definition = {
-          name: stream,
-          subjects: [stream === 'DLQ' ? 'dlq.>' : `evt.${stream.toLowerCase()}.>`],
-        };
-        try {
-          const existing = await jsm.streams.info(stream);
-          await jsm.streams.update(stream, { ...existing.config, ...definition });
-        } catch (error) {
-          if (!(error instanceof NatsError) || error.api_error?.err_code !== 10059) throw error;
-          await jsm.streams.add(definition);
-        }
+      // verifyStreams (EVENTS_STREAMS=verify): the info of every stream the service uses.
+      for (const stream of streamsUsedBy(manifest.services[service])) {
+        expect((await jsm.streams.info(stream)).config.name).toBe(stream);
       }
       for (const { subject, stream, consumer } of manifest.services[service].consumes) {
         // ensureConsumer: info, then update or create.
@@ -194,4 +204,26 @@ describe('generated permissions on a real nats-server', () => {
       expect(await violationsOf(service)).toEqual([]);
     },
   );
+
+  it.each(services)('%s may not create, change or delete a stream', async (service) => {
+    const { nc } = connections.get(service) as { nc: NatsConnection };
+    const jsm = await nc.jetstreamManager();
+    const stream = manifest.streams[0].name;
+    await expect(jsm.streams.add({ name: 'ROGUE', subjects: ['rogue.>'] })).rejects.toBeDefined();
+    // Straight to the API (the client would read the stream's info first).
+    await expect(
+      nc.request(`$JS.API.STREAM.UPDATE.${stream}`, sc.encode(JSON.stringify({ name: stream })), {
+        timeout: 1_000,
+      }),
+    ).rejects.toBeDefined();
+    await expect(jsm.streams.delete('DLQ')).rejects.toBeDefined();
+    const refused = (await violationsOf(service)).map((violation) => violation.subject);
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        '$JS.API.STREAM.CREATE.ROGUE',
+        `$JS.API.STREAM.UPDATE.${stream}`,
+        '$JS.API.STREAM.DELETE.DLQ',
+      ]),
+    );
+  });
 });

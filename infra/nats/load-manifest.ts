@@ -16,5 +16,10 @@ export function loadManifest(path = MANIFEST_PATH): MessagingManifest {
   if (typeof manifest !== 'object' || manifest === null || typeof manifest.services !== 'object') {
     throw new Error(`${path} is not a messaging manifest: no "services" object`);
   }
+  if (!Array.isArray(manifest.streams) || manifest.streams.length === 0) {
+    throw new Error(
+      `${path} lists no JetStream streams: regenerate it with \`npm run messaging-manifest\``,
+    );
+  }
   return manifest;
 }

@@ -1,3 +1,7 @@
+import type { StreamDefinition } from '../streams/provision-streams';
+
+export type { StreamDefinition };
+
 /**
  * Shape of `infra/generated/messaging-manifest.json`, generated from the contracts: what each
  * service answers, calls, publishes, pushes and consumes. Permissions are derived from it; none
@@ -29,6 +33,12 @@ export interface ServiceMessaging {
 
 export interface MessagingManifest {
   services: Record<string, ServiceMessaging>;
+  /**
+   * The JetStream streams the services expect (one per domain + `DLQ`), as the platform library
+   * defines them, without replicas: the platform's stream provisioner creates them with the
+   * replica count of its NATS deployment.
+   */
+  streams: StreamDefinition[];
 }
 
 /** The service names of a manifest, sorted so that generated output is stable. */

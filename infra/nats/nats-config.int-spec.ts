@@ -1,11 +1,10 @@
 import {
   connect,
   type NatsConnection,
-  RetentionPolicy,
-  StorageType,
   StringCodec,
   AckPolicy,
 } from 'nats';
+import { provisionStreams } from '../streams/provision-streams';
 import { fixtureManifest } from '../testing/fixture-manifest';
 import { renderNatsConfig } from './nats-config';
 import {
@@ -17,11 +16,13 @@ import {
 } from '../testing/nats-server';
 
 const passwords = { chat: 'chat-pw', stories: 'stories-pw', calls: 'calls-pw', bots: 'bots-pw' };
+const provisionerPassword = 'provisioner-pw';
 const sc = StringCodec();
 
 /** A connection that records the permission violations the server reports for it. */
-async function connectAs(port: number, user: keyof typeof passwords) {
-  const { nc, violations } = await connectAsService(port, user, passwords[user]);
+async function connectAs(port: number, user: keyof typeof passwords | 'stream-provisioner') {
+  const password = user === 'stream-provisioner' ? provisionerPassword : passwords[user];
+  const { nc, violations } = await connectAsService(port, user, password);
   /** The server answers a PING after it processed everything before it, -ERR included. */
   const settled = async () => {
     await nc.flush();
@@ -33,12 +34,12 @@ async function connectAs(port: number, user: keyof typeof passwords) {
 
 describe('rendered NATS config', () => {
   it('is accepted by nats-server -t', () => {
-    const result = checkNatsConfig(renderNatsConfig({ manifest: fixtureManifest(), passwords }));
+    const result = checkNatsConfig(renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword }));
     expect(result).toEqual({ ok: true, output: expect.stringContaining('is valid') });
   });
 
   it('is rejected by nats-server -t when broken (the check can fail)', () => {
-    const config = renderNatsConfig({ manifest: fixtureManifest(), passwords });
+    const config = renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword });
     expect(checkNatsConfig(config.replace('accounts {', 'accounts {{')).ok).toBe(false);
   });
 
@@ -46,6 +47,7 @@ describe('rendered NATS config', () => {
     const config = renderNatsConfig({
       manifest: fixtureManifest(),
       passwords,
+      provisionerPassword,
       syncInterval: '10s',
       monitorPort: 8222,
     });
@@ -58,8 +60,15 @@ describe('rendered NATS config', () => {
 
   it('refuses a service without a password', () => {
     expect(() =>
-      renderNatsConfig({ manifest: fixtureManifest(), passwords: { ...passwords, bots: '' } }),
+      renderNatsConfig({
+        manifest: fixtureManifest(),
+        passwords: { ...passwords, bots: '' },
+        provisionerPassword,
+      }),
     ).toThrow('No NATS password for service bots');
+    expect(() =>
+      renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword: '' }),
+    ).toThrow('No NATS password for the stream provisioner');
   });
 });
 
@@ -70,7 +79,13 @@ describe('least privilege on a real nats-server', () => {
   beforeAll(async () => {
     const monitorPort = await freePort();
     server = await startNats((storeDir) =>
-      renderNatsConfig({ manifest: fixtureManifest(), passwords, storeDir, monitorPort }),
+      renderNatsConfig({
+        manifest: fixtureManifest(),
+        passwords,
+        provisionerPassword,
+        storeDir,
+        monitorPort,
+      }),
     );
   });
 
@@ -79,7 +94,7 @@ describe('least privilege on a real nats-server', () => {
     await server?.stop();
   });
 
-  async function as(user: keyof typeof passwords) {
+  async function as(user: keyof typeof passwords | 'stream-provisioner') {
     const connection = await connectAs(server.port, user);
     open.push(connection.nc);
     return connection;
@@ -143,15 +158,49 @@ describe('least privilege on a real nats-server', () => {
     ]);
   });
 
+  it('lets only the stream provisioner create streams, and it may do nothing else', async () => {
+    const chat = await as('chat');
+    const chatJsm = await chat.nc.jetstreamManager();
+    await expect(
+      chatJsm.streams.add({ name: 'CHAT', subjects: ['evt.chat.>'] }),
+    ).rejects.toBeDefined();
+    expect((await chat.settled()).map((violation) => violation.subject)).toContain(
+      '$JS.API.STREAM.CREATE.CHAT',
+    );
+
+    const provisioner = await as('stream-provisioner');
+    const jsm = await provisioner.nc.jetstreamManager();
+    const outcomes = await provisionStreams(jsm, fixtureManifest().streams);
+    expect(outcomes.map((outcome) => `${outcome.action} ${outcome.stream}`)).toEqual([
+      'created CHAT',
+      'created STORIES',
+      'created CALLS',
+      'created BOTS',
+      'created DLQ',
+    ]);
+    expect(await provisioner.settled()).toEqual([]);
+
+    // No delete, purge, consumers or messages for the provisioner.
+    await expect(jsm.streams.purge('CHAT')).rejects.toBeDefined();
+    await expect(jsm.streams.delete('DLQ')).rejects.toBeDefined();
+    await expect(
+      jsm.consumers.add('CHAT', { durable_name: 'x', ack_policy: AckPolicy.Explicit }),
+    ).rejects.toBeDefined();
+    provisioner.nc.publish('evt.chat.message.created.v1', sc.encode('{}'));
+    expect((await provisioner.settled()).map((violation) => violation.subject)).toEqual(
+      expect.arrayContaining([
+        '$JS.API.STREAM.PURGE.CHAT',
+        '$JS.API.STREAM.DELETE.DLQ',
+        'evt.chat.message.created.v1',
+      ]),
+    );
+  });
+
   it('carries an event through JetStream: the publisher stores it, its consumer pulls and acks it', async () => {
+    // Streams exist (created by the provisioner above); services only read their info.
     const chat = await as('chat');
     const jsm = await chat.nc.jetstreamManager();
-    await jsm.streams.add({
-      name: 'CHAT',
-      subjects: ['evt.chat.>'],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-    });
+    expect((await jsm.streams.info('CHAT')).config.subjects).toEqual(['evt.chat.>']);
     const ack = await chat.nc
       .jetstream()
       .publish('evt.chat.message.created.v1', sc.encode('{"id":1}'));

@@ -1,15 +1,18 @@
 import { type MessagingManifest, serviceNames } from './manifest';
 import {
+  assertManifest,
   natsPermissionsFor,
   type NatsPermissions,
-  type StreamProvisioning,
-  streamsOf,
+  provisionerPermissions,
+  STREAM_PROVISIONER_USER,
 } from './permissions';
 
 export interface NatsConfigOptions {
   manifest: MessagingManifest;
   /** Password of each service's user, by service name. */
   passwords: Record<string, string>;
+  /** Password of the stream provisioner's user (`STREAM_PROVISIONER_USER`). */
+  provisionerPassword: string;
   /** Client port. Default 4222. */
   port?: number;
   /** HTTP monitoring port (`/healthz`, `/varz`, `/jsz`). Default 8222. */
@@ -23,7 +26,6 @@ export interface NatsConfigOptions {
   syncInterval?: string;
   /** Name of the account all service users share (the streams live in it). */
   account?: string;
-  streamProvisioning?: StreamProvisioning;
   serverName?: string;
 }
 
@@ -31,24 +33,16 @@ export interface NatsConfigOptions {
 export const SERVICES_ACCOUNT = 'SWITCHBOARD';
 
 /**
- * Renders a nats-server config: JetStream on, monitoring port, one user per service in one account
- * with the least-privilege permissions of `natsPermissionsFor`. Throws when a service has no
- * password or the manifest claims a subject a service does not own.
+ * Renders a nats-server config: JetStream on, monitoring port, one account holding one user per
+ * service with the least-privilege permissions of `natsPermissionsFor`, and the stream
+ * provisioner's user. Throws when a user has no password or the manifest is inconsistent
+ * (`assertManifest`).
  */
 export function renderNatsConfig(options: NatsConfigOptions): string {
   const account = options.account ?? SERVICES_ACCOUNT;
-  const streams = streamsOf(options.manifest);
-  const users = serviceNames(options.manifest).map((service) => {
-    const password = options.passwords[service];
-    if (password === undefined || password === '') {
-      throw new Error(`No NATS password for service ${service}`);
-    }
-    const permissions = natsPermissionsFor(service, options.manifest.services[service], {
-      streams,
-      streamProvisioning: options.streamProvisioning,
-    });
-    return renderUser(service, password, permissions);
-  });
+  const users = natsUsersOf(options.manifest, options.passwords, options.provisionerPassword).map(
+    (user) => renderUser(user.user, user.password, user.permissions),
+  );
   const jetstream = [`    store_dir: ${quote(options.storeDir ?? '/data/jetstream')}`];
   if (options.syncInterval !== undefined) {
     jetstream.push(`    sync_interval: ${quote(options.syncInterval)}`);
@@ -74,6 +68,40 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
     '}',
     '',
   ].join('\n');
+}
+
+export interface NatsUser {
+  user: string;
+  password: string;
+  permissions: NatsPermissions;
+}
+
+/**
+ * Every user of the services' account — one per service, then the stream provisioner — with its
+ * permissions: the one derivation both the Docker config file and the Kubernetes chart values use.
+ */
+export function natsUsersOf(
+  manifest: MessagingManifest,
+  passwords: Record<string, string>,
+  provisionerPassword: string,
+): NatsUser[] {
+  assertManifest(manifest);
+  const users = serviceNames(manifest).map((service) => ({
+    user: service,
+    password: requirePassword(passwords[service], `service ${service}`),
+    permissions: natsPermissionsFor(service, manifest.services[service]),
+  }));
+  users.push({
+    user: STREAM_PROVISIONER_USER,
+    password: requirePassword(provisionerPassword, 'the stream provisioner'),
+    permissions: provisionerPermissions(manifest.streams.map((stream) => stream.name)),
+  });
+  return users;
+}
+
+function requirePassword(password: string | undefined, whose: string): string {
+  if (password === undefined || password === '') throw new Error(`No NATS password for ${whose}`);
+  return password;
 }
 
 function renderUser(user: string, password: string, permissions: NatsPermissions): string {

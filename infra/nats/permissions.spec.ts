@@ -1,13 +1,17 @@
 import { fixtureManifest } from '../testing/fixture-manifest';
-import { ManifestViolation, natsPermissionsFor, streamsOf } from './permissions';
-
-const streams = ['BOTS', 'CALLS', 'CHAT', 'STORIES', 'DLQ'];
+import {
+  assertManifest,
+  ManifestViolation,
+  natsPermissionsFor,
+  provisionerPermissions,
+  streamsUsedBy,
+} from './permissions';
 
 describe('natsPermissionsFor', () => {
   const manifest = fixtureManifest();
 
   it('lets a service publish exactly its own events, the RPCs it calls and its pushes', () => {
-    const { publish } = natsPermissionsFor('chat', manifest.services.chat, { streams });
+    const { publish } = natsPermissionsFor('chat', manifest.services.chat);
     expect(publish.allow).toEqual(
       expect.arrayContaining([
         'evt.chat.message.created.v1',
@@ -26,7 +30,7 @@ describe('natsPermissionsFor', () => {
   });
 
   it('answers its RPCs only in its own queue group and replies only to requests it received', () => {
-    const permissions = natsPermissionsFor('chat', manifest.services.chat, { streams });
+    const permissions = natsPermissionsFor('chat', manifest.services.chat);
     expect(permissions.subscribe.allow).toEqual([
       'rpc.chat.post-message.v1 chat',
       'rpc.chat.check-membership.v1 chat',
@@ -37,13 +41,13 @@ describe('natsPermissionsFor', () => {
   });
 
   it('gives a service that answers nothing no reply right', () => {
-    const permissions = natsPermissionsFor('bots', manifest.services.bots, { streams });
+    const permissions = natsPermissionsFor('bots', manifest.services.bots);
     expect(permissions.allow_responses).toBe(false);
     expect(permissions.subscribe.allow).toEqual(['_INBOX.bots.>']);
   });
 
   it('lists exactly the JetStream API subjects a consumer uses, for its own consumers only', () => {
-    const { publish } = natsPermissionsFor('bots', manifest.services.bots, { streams });
+    const { publish } = natsPermissionsFor('bots', manifest.services.bots);
     const consumer = 'bots_evt-chat-message-created-v1';
     const jetstream = publish.allow.filter(
       (subject) => subject.startsWith('$JS.') && subject.includes('CONSUMER'),
@@ -60,31 +64,25 @@ describe('natsPermissionsFor', () => {
     expect(publish.allow.some((subject) => /DELETE|PURGE/.test(subject))).toBe(false);
   });
 
-  it('keeps stream create/update on every stream while services ensure streams at boot', () => {
-    const { publish } = natsPermissionsFor('calls', manifest.services.calls, { streams });
-    for (const stream of streams) {
-      expect(publish.allow).toEqual(
-        expect.arrayContaining([
-          `$JS.API.STREAM.INFO.${stream}`,
-          `$JS.API.STREAM.CREATE.${stream}`,
-          `$JS.API.STREAM.UPDATE.${stream}`,
-        ]),
+  it('only reads the streams it uses: never creates, changes or deletes one', () => {
+    const streamApi = (service: 'chat' | 'stories' | 'calls' | 'bots') =>
+      natsPermissionsFor(service, manifest.services[service]).publish.allow.filter((subject) =>
+        subject.includes('.STREAM.'),
       );
-    }
-  });
-
-  it('only reads the streams it consumes when the platform provisions streams', () => {
-    const { publish } = natsPermissionsFor('bots', manifest.services.bots, {
-      streams,
-      streamProvisioning: 'platform',
-    });
-    const streamApi = publish.allow.filter((subject) => subject.includes('.STREAM.'));
-    expect(streamApi).toEqual(['$JS.API.STREAM.INFO.CHAT']);
+    // Consumer only: the stream it reads and the DLQ its dead letters go to.
+    expect(streamApi('bots')).toEqual(['$JS.API.STREAM.INFO.CHAT', '$JS.API.STREAM.INFO.DLQ']);
+    // Publisher only: its own stream.
+    expect(streamApi('stories')).toEqual(['$JS.API.STREAM.INFO.STORIES']);
+    // Both.
+    expect(streamApi('chat')).toEqual([
+      '$JS.API.STREAM.INFO.CHAT',
+      '$JS.API.STREAM.INFO.DLQ',
+      '$JS.API.STREAM.INFO.STORIES',
+    ]);
   });
 
   it('uses another inbox prefix when one is given', () => {
     const { subscribe } = natsPermissionsFor('bots', manifest.services.bots, {
-      streams,
       inboxPrefix: '_REPLIES.bots',
     });
     expect(subscribe.allow).toEqual(['_REPLIES.bots.>']);
@@ -133,14 +131,55 @@ describe('natsPermissionsFor', () => {
         /not a literal subject/,
       ],
     ])('%s', (_case, mutated, message) => {
-      expect(() => natsPermissionsFor('chat', mutated.services.chat, { streams })).toThrow(
+      expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(
         ManifestViolation,
       );
-      expect(() => natsPermissionsFor('chat', mutated.services.chat, { streams })).toThrow(message);
+      expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(message);
     });
   });
 
-  it('derives the streams from the domains of the manifest plus the DLQ', () => {
-    expect(streamsOf(manifest)).toEqual(['BOTS', 'CALLS', 'CHAT', 'STORIES', 'DLQ']);
+  it('names the streams a service uses: consumed ones, the DLQ if it consumes, its own if it publishes', () => {
+    expect(streamsUsedBy(manifest.services.bots)).toEqual(['CHAT', 'DLQ']);
+    expect(streamsUsedBy(manifest.services.stories)).toEqual(['STORIES']);
+    expect(streamsUsedBy(manifest.services.chat)).toEqual(['CHAT', 'DLQ', 'STORIES']);
+    expect(
+      streamsUsedBy({ domain: 'x', answers: [], calls: [], publishes: [], pushes: [], consumes: [] }),
+    ).toEqual([]);
+  });
+});
+
+describe('provisionerPermissions', () => {
+  it('creates, updates and reads exactly the named streams, and nothing else', () => {
+    const permissions = provisionerPermissions(['CHAT', 'DLQ']);
+    expect(permissions.publish.allow).toEqual([
+      '$JS.API.INFO',
+      '$JS.API.STREAM.INFO.CHAT',
+      '$JS.API.STREAM.CREATE.CHAT',
+      '$JS.API.STREAM.UPDATE.CHAT',
+      '$JS.API.STREAM.INFO.DLQ',
+      '$JS.API.STREAM.CREATE.DLQ',
+      '$JS.API.STREAM.UPDATE.DLQ',
+    ]);
+    expect(permissions.subscribe.allow).toEqual(['_INBOX.stream-provisioner.>']);
+    expect(permissions.allow_responses).toBe(false);
+  });
+});
+
+describe('assertManifest', () => {
+  it('accepts the fixture', () => {
+    expect(() => assertManifest(fixtureManifest())).not.toThrow();
+  });
+
+  it('refuses a service using a stream the platform would not create', () => {
+    const manifest = fixtureManifest();
+    manifest.streams = manifest.streams.filter((stream) => stream.name !== 'DLQ');
+    expect(() => assertManifest(manifest)).toThrow(ManifestViolation);
+    expect(() => assertManifest(manifest)).toThrow(/chat uses stream DLQ; bots uses stream DLQ/);
+  });
+
+  it('refuses a subject a service does not own, naming it', () => {
+    const manifest = fixtureManifest();
+    manifest.services.bots.answers.push('rpc.chat.post-message.v1');
+    expect(() => assertManifest(manifest)).toThrow(/Service bots answers rpc\.chat\.post-message/);
   });
 });

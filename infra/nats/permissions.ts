@@ -12,26 +12,20 @@ export interface NatsPermissions {
   allow_responses: boolean;
 }
 
-/**
- * Who creates the JetStream streams.
- * - `service` (today's code): every service runs `ensureStreams` at boot, which reads, creates and
- *   updates *every* domain stream and the DLQ, so each user keeps `STREAM.INFO|CREATE|UPDATE` on
- *   those streams (never DELETE, PURGE or another service's consumers).
- * - `platform`: the platform stack creates the streams; services may only read the info of the
- *   streams they consume. Needs `ensureStreams` to become read-only (see docs/infrastructure.md).
- */
-export type StreamProvisioning = 'service' | 'platform';
-
 export interface PermissionOptions {
-  /** Every stream `ensureStreams` touches (domain streams + `DLQ`). */
-  streams: string[];
-  streamProvisioning?: StreamProvisioning;
   /**
    * Reply-inbox prefix of the service's connection; by default the platform's `_INBOX.<service>`
    * (`inboxPrefixOf`), so a service subscribes to its own replies only.
    */
   inboxPrefix?: string;
 }
+
+/**
+ * The NATS user of the platform's stream provisioner (infra/streams): the only user that may
+ * create or change streams. Services run with `EVENTS_STREAMS=verify` and may only read the info of
+ * the streams they use.
+ */
+export const STREAM_PROVISIONER_USER = 'stream-provisioner';
 
 /** The JetStream API prefix (no JetStream domain configured). */
 const JS_API = '$JS.API';
@@ -48,11 +42,10 @@ export class ManifestViolation extends Error {
 export function natsPermissionsFor(
   service: string,
   entry: ServiceMessaging,
-  options: PermissionOptions,
+  options: PermissionOptions = {},
 ): NatsPermissions {
   assertOwnership(service, entry);
   const inbox = options.inboxPrefix ?? inboxPrefixOf(service);
-  const provisioning = options.streamProvisioning ?? 'service';
 
   const publish: string[] = [
     // Its own events, exactly the subjects its contracts declare.
@@ -64,16 +57,9 @@ export function natsPermissionsFor(
     // jetstreamManager() checks the API once on connect.
     `${JS_API}.INFO`,
   ];
-  const streams =
-    provisioning === 'service'
-      ? options.streams
-      : [...new Set(entry.consumes.map((consumed) => consumed.stream))];
-  for (const stream of [...streams].sort()) {
-    publish.push(`${JS_API}.STREAM.INFO.${stream}`);
-    if (provisioning === 'service') {
-      publish.push(`${JS_API}.STREAM.CREATE.${stream}`, `${JS_API}.STREAM.UPDATE.${stream}`);
-    }
-  }
+  // Read-only: the platform creates the streams; the service checks at boot that those it uses
+  // exist (`EVENTS_STREAMS=verify`) and never creates, changes or deletes one.
+  for (const stream of streamsUsedBy(entry)) publish.push(`${JS_API}.STREAM.INFO.${stream}`);
   for (const { stream, consumer } of entry.consumes) {
     publish.push(
       `${JS_API}.CONSUMER.INFO.${stream}.${consumer}`,
@@ -104,13 +90,64 @@ export function natsPermissionsFor(
   };
 }
 
-/** Every stream `ensureStreams` creates for the domains of a manifest: one per domain + `DLQ`. */
-export function streamsOf(manifest: MessagingManifest): string[] {
-  const domains = new Set(Object.values(manifest.services).map((entry) => entry.domain));
-  for (const entry of Object.values(manifest.services)) {
-    for (const consumed of entry.consumes) domains.add(consumed.stream.toLowerCase());
+/**
+ * The streams a service touches — the rule of `streamsUsedBy` in platform-messaging, which the
+ * service checks at boot with exactly these STREAM.INFO grants (keep the two in step; the
+ * generated-manifest test boots every service's check against a real server): the streams of the
+ * events it consumes, `DLQ` when it consumes anything (dead letters go there), and its own
+ * domain's stream when it publishes.
+ */
+export function streamsUsedBy(entry: ServiceMessaging): string[] {
+  const streams = new Set(entry.consumes.map((consumed) => consumed.stream));
+  if (entry.consumes.length > 0) streams.add(DLQ_STREAM);
+  if (entry.publishes.length > 0) streams.add(entry.domain.toUpperCase());
+  return [...streams].sort();
+}
+
+/** The dead-letter stream, as platform-messaging names it. */
+const DLQ_STREAM = 'DLQ';
+
+/**
+ * Permissions of the stream provisioner: create, update and read exactly the manifest's streams,
+ * nothing else — no delete, no purge, no consumers, no messages.
+ */
+export function provisionerPermissions(
+  streams: string[],
+  user = STREAM_PROVISIONER_USER,
+): NatsPermissions {
+  const publish = [`${JS_API}.INFO`];
+  for (const stream of [...streams].sort()) {
+    publish.push(
+      `${JS_API}.STREAM.INFO.${stream}`,
+      `${JS_API}.STREAM.CREATE.${stream}`,
+      `${JS_API}.STREAM.UPDATE.${stream}`,
+    );
   }
-  return [...[...domains].map((domain) => domain.toUpperCase()).sort(), 'DLQ'];
+  return {
+    publish: { allow: publish },
+    subscribe: { allow: [`${inboxPrefixOf(user)}.>`] },
+    allow_responses: false,
+  };
+}
+
+/**
+ * Checks a whole manifest before anything is created: no service claims a subject it does not own
+ * (`ManifestViolation`), and every stream a service uses is one the platform will create.
+ */
+export function assertManifest(manifest: MessagingManifest): void {
+  const defined = new Set(manifest.streams.map((stream) => stream.name));
+  const problems: string[] = [];
+  for (const [service, entry] of Object.entries(manifest.services)) {
+    natsPermissionsFor(service, entry);
+    for (const stream of streamsUsedBy(entry)) {
+      if (!defined.has(stream)) problems.push(`${service} uses stream ${stream}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ManifestViolation(
+      `The manifest defines no such stream: ${problems.join('; ')} (streams: ${[...defined].join(', ')})`,
+    );
+  }
 }
 
 function assertOwnership(service: string, entry: ServiceMessaging): void {

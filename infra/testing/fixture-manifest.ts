@@ -1,4 +1,19 @@
-import type { MessagingManifest } from '../nats/manifest';
+import type { MessagingManifest, StreamDefinition } from '../nats/manifest';
+
+const DAY_NS = 24 * 60 * 60 * 1e9;
+
+/** A stream as platform-messaging defines them (limits, file, a week, two-minute dedup window). */
+export function fixtureStream(name: string, subject: string, maxAgeDays = 7): StreamDefinition {
+  return {
+    name,
+    subjects: [subject],
+    retention: 'limits',
+    storage: 'file',
+    max_age: maxAgeDays * DAY_NS,
+    duplicate_window: 120 * 1e9,
+    discard: 'old',
+  };
+}
 
 /**
  * A small manifest in the shape of infra/generated/messaging-manifest.json, covering every kind of
@@ -52,5 +67,11 @@ export function fixtureManifest(): MessagingManifest {
         ],
       },
     },
+    streams: [
+      ...['chat', 'stories', 'calls', 'bots'].map((domain) =>
+        fixtureStream(domain.toUpperCase(), `evt.${domain}.>`),
+      ),
+      fixtureStream('DLQ', 'dlq.>', 30),
+    ],
   };
 }

@@ -41,6 +41,8 @@ export async function freePort(): Promise<number> {
 
 export interface RunningNats {
   port: number;
+  /** Everything the server has logged so far. */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startNats(render: (storeDir: string) => string): Promise<R
   });
   return {
     port,
+    output: () => output,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

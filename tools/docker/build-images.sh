@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds the image of each service (all four when none is named) from the repository root:
-#   tools/docker/build-images.sh [chat|stories|calls|bots ...]
-# Tags: switchboard-<service>:<git sha> and switchboard-<service>:dev; label
+# Builds the image of each service and of the stream provisioner (all of them when none is named):
+#   tools/docker/build-images.sh [chat|stories|calls|bots|stream-provisioner ...]
+# A service builds from the repository root with services/<service>/Dockerfile; the stream
+# provisioner from its own folder, infra/streams (its Dockerfile needs nothing outside it).
+# Tags: switchboard-<image>:<git sha> and switchboard-<image>:dev; label
 # org.opencontainers.image.revision=<git sha>, with "-dirty" when the tree has uncommitted changes.
 # Exit 2 when docker (the CLI or its engine) is missing; the build itself needs nothing else.
 set -euo pipefail
@@ -27,24 +29,36 @@ if [ "$sha" != unknown ] && [ -n "$(git status --porcelain 2>/dev/null)" ]; then
 fi
 
 if [ "$#" -gt 0 ]; then
-  services=("$@")
+  images=("$@")
 else
-  services=()
+  images=()
   for dockerfile in services/*/Dockerfile; do
-    services+=("$(basename "$(dirname "$dockerfile")")")
+    images+=("$(basename "$(dirname "$dockerfile")")")
   done
+  images+=(stream-provisioner)
 fi
 
-for service in "${services[@]}"; do
-  if [ ! -f "services/$service/Dockerfile" ]; then
-    echo "no services/$service/Dockerfile (services: $(ls services | tr '\n' ' '))" >&2
+# Every name is checked before the first build, so a typo does not cost the builds before it.
+for image in "${images[@]}"; do
+  if [ "$image" != stream-provisioner ] && [ ! -f "services/$image/Dockerfile" ]; then
+    echo "no services/$image/Dockerfile (images: $(ls services | tr '\n' ' ')stream-provisioner)" >&2
     exit 1
   fi
-  echo "==> switchboard-$service ($revision)"
+done
+
+for image in "${images[@]}"; do
+  if [ "$image" = stream-provisioner ]; then
+    dockerfile=infra/streams/Dockerfile
+    context=infra/streams
+  else
+    dockerfile="services/$image/Dockerfile"
+    context=.
+  fi
+  echo "==> switchboard-$image ($revision)"
   docker build \
-    --file "services/$service/Dockerfile" \
+    --file "$dockerfile" \
     --build-arg "GIT_SHA=$revision" \
-    --tag "switchboard-$service:$revision" \
-    --tag "switchboard-$service:dev" \
-    .
+    --tag "switchboard-$image:$revision" \
+    --tag "switchboard-$image:dev" \
+    "$context"
 done

@@ -117,6 +117,79 @@ describe('the generated Dockerfiles', () => {
   });
 });
 
+describe('infra/streams/Dockerfile (the stream provisioner, built from infra/streams)', () => {
+  const context = join(workspaceRoot, 'infra', 'streams');
+  const dockerfile = readFileSync(join(context, 'Dockerfile'), 'utf8');
+  const stages = stagesOf(dockerfile);
+  const runtime = stages[stages.length - 1] ?? [];
+  const stageNames = stages.map((stage) => /\bAS\s+(\S+)/i.exec(stage[0]?.args ?? '')?.[1]);
+
+  it("is multi-stage on slim Node images of the services' major, never latest", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) {
+      const image = (stage[0]?.args ?? '').split(/\s+/)[0] ?? '';
+      expect(image).toMatch(/^[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
+      expect(image).not.toMatch(/:latest$/);
+      expect(image).toBe(`node:${generator.NODE_VERSION}-bookworm-slim`);
+    }
+  });
+
+  it('installs from its committed lockfile, without dev dependencies, before the runtime stage', () => {
+    const deps = stages[0] ?? [];
+    expect(argsOf(deps, 'COPY')).toEqual(['package.json package-lock.json ./']);
+    expect(argsOf(deps, 'RUN').join('\n')).toMatch(/\bnpm ci --omit=dev --no-audit --no-fund\b/);
+    expect(existsSync(join(context, 'package-lock.json'))).toBe(true);
+    expect(argsOf(runtime, 'RUN')).toEqual([]);
+  });
+
+  it('copies only node_modules, package.json (for "type": "module") and the .ts files it runs', () => {
+    const copies = argsOf(runtime, 'COPY');
+    const sources: string[] = [];
+    for (const copy of copies) {
+      const from = /--from=(\S+)/.exec(copy)?.[1];
+      if (from !== undefined) expect(stageNames).toContain(from);
+      expect(copy).not.toMatch(/--chown/);
+      const parts = copy.replace(/--from=\S+\s*/, '').split(/\s+/);
+      sources.push(...parts.slice(0, -1));
+    }
+    expect(sources.sort()).toEqual([
+      '/app/node_modules',
+      '/app/package.json',
+      'main.ts',
+      'provision-streams.ts',
+    ]);
+    for (const file of sources.filter((source) => source.endsWith('.ts'))) {
+      expect(existsSync(join(context, file))).toBe(true);
+      expect(file).not.toMatch(/spec\.ts$/);
+    }
+  });
+
+  it('runs main.ts with node as the non-root user node, without a health check', () => {
+    const users = argsOf(runtime, 'USER');
+    expect(users[users.length - 1]).toBe('node');
+    expect(argsOf(runtime, 'CMD')).toEqual(['["node", "main.ts"]']);
+    // A one-shot: the platform waits for its exit code, a probe would have nothing to add.
+    expect(argsOf(runtime, 'HEALTHCHECK')).toEqual([]);
+  });
+
+  it('labels the image stream-provisioner with the git sha of the GIT_SHA build argument', () => {
+    expect(argsOf(runtime, 'ARG')).toContain('GIT_SHA=unknown');
+    const labels = argsOf(runtime, 'LABEL').join(' ');
+    expect(labels).toContain('org.opencontainers.image.title="stream-provisioner"');
+    expect(labels).toContain('org.opencontainers.image.revision="${GIT_SHA}"');
+  });
+
+  it('has a .dockerignore keeping installed packages and tests out of its context', () => {
+    const patterns = readFileSync(join(context, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+    expect(patterns).toEqual(
+      expect.arrayContaining(['node_modules', '**/node_modules', '*.spec.ts', '*.int-spec.ts']),
+    );
+  });
+});
+
 describe('.dockerignore of the build context (the repository root)', () => {
   const patterns = readFileSync(join(workspaceRoot, '.dockerignore'), 'utf8')
     .split('\n')
@@ -180,7 +253,7 @@ describe('tools/docker/build-images.sh', () => {
     expect(result.stderr).toContain('engine is not running');
   });
 
-  it('builds each service from the repository root with its Dockerfile and the git sha', () => {
+  it('builds each service from the repository root, then the stream provisioner from infra/streams', () => {
     const log = fakeDocker(0);
     const result = runScript([bin, process.env['PATH']].join(delimiter));
     expect(result.stderr).toBe('');
@@ -191,7 +264,7 @@ describe('tools/docker/build-images.sh', () => {
       encoding: 'utf8',
     }).stdout.trim();
     const builds = readFileSync(log, 'utf8').trim().split('\n');
-    expect(builds).toHaveLength(4);
+    expect(builds).toHaveLength(5);
     for (const [index, service] of ['bots', 'calls', 'chat', 'stories'].entries()) {
       const build = builds[index] ?? '';
       expect(build).toMatch(new RegExp(`^build --file services/${service}/Dockerfile `));
@@ -199,6 +272,33 @@ describe('tools/docker/build-images.sh', () => {
       expect(build).toMatch(new RegExp(`--tag switchboard-${service}:${sha}(-dirty)? `));
       expect(build).toMatch(/ \.$/);
     }
+    const provisioner = builds[4] ?? '';
+    expect(provisioner).toMatch(/^build --file infra\/streams\/Dockerfile /);
+    expect(provisioner).toMatch(new RegExp(`--build-arg GIT_SHA=${sha}(-dirty)? `));
+    expect(provisioner).toMatch(
+      new RegExp(`--tag switchboard-stream-provisioner:${sha}(-dirty)? `),
+    );
+    expect(provisioner).toContain('--tag switchboard-stream-provisioner:dev ');
+    // Its own folder is the build context: the Dockerfile copies nothing from outside it.
+    expect(provisioner).toMatch(/ infra\/streams$/);
+  });
+
+  it('builds only the stream provisioner when given stream-provisioner', () => {
+    const log = fakeDocker(0);
+    const result = runScript([bin, process.env['PATH']].join(delimiter), ['stream-provisioner']);
+    expect(result.status).toBe(0);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      expect.stringMatching(/^build --file infra\/streams\/Dockerfile .* infra\/streams$/),
+    ]);
+  });
+
+  it('rejects an unknown image before building anything', () => {
+    const log = fakeDocker(0);
+    const result = runScript([bin, process.env['PATH']].join(delimiter), ['chat', 'chatt']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no services/chatt/Dockerfile');
+    expect(result.stderr).toContain('stream-provisioner');
+    expect(existsSync(log)).toBe(false);
   });
 
   it('builds only the services it is given', () => {

@@ -4,8 +4,9 @@
 //   node tools/docker/generate-dockerfiles.js          (write)
 //   node tools/docker/generate-dockerfiles.js --check  (exit 1 when a committed file differs)
 // tools/docker/dockerfiles.spec.ts runs the check in `npx nx test workspace`.
-const { existsSync, readdirSync, readFileSync, writeFileSync } = require('node:fs');
-const { join, relative } = require('node:path');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { writeOrCheck } = require('./generated-files.js');
 
 const workspaceRoot = join(__dirname, '..', '..');
 const TEMPLATE = join(__dirname, 'Dockerfile.template');
@@ -62,24 +63,11 @@ function renderDockerfiles(root = workspaceRoot) {
 }
 
 function main(argv) {
-  const check = argv.includes('--check');
-  const stale = [];
-  for (const [path, content] of renderDockerfiles()) {
-    const current = existsSync(path) ? readFileSync(path, 'utf8') : undefined;
-    if (current === content) continue;
-    if (check) stale.push(relative(workspaceRoot, path));
-    else {
-      writeFileSync(path, content);
-      process.stdout.write(`wrote ${relative(workspaceRoot, path)}\n`);
-    }
-  }
-  if (stale.length > 0) {
-    process.stderr.write(
-      `Out of date with tools/docker/Dockerfile.template: ${stale.join(', ')}\n` +
-        'Run `node tools/docker/generate-dockerfiles.js`.\n',
-    );
-    process.exitCode = 1;
-  }
+  writeOrCheck(renderDockerfiles(), {
+    check: argv.includes('--check'),
+    source: 'tools/docker/Dockerfile.template',
+    command: 'node tools/docker/generate-dockerfiles.js',
+  });
 }
 
 if (require.main === module) main(process.argv.slice(2));

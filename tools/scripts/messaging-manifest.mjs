@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Writes infra/generated/messaging-manifest.json: what each service does on NATS (RPCs it answers
 // and calls, events it publishes and consumes), read from the built services themselves
-// (`node dist/services/<name>/main.js --messaging-manifest`). The deployment generates each
-// service's NATS permissions from this file; a test fails when it no longer matches the code.
+// (`node dist/services/<name>/main.js --messaging-manifest`), and the JetStream streams they
+// expect. The deployment generates each service's NATS permissions and the streams it creates from
+// this file; a test fails when it no longer matches the code.
 //
 //   npx nx run-many -t build && node tools/scripts/messaging-manifest.mjs [--check]
 import { execFileSync } from 'node:child_process';
@@ -14,9 +15,13 @@ import { SERVICES } from './lib/services.mjs';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MANIFEST_FILE = join(ROOT, 'infra', 'generated', 'messaging-manifest.json');
 
-/** The manifest of every service, as its build reports it. */
+/**
+ * The manifest of every service, as its build reports it, and the stream definitions they share
+ * (each service reports the streams it expects; the platform creates them from this one list).
+ */
 export function generateManifest(dist = join(ROOT, 'dist', 'services')) {
   const services = {};
+  let streams;
   for (const { name } of SERVICES) {
     const main = join(dist, name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build the services first`);
@@ -24,9 +29,16 @@ export function generateManifest(dist = join(ROOT, 'dist', 'services')) {
       encoding: 'utf8',
       env: { ...process.env, LOG_LEVEL: 'silent' },
     });
-    services[name] = JSON.parse(output);
+    const { streams: expected, ...entry } = JSON.parse(output);
+    if (streams === undefined) {
+      streams = expected;
+    } else if (JSON.stringify(expected) !== JSON.stringify(streams)) {
+      // Built from different commits: the platform cannot create streams that satisfy both.
+      throw new Error(`${name} expects other stream definitions than ${SERVICES[0].name}: rebuild all services`);
+    }
+    services[name] = entry;
   }
-  return `${JSON.stringify({ services }, null, 2)}\n`;
+  return `${JSON.stringify({ services, streams }, null, 2)}\n`;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

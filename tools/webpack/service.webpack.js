@@ -220,3 +220,4 @@ module.exports = function serviceWebpackConfig(serviceName) {
     ],
   };
 };
+module.exports.prunedLockfile = prunedLockfile;

@@ -6,6 +6,7 @@ const platform = definePlatformFromConfig(loadManifest());
 
 export const natsUrl = platform.exports['natsUrl'];
 export const networkName = platform.exports['networkName'];
+export const streamsProvisioned = platform.exports['streamsProvisioned'];
 export const chatNatsUser = platform.exports['chatNatsUser'];
 export const chatNatsPassword = platform.exports['chatNatsPassword'];
 export const chatDatabaseUrl = platform.exports['chatDatabaseUrl'];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { fixtureManifest } from '../../testing/fixture-manifest';
 import { loadManifest } from '../../nats/load-manifest';
+import type { MessagingManifest } from '../../nats/manifest';
 import {
   CONTAINER,
   envOf,
@@ -39,6 +40,17 @@ async function settle(platform: PlatformStackOutputs): Promise<void> {
   await Promise.all(Object.values(platform.exports).map((output) => valueOf(output)));
   await valueOf(platform.nats.id);
   await valueOf(platform.postgres.id);
+  await valueOf(platform.streamProvisioner.id);
+}
+
+const PROVISIONER = 'switchboard-dev-stream-provisioner';
+
+/** The Docker provider's view of a one-shot that has run: attached, exited 0. */
+function completeState(args: pulumi.runtime.MockResourceArgs, state: Record<string, unknown>) {
+  if (args.type === CONTAINER && args.inputs['attach'] === true) {
+    state['exitCode'] = 0;
+    state['containerLogs'] = 'created CHAT';
+  }
 }
 
 describe('platform stack platform-dev', () => {
@@ -46,18 +58,21 @@ describe('platform stack platform-dev', () => {
   let platform: PlatformStackOutputs;
 
   beforeAll(async () => {
-    recorded = installMocks({ project: 'platform', stack: 'platform-dev' });
+    recorded = installMocks({ project: 'platform', stack: 'platform-dev', completeState });
     platform = definePlatform({
       env: 'dev',
       manifest: loadManifest(),
       secrets: secrets(),
       postgresPassword: pulumi.secret('admin-pw'),
+      streamProvisionerPassword: pulumi.secret('provisioner-pw'),
       natsSyncInterval: '10s',
     });
     await settle(platform);
   });
 
   const containers = () => ofType(recorded, CONTAINER);
+  const longRunning = () =>
+    containers().filter((container) => container.inputs['name'] !== PROVISIONER);
   const byName = (name: string) =>
     containers().find((container) => container.inputs['name'] === name) as RecordedResource;
 
@@ -86,6 +101,15 @@ describe('platform stack platform-dev', () => {
       expect(upload.content).toContain(`user: "${service}"`);
       expect(upload.content).toContain(`password: "${service}-nats-pw"`);
     }
+    expect(upload.content).toContain('user: "stream-provisioner"');
+    expect(upload.content).toContain('password: "provisioner-pw"');
+    // No service may create or change a stream: only the provisioner's user holds those grants.
+    const createGrants = upload.content.match(/"\$JS\.API\.STREAM\.CREATE\.[A-Z]+"/g) ?? [];
+    expect(createGrants.sort()).toEqual(
+      loadManifest()
+        .streams.map((stream) => `"$JS.API.STREAM.CREATE.${stream.name}"`)
+        .sort(),
+    );
     expect(nats.inputs['volumes']).toEqual([
       { volumeName: 'switchboard-dev-nats', containerPath: '/data' },
     ]);
@@ -118,8 +142,18 @@ describe('platform stack platform-dev', () => {
     expect(envOf(postgres)).toEqual({ POSTGRES_PASSWORD: 'admin-pw' });
   });
 
-  it('runs no container privileged or as root, each with a health check and a memory limit', () => {
+  it('runs no container privileged or as root, each with a memory limit', () => {
     for (const container of containers()) {
+      expect(container.inputs['privileged']).toBe(false);
+      expect(container.inputs['memory']).toBeGreaterThan(0);
+      expect(container.inputs['securityOpts']).toContain('no-new-privileges:true');
+      expect(container.inputs['user']).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    }
+  });
+
+  it('gives every long-running container a health check and a restart policy', () => {
+    expect(longRunning()).toHaveLength(2);
+    for (const container of longRunning()) {
       expect(container.inputs['privileged']).toBe(false);
       expect(container.inputs['memory']).toBeGreaterThan(0);
       expect(container.inputs['securityOpts']).toContain('no-new-privileges:true');
@@ -133,12 +167,50 @@ describe('platform stack platform-dev', () => {
     const dockerfile = readFileSync(join(__dirname, 'nats', 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('RUN mkdir -p /data && chown 1000:1000 /data');
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
-    const images = ofType(recorded, IMAGE);
+    const images = ofType(recorded, IMAGE).filter((image) =>
+      String(image.inputs['imageName']).startsWith('switchboard/nats:'),
+    );
     expect(images).toHaveLength(1);
     expect(images[0].inputs).toMatchObject({
       build: { args: { NATS_IMAGE: 'nats:2.10.22-alpine' } },
       skipPush: true,
     });
+  });
+
+  it('runs the stream provisioner once, after NATS, with its own user and the manifest streams', () => {
+    const provisioner = byName(PROVISIONER);
+    // A one-shot Pulumi waits for: attached, never restarted, its exit code recorded.
+    expect(provisioner.inputs).toMatchObject({
+      attach: true,
+      mustRun: false,
+      restart: 'no',
+      readOnly: true,
+      capabilities: { drops: ['ALL'] },
+      networksAdvanced: [{ name: 'switchboard-dev' }],
+    });
+    expect(provisioner.inputs['healthcheck']).toBeUndefined();
+    expect(isSecretValue(provisioner.rawInputs['envs'])).toBe(true);
+    const env = envOf(provisioner);
+    expect(env).toMatchObject({
+      NATS_URL: 'nats://nats:4222',
+      NATS_USER: 'stream-provisioner',
+      NATS_PASSWORD: 'provisioner-pw',
+    });
+    // The manifest's streams, one replica each on a single server.
+    expect(JSON.parse(env['STREAMS'])).toEqual(
+      loadManifest().streams.map((stream) => ({ ...stream, num_replicas: 1 })),
+    );
+    const [image] = ofType(recorded, IMAGE).filter(
+      (candidate) => candidate.inputs['imageName'] === 'switchboard/stream-provisioner:dev',
+    );
+    expect(image.inputs).toMatchObject({ skipPush: true });
+    expect(String((image.inputs['build'] as { context: string }).context)).toMatch(
+      /infra[\\/]streams$/,
+    );
+  });
+
+  it('exports streamsProvisioned once the provisioner exited 0', async () => {
+    expect(await valueOf(platform.exports['streamsProvisioned'])).toBe('true');
   });
 
   it('exports the NATS URL, the network and per service its user, password and DATABASE_URL', async () => {
@@ -157,27 +229,33 @@ describe('platform stack platform-dev', () => {
 });
 
 describe('platform stack config', () => {
+  const argsWith = (manifest: MessagingManifest) => ({
+    env: 'dev',
+    manifest,
+    secrets: secrets(),
+    postgresPassword: 'x',
+    streamProvisionerPassword: 'p',
+  });
+
   it('refuses a manifest that misses a service', () => {
     installMocks({ project: 'platform', stack: 'platform-dev' });
     const manifest = fixtureManifest();
     delete (manifest.services as Record<string, unknown>)['bots'];
-    expect(() =>
-      definePlatform({ env: 'dev', manifest, secrets: secrets(), postgresPassword: 'x' }),
-    ).toThrow('Manifest has no entry for: bots');
+    expect(() => definePlatform(argsWith(manifest))).toThrow('Manifest has no entry for: bots');
   });
 
   it('refuses, before creating anything, a manifest in which a service publishes what it does not own', () => {
     const recorded = installMocks({ project: 'platform', stack: 'platform-dev' });
     const manifest = fixtureManifest();
     manifest.services.bots.publishes.push('evt.chat.message.created.v1');
-    expect(() =>
-      definePlatform({ env: 'dev', manifest, secrets: secrets(), postgresPassword: 'x' }),
-    ).toThrow(/Service bots publishes evt\.chat\.message\.created\.v1/);
+    expect(() => definePlatform(argsWith(manifest))).toThrow(
+      /Service bots publishes evt\.chat\.message\.created\.v1/,
+    );
     expect(recorded).toEqual([]);
   });
 
   it('requires every password as a secret from config, and a platform-<env> stack name', () => {
-    installMocks({ project: 'platform', stack: 'platform-staging' });
+    installMocks({ project: 'platform', stack: 'platform-staging', completeState });
     expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/chatNatsPassword/);
     for (const service of SERVICE_NAMES) {
       pulumi.runtime.setConfig(`platform:${service}NatsPassword`, `${service}-n`);
@@ -185,6 +263,10 @@ describe('platform stack config', () => {
     }
     expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/postgresPassword/);
     pulumi.runtime.setConfig('platform:postgresPassword', 'admin');
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(
+      /streamProvisionerNatsPassword/,
+    );
+    pulumi.runtime.setConfig('platform:streamProvisionerNatsPassword', 'prov');
     expect(definePlatformFromConfig(fixtureManifest()).exports['natsUrl']).toBeDefined();
 
     installMocks({ project: 'platform', stack: 'chat-dev' });

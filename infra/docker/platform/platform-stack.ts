@@ -5,9 +5,15 @@ import {
   serviceSecretsFrom,
   type ServiceSecrets,
 } from '../../components/platform-config';
+import {
+  provisionerOutcome,
+  STREAM_PROVISIONER_DIR,
+  streamProvisionerEnv,
+  streamProvisionerPasswordFrom,
+} from '../../components/stream-provisioner';
 import { renderNatsConfig } from '../../nats/nats-config';
 import type { MessagingManifest } from '../../nats/manifest';
-import { natsPermissionsFor, type StreamProvisioning, streamsOf } from '../../nats/permissions';
+import { assertManifest } from '../../nats/permissions';
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
 import {
   APP_UID,
@@ -26,13 +32,16 @@ export interface PlatformStackArgs {
   env: string;
   /** Folder of this program (holds `nats/Dockerfile`); defaults to the compiled program's folder. */
   platformDir?: string;
+  /** Build context of the stream provisioner's image; defaults to `infra/streams`. */
+  streamProvisionerDir?: string;
   manifest: MessagingManifest;
   /** Per service: its NATS and database passwords (secrets). */
   secrets: Record<ServiceName, ServiceSecrets>;
   postgresPassword: pulumi.Input<string>;
+  /** NATS password of the stream provisioner, the only user that creates streams (secret). */
+  streamProvisionerPassword: pulumi.Input<string>;
   /** JetStream fsync interval, e.g. `2m` (server default) or `always`. */
   natsSyncInterval?: string;
-  streamProvisioning?: StreamProvisioning;
   /** Publish NATS (4222, 8222) and Postgres (5432) on the host at these ports (local use). */
   hostPorts?: { nats?: number; natsMonitor?: number; postgres?: number };
   natsMemoryMb?: number;
@@ -44,12 +53,16 @@ export interface PlatformStackOutputs {
   exports: Record<string, pulumi.Output<string>>;
   network: docker.Network;
   nats: docker.Container;
+  /** The one-shot that creates the streams; it has exited (0) when the stack is up. */
+  streamProvisioner: docker.Container;
   postgres: docker.Container;
   natsConfig: pulumi.Output<string>;
   postgresInit: pulumi.Output<string>;
 }
 
 const NATS_CONFIG_PATH = '/etc/nats/nats.conf';
+/** NATS's name on the platform network. */
+const NATS_HOST = 'nats';
 const NATS_DATA = '/data';
 const POSTGRES_DATA = '/var/lib/postgresql/data';
 
@@ -66,10 +79,7 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
   if (missing.length > 0) throw new Error(`Manifest has no entry for: ${missing.join(', ')}`);
 
   // Fail before creating anything when the manifest claims a subject a service does not own.
-  const streams = streamsOf(args.manifest);
-  for (const service of services) {
-    natsPermissionsFor(service, args.manifest.services[service], { streams });
-  }
+  assertManifest(args.manifest);
 
   const env = args.env;
   const labels = [{ label: 'switchboard.platform', value: env }];
@@ -102,13 +112,13 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
     ),
   );
   const natsConfig = pulumi.secret(
-    natsPasswords.apply((passwords) =>
+    pulumi.all([natsPasswords, args.streamProvisionerPassword]).apply(([passwords, provisioner]) =>
       renderNatsConfig({
         manifest: args.manifest,
         passwords,
+        provisionerPassword: provisioner,
         storeDir: `${NATS_DATA}/jetstream`,
         syncInterval: args.natsSyncInterval,
-        streamProvisioning: args.streamProvisioning,
         serverName: `switchboard-${env}`,
       }),
     ),
@@ -132,13 +142,61 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
       retries: 5,
       startPeriod: '10s',
     },
-    networksAdvanced: [{ name: network.name, aliases: ['nats'] }],
+    networksAdvanced: [{ name: network.name, aliases: [NATS_HOST] }],
     ports: hostPorts([
       [4222, args.hostPorts?.nats],
       [8222, args.hostPorts?.natsMonitor],
     ]),
     labels,
   });
+
+  // ---- JetStream streams: created by the provisioner, the only user allowed to; it waits for
+  // NATS, applies the manifest's streams (one replica on a single server) and exits.
+  const streamProvisionerImage = new docker.Image('stream-provisioner-image', {
+    imageName: `switchboard/stream-provisioner:${env}`,
+    build: {
+      context: args.streamProvisionerDir ?? STREAM_PROVISIONER_DIR,
+      platform: 'linux/amd64',
+    },
+    skipPush: true,
+  });
+  const provisionerEnv = Object.entries(
+    streamProvisionerEnv({
+      natsUrl: `nats://${NATS_HOST}:4222`,
+      manifest: args.manifest,
+      replicas: 1,
+      connectTimeoutSeconds: 120,
+    }),
+  ).map(([key, value]) => `${key}=${value}`);
+  const streamProvisioner = new docker.Container(
+    'stream-provisioner',
+    {
+      name: `switchboard-${env}-stream-provisioner`,
+      image: streamProvisionerImage.imageName,
+      envs: pulumi
+        .secret(args.streamProvisionerPassword)
+        .apply((password) => [...provisionerEnv, `NATS_PASSWORD=${password}`]),
+      user: `${APP_UID}:${APP_UID}`,
+      privileged: false,
+      readOnly: true,
+      capabilities: { drops: ['ALL'] },
+      securityOpts: ['no-new-privileges:true'],
+      memory: 128,
+      // A one-shot: Pulumi attaches, waits for it to exit and records the exit code. Any change
+      // of its inputs (a stream definition, the password) replaces it, so it runs again.
+      attach: true,
+      mustRun: false,
+      logs: true,
+      restart: 'no',
+      networksAdvanced: [{ name: network.name }],
+      labels,
+    },
+    { dependsOn: [nats] },
+  );
+  // A failed run fails `pulumi up` here, with the provisioner's own words.
+  const streamsProvisioned = pulumi
+    .all([streamProvisioner.exitCode, streamProvisioner.containerLogs])
+    .apply(([exitCode, logs]) => provisionerOutcome(exitCode, logs));
 
   // ---- Postgres
   const databases = pulumi.all(
@@ -179,8 +237,9 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
   });
 
   const exports: Record<string, pulumi.Output<string>> = {
-    [platformOutputs.natsUrl]: pulumi.output('nats://nats:4222'),
+    [platformOutputs.natsUrl]: pulumi.output(`nats://${NATS_HOST}:4222`),
     [platformOutputs.networkName]: network.name,
+    [platformOutputs.streamsProvisioned]: streamsProvisioned,
   };
   for (const service of SERVICE_NAMES) {
     exports[platformOutputs.natsUser(service)] = pulumi.output(service);
@@ -195,7 +254,7 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
         ),
     );
   }
-  return { exports, network, nats, postgres, natsConfig, postgresInit };
+  return { exports, network, nats, streamProvisioner, postgres, natsConfig, postgresInit };
 }
 
 function hostPorts(
@@ -214,8 +273,8 @@ export function definePlatformFromConfig(manifest: MessagingManifest): PlatformS
     manifest,
     secrets: serviceSecretsFrom(config),
     postgresPassword: config.requireSecret('postgresPassword'),
+    streamProvisionerPassword: streamProvisionerPasswordFrom(config),
     natsSyncInterval: config.get('natsSyncInterval'),
-    streamProvisioning: config.get('streamProvisioning') as StreamProvisioning | undefined,
     hostPorts: config.getObject('hostPorts'),
   });
 }

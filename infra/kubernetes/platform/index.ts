@@ -6,7 +6,7 @@ const platform = definePlatformFromConfig(loadManifest());
 
 export const namespace = platform.exports['namespace'];
 export const natsUrl = platform.exports['natsUrl'];
-export const natsStreamReplicas = platform.exports['natsStreamReplicas'];
+export const streamsProvisioned = platform.exports['streamsProvisioned'];
 export const chatNatsUser = platform.exports['chatNatsUser'];
 export const chatNatsPassword = platform.exports['chatNatsPassword'];
 export const chatDatabaseUrl = platform.exports['chatDatabaseUrl'];

@@ -1,7 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import { SERVICE_NAMES, type ServiceName } from '../../docker/catalogue';
 import { loadManifest } from '../../nats/load-manifest';
-import { ManifestViolation, natsPermissionsFor, streamsOf } from '../../nats/permissions';
+import {
+  ManifestViolation,
+  natsPermissionsFor,
+  provisionerPermissions,
+} from '../../nats/permissions';
 import { isSecretValue, ofType, type RecordedResource, valueOf } from '../../testing/pulumi-mocks';
 import { CHARTS } from '../catalogue';
 import { installKubernetesMocks, K8S } from '../testing/kubernetes-mocks';
@@ -28,6 +32,37 @@ async function settle(platform: KubernetesPlatformOutputs): Promise<void> {
   await Promise.all(Object.values(platform.exports).map((output) => valueOf(output)));
   await valueOf(platform.nats.id);
   await valueOf(platform.postgres.id);
+  await valueOf(platform.streamProvisioner.id);
+}
+
+const PROVISIONER_IMAGE = `acme/switchboard/stream-provisioner@sha256:${'b'.repeat(64)}`;
+
+/** The arguments every test needs besides what it is about. */
+function baseArgs() {
+  return {
+    env: 'dev',
+    manifest: loadManifest(),
+    secrets: secrets(),
+    postgresPassword: pulumi.secret('admin-pw'),
+    streamProvisionerPassword: pulumi.secret('provisioner-pw'),
+    streamProvisionerImage: PROVISIONER_IMAGE,
+  };
+}
+
+interface JobSpec {
+  backoffLimit: number;
+  template: {
+    spec: {
+      restartPolicy: string;
+      securityContext: Record<string, unknown>;
+      containers: {
+        image: string;
+        env: { name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }[];
+        resources: { limits: { memory: string } };
+        securityContext: Record<string, unknown>;
+      }[];
+    };
+  };
 }
 
 interface NatsValues {
@@ -50,12 +85,7 @@ describe('kubernetes platform stack platform-dev', () => {
 
   beforeAll(async () => {
     recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
-    platform = definePlatform({
-      env: 'dev',
-      manifest: loadManifest(),
-      secrets: secrets(),
-      postgresPassword: pulumi.secret('admin-pw'),
-    });
+    platform = definePlatform(baseArgs());
     await settle(platform);
   });
 
@@ -100,18 +130,23 @@ describe('kubernetes platform stack platform-dev', () => {
       true,
     );
     const manifest = loadManifest();
-    const streams = streamsOf(manifest);
     const { accounts } = (release.inputs['values'] as NatsValues).config.merge;
     expect(Object.keys(accounts)).toEqual(['SWITCHBOARD']);
     expect(accounts['SWITCHBOARD'].jetstream).toBe('enabled');
     const users = accounts['SWITCHBOARD'].users;
-    expect(users.map((user) => user.user)).toEqual([...SERVICE_NAMES].sort());
-    for (const user of users) {
+    expect(users.map((user) => user.user)).toEqual([
+      ...[...SERVICE_NAMES].sort(),
+      'stream-provisioner',
+    ]);
+    for (const user of users.slice(0, -1)) {
       expect(user.password).toBe(`${user.user}-nats-pw`);
-      expect(user.permissions).toEqual(
-        natsPermissionsFor(user.user, manifest.services[user.user], { streams }),
-      );
+      expect(user.permissions).toEqual(natsPermissionsFor(user.user, manifest.services[user.user]));
     }
+    const provisioner = users[users.length - 1];
+    expect(provisioner.password).toBe('provisioner-pw');
+    expect(provisioner.permissions).toEqual(
+      provisionerPermissions(manifest.streams.map((stream) => stream.name)),
+    );
   });
 
   it('creates one database and one role per service, and nothing more', async () => {
@@ -122,7 +157,9 @@ describe('kubernetes platform stack platform-dev', () => {
     }
     expect(init.match(/CREATE DATABASE/g)).toHaveLength(SERVICE_NAMES.length);
     expect(init.match(/CREATE ROLE/g)).toHaveLength(SERVICE_NAMES.length);
-    const secret = only(K8S.secret);
+    const secret = ofType(recorded, K8S.secret).find(
+      (candidate) => candidate.name === 'postgres-secret',
+    ) as RecordedResource;
     expect(isSecretValue(secret.rawInputs['stringData'])).toBe(true);
     expect((secret.inputs['stringData'] as Record<string, string>)['10-switchboard.sql']).toBe(
       init,
@@ -166,13 +203,44 @@ describe('kubernetes platform stack platform-dev', () => {
     expect((only(K8S.service).inputs['metadata'] as { name: string }).name).toBe('postgres');
   });
 
+  it('creates the streams with a Job: its own user, the cluster’s replicas, non-root, limited', () => {
+    const job = only(K8S.job);
+    const spec = job.inputs['spec'] as JobSpec;
+    expect(spec.template.spec.restartPolicy).toBe('Never');
+    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    const [container] = spec.template.spec.containers;
+    expect(container.image).toBe(PROVISIONER_IMAGE);
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(container.resources.limits.memory).toBe('128Mi');
+    const env = Object.fromEntries(container.env.map((entry) => [entry.name, entry]));
+    expect(env['NATS_URL'].value).toBe('nats://nats.switchboard-dev.svc.cluster.local:4222');
+    expect(env['NATS_USER'].value).toBe('stream-provisioner');
+    // Every stream with the cluster's three replicas.
+    expect(JSON.parse(env['STREAMS'].value as string)).toEqual(
+      loadManifest().streams.map((stream) => ({ ...stream, num_replicas: 3 })),
+    );
+    // The password comes from a Secret, never inline.
+    expect(env['NATS_PASSWORD'].value).toBeUndefined();
+    expect(env['NATS_PASSWORD'].valueFrom?.secretKeyRef.key).toBe('NATS_PASSWORD');
+    const secret = ofType(recorded, K8S.secret).find(
+      (candidate) => candidate.name === 'stream-provisioner-secret',
+    ) as RecordedResource;
+    expect(isSecretValue(secret.rawInputs['stringData'])).toBe(true);
+    expect(secret.inputs['stringData']).toEqual({ NATS_PASSWORD: 'provisioner-pw' });
+  });
+
   it('exports per service the NATS URL, user, and password and DATABASE_URL as secrets', async () => {
     const exports = platform.exports;
     expect(await valueOf(exports['namespace'])).toBe('switchboard-dev');
     expect(await valueOf(exports['natsUrl'])).toBe(
       'nats://nats.switchboard-dev.svc.cluster.local:4222',
     );
-    expect(await valueOf(exports['natsStreamReplicas'])).toBe(3);
+    expect(await valueOf(exports['streamsProvisioned'])).toBe('true');
     for (const service of SERVICE_NAMES) {
       expect(await valueOf(exports[`${service}NatsUser`])).toBe(service);
       expect(await pulumi.isSecret(exports[`${service}NatsPassword`])).toBe(true);
@@ -188,13 +256,7 @@ describe('kubernetes platform stack checks', () => {
   it('refuses an even number of NATS servers (no JetStream quorum)', () => {
     installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
     expect(() =>
-      definePlatform({
-        env: 'dev',
-        manifest: loadManifest(),
-        secrets: secrets(),
-        postgresPassword: 'x',
-        natsReplicas: 2,
-      }),
+      definePlatform({ ...baseArgs(), natsReplicas: 2 }),
     ).toThrow(/odd/);
   });
 
@@ -202,14 +264,32 @@ describe('kubernetes platform stack checks', () => {
     const recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
     const manifest = loadManifest();
     manifest.services['bots'].publishes.push('evt.chat.message.created.v1');
+    expect(() => definePlatform({ ...baseArgs(), manifest })).toThrow(ManifestViolation);
+    expect(recorded).toEqual([]);
+  });
+
+  it('refuses a stream provisioner image that is not pinned, before creating anything', () => {
+    const recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
     expect(() =>
-      definePlatform({ env: 'dev', manifest, secrets: secrets(), postgresPassword: 'x' }),
-    ).toThrow(ManifestViolation);
+      definePlatform({ ...baseArgs(), streamProvisionerImage: 'acme/stream-provisioner:latest' }),
+    ).toThrow(/pinned/);
     expect(recorded).toEqual([]);
   });
 
   it('reads every password with requireSecret from the platform-<env> stack config', () => {
     installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-staging' });
     expect(() => definePlatformFromConfig(loadManifest())).toThrow(/NatsPassword/);
+    for (const service of SERVICE_NAMES) {
+      pulumi.runtime.setConfig(`platform-k8s:${service}NatsPassword`, `${service}-n`);
+      pulumi.runtime.setConfig(`platform-k8s:${service}DatabasePassword`, `${service}-d`);
+    }
+    pulumi.runtime.setConfig('platform-k8s:postgresPassword', 'admin');
+    expect(() => definePlatformFromConfig(loadManifest())).toThrow(
+      /streamProvisionerNatsPassword/,
+    );
+    pulumi.runtime.setConfig('platform-k8s:streamProvisionerNatsPassword', 'prov');
+    expect(() => definePlatformFromConfig(loadManifest())).toThrow(/streamProvisionerImage/);
+    pulumi.runtime.setConfig('platform-k8s:streamProvisionerImage', PROVISIONER_IMAGE);
+    expect(definePlatformFromConfig(loadManifest()).exports['natsUrl']).toBeDefined();
   });
 });

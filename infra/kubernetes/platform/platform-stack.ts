@@ -12,14 +12,14 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from '../../docker/catalogue';
-import type { MessagingManifest } from '../../nats/manifest';
-import { SERVICES_ACCOUNT } from '../../nats/nats-config';
+import { assertPinnedImage } from '../../components/pinned-image';
 import {
-  natsPermissionsFor,
-  type NatsPermissions,
-  type StreamProvisioning,
-  streamsOf,
-} from '../../nats/permissions';
+  streamProvisionerEnv,
+  streamProvisionerPasswordFrom,
+} from '../../components/stream-provisioner';
+import type { MessagingManifest } from '../../nats/manifest';
+import { natsUsersOf, type NatsUser, SERVICES_ACCOUNT } from '../../nats/nats-config';
+import { assertManifest, STREAM_PROVISIONER_USER } from '../../nats/permissions';
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
 import { CHARTS, K8S_IMAGES, kubernetesPlatformOutputs as outputs } from '../catalogue';
 
@@ -32,6 +32,14 @@ export interface KubernetesPlatformArgs {
   /** Per service: its NATS and database passwords (secrets). */
   secrets: Record<ServiceName, ServiceSecrets>;
   postgresPassword: pulumi.Input<string>;
+  /** NATS password of the stream provisioner, the only user that creates streams (secret). */
+  streamProvisionerPassword: pulumi.Input<string>;
+  /**
+   * The stream provisioner's image (built from `infra/streams`, pushed by CI), pinned by digest or
+   * tag like the services' images.
+   */
+  streamProvisionerImage: string;
+  imagePullSecrets?: string[];
   /** NATS servers (and JetStream replicas of every stream). Default 3. */
   natsReplicas?: number;
   /** JetStream file store per NATS server. Default `10Gi`. */
@@ -40,7 +48,6 @@ export interface KubernetesPlatformArgs {
   postgresStorage?: string;
   /** Storage class of the volumes; the cluster default when unset. */
   storageClass?: string;
-  streamProvisioning?: StreamProvisioning;
   /** Explicit provider (kubeconfig / context); the ambient one when unset. */
   provider?: k8s.Provider;
 }
@@ -50,6 +57,8 @@ export interface KubernetesPlatformOutputs {
   exports: Record<string, pulumi.Output<string | number>>;
   namespace: k8s.core.v1.Namespace;
   nats: k8s.helm.v3.Release;
+  /** The Job that creates the streams; Pulumi waits for it to complete. */
+  streamProvisioner: k8s.batch.v1.Job;
   postgres: k8s.apps.v1.StatefulSet;
   /** The `config.merge` of the NATS chart: the services' account and users. */
   natsAccounts: pulumi.Output<NatsAccountsConfig>;
@@ -62,7 +71,7 @@ export interface NatsAccountsConfig {
     string,
     {
       jetstream: 'enabled';
-      users: { user: string; password: string; permissions: NatsPermissions }[];
+      users: NatsUser[];
     }
   >;
 }
@@ -71,32 +80,15 @@ const NATS_FULLNAME = 'nats';
 const POSTGRES_NAME = 'postgres';
 
 /**
- * The NATS accounts config for the chart's `config.merge`: one account, one user per service with
- * the least-privilege permissions of `natsPermissionsFor` — the same derivation `renderNatsConfig`
- * writes for Docker.
+ * The NATS accounts config for the chart's `config.merge`: one account holding one user per
+ * service and the stream provisioner — the same users `renderNatsConfig` writes for Docker.
  */
 export function natsAccountsConfig(
   manifest: MessagingManifest,
   passwords: Record<string, string>,
-  streamProvisioning?: StreamProvisioning,
+  provisionerPassword: string,
 ): NatsAccountsConfig {
-  const streams = streamsOf(manifest);
-  const users = Object.keys(manifest.services)
-    .sort()
-    .map((service) => {
-      const password = passwords[service];
-      if (password === undefined || password === '') {
-        throw new Error(`No NATS password for service ${service}`);
-      }
-      return {
-        user: service,
-        password,
-        permissions: natsPermissionsFor(service, manifest.services[service], {
-          streams,
-          streamProvisioning,
-        }),
-      };
-    });
+  const users = natsUsersOf(manifest, passwords, provisionerPassword);
   return { accounts: { [SERVICES_ACCOUNT]: { jetstream: 'enabled', users } } };
 }
 
@@ -113,10 +105,8 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
   const missing = SERVICE_NAMES.filter((service) => !services.includes(service));
   if (missing.length > 0) throw new Error(`Manifest has no entry for: ${missing.join(', ')}`);
   // Fail before creating anything when the manifest claims a subject a service does not own.
-  const streams = streamsOf(args.manifest);
-  for (const service of services) {
-    natsPermissionsFor(service, args.manifest.services[service], { streams });
-  }
+  assertManifest(args.manifest);
+  assertPinnedImage(args.streamProvisionerImage);
   const replicas = args.natsReplicas ?? 3;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
     throw new Error(
@@ -146,9 +136,11 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
     ),
   );
   const natsAccounts = pulumi.secret(
-    natsPasswords.apply((passwords) =>
-      natsAccountsConfig(args.manifest, passwords, args.streamProvisioning),
-    ),
+    pulumi
+      .all([natsPasswords, args.streamProvisionerPassword])
+      .apply(([passwords, provisionerPassword]) =>
+        natsAccountsConfig(args.manifest, passwords, provisionerPassword),
+      ),
   );
   const nats = new k8s.helm.v3.Release(
     'nats',
@@ -210,6 +202,87 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
       },
     },
     inNamespace,
+  );
+
+  // ---- JetStream streams: a Job with the only user allowed to create them, after the NATS
+  // release is ready (Helm `atomic` waits for the servers); every stream gets the cluster's
+  // replica count. Pulumi waits for the Job to complete; a changed stream definition changes its
+  // pod template, which replaces the Job, so it runs again.
+  const host = (service: string) => pulumi.interpolate`${service}.${ns}.svc.cluster.local`;
+  const natsUrl = pulumi.interpolate`nats://${host(NATS_FULLNAME)}:4222`;
+  const provisionerLabels = { ...labels, 'app.kubernetes.io/name': STREAM_PROVISIONER_USER };
+  const provisionerSecret = new k8s.core.v1.Secret(
+    'stream-provisioner-secret',
+    {
+      metadata: { namespace: ns, labels: provisionerLabels },
+      type: 'Opaque',
+      stringData: { NATS_PASSWORD: pulumi.secret(args.streamProvisionerPassword) },
+    },
+    inNamespace,
+  );
+  const provisionerEnv = natsUrl.apply((url) =>
+    Object.entries(
+      streamProvisionerEnv({
+        natsUrl: url,
+        manifest: args.manifest,
+        replicas,
+        // A fresh cluster elects its JetStream meta leader after the pods are ready.
+        connectTimeoutSeconds: 300,
+      }),
+    ).map(([name, value]) => ({ name, value })),
+  );
+  const streamProvisioner = new k8s.batch.v1.Job(
+    'stream-provisioner',
+    {
+      metadata: { namespace: ns, labels: provisionerLabels },
+      spec: {
+        backoffLimit: 3,
+        activeDeadlineSeconds: 900,
+        template: {
+          metadata: { labels: provisionerLabels },
+          spec: {
+            restartPolicy: 'Never',
+            automountServiceAccountToken: false,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: Number(APP_UID),
+              runAsGroup: Number(APP_UID),
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            imagePullSecrets: args.imagePullSecrets?.map((name) => ({ name })),
+            containers: [
+              {
+                name: STREAM_PROVISIONER_USER,
+                image: args.streamProvisionerImage,
+                env: provisionerEnv.apply((env) => [
+                  ...env,
+                  {
+                    name: 'NATS_PASSWORD',
+                    valueFrom: {
+                      secretKeyRef: {
+                        name: provisionerSecret.metadata.name,
+                        key: 'NATS_PASSWORD',
+                      },
+                    },
+                  },
+                ]),
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  privileged: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+                resources: {
+                  requests: { cpu: '50m', memory: '64Mi' },
+                  limits: { cpu: '250m', memory: '128Mi' },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+    { ...opts, dependsOn: [namespace, nats] },
   );
 
   // ---- Postgres: one role and one database per service, from the same init SQL as Docker.
@@ -341,11 +414,11 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
     inNamespace,
   );
 
-  const host = (service: string) => pulumi.interpolate`${service}.${ns}.svc.cluster.local`;
   const exports: Record<string, pulumi.Output<string | number>> = {
     [outputs.namespace]: ns,
-    [outputs.natsUrl]: pulumi.interpolate`nats://${host(NATS_FULLNAME)}:4222`,
-    natsStreamReplicas: pulumi.output(replicas),
+    [outputs.natsUrl]: natsUrl,
+    // Resolves once the Job has completed: services only check the streams it created.
+    [outputs.streamsProvisioned]: streamProvisioner.metadata.name.apply(() => 'true'),
   };
   for (const service of SERVICE_NAMES) {
     exports[outputs.natsUser(service)] = pulumi.output(service);
@@ -358,7 +431,7 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
         ),
     );
   }
-  return { exports, namespace, nats, postgres, natsAccounts, postgresInit };
+  return { exports, namespace, nats, streamProvisioner, postgres, natsAccounts, postgresInit };
 }
 
 /** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
@@ -369,10 +442,12 @@ export function definePlatformFromConfig(manifest: MessagingManifest): Kubernete
     manifest,
     secrets: serviceSecretsFrom(config),
     postgresPassword: config.requireSecret('postgresPassword'),
+    streamProvisionerPassword: streamProvisionerPasswordFrom(config),
+    streamProvisionerImage: config.require('streamProvisionerImage'),
+    imagePullSecrets: config.getObject<string[]>('imagePullSecrets'),
     natsReplicas: config.getNumber('natsReplicas'),
     natsStorage: config.get('natsStorage'),
     postgresStorage: config.get('postgresStorage'),
     storageClass: config.get('storageClass'),
-    streamProvisioning: config.get('streamProvisioning') as StreamProvisioning | undefined,
   });
 }

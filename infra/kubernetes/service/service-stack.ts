@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { KubernetesTarget } from '../../components/kubernetes-target';
+import { assertPinnedImage } from '../../components/pinned-image';
 import { SwitchboardService } from '../../components/switchboard-service';
 import { parseServiceStack, SERVICES, type ServiceName } from '../../docker/catalogue';
 import { kubernetesPlatformOutputs as outputs } from '../catalogue';
@@ -41,12 +42,7 @@ export function defineKubernetesService(
   const component = new SwitchboardService(service, {
     name: service,
     image: args.image,
-    env: {
-      ...args.env,
-      SWITCHBOARD_ENV: env,
-      // Every service ensures the streams at boot: all must ask for the cluster's replica count.
-      EVENTS_STREAM_REPLICAS: platform.requireOutput('natsStreamReplicas').apply(String),
-    },
+    env: { ...args.env, SWITCHBOARD_ENV: env },
     replicas: args.replicas ?? 2,
     resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
     port: SERVICES[service].port,
@@ -88,16 +84,4 @@ export function defineKubernetesServiceFromConfig(): KubernetesServiceStackOutpu
     cpuUtilization: config.getNumber('cpuUtilization'),
     imagePullSecrets: config.getObject<string[]>('imagePullSecrets'),
   });
-}
-
-/** A tag (`repo/chat:1.4.2`) or a digest (`repo/chat@sha256:…`); never `latest`, never bare. */
-export function assertPinnedImage(image: string): void {
-  const lastSegment = image.split('/').pop() ?? '';
-  const digest = /@sha256:[a-f0-9]{64}$/.test(image);
-  const tag = /^[^:@]+:([\w][\w.-]{0,127})$/.exec(lastSegment)?.[1];
-  if (!digest && (tag === undefined || tag === 'latest')) {
-    throw new Error(
-      `image "${image}" must be a registry reference pinned by digest or by a tag other than latest`,
-    );
-  }
 }

@@ -23,6 +23,9 @@ export {
   EVENT_DOMAINS,
   streamDefinitions,
   streamOf,
+  StreamsNotProvisioned,
+  streamsUsedBy,
+  verifyStreams,
 } from './lib/jetstream/streams';
 export { JETSTREAM_TRANSPORT } from './lib/jetstream/transport-ids';
 export { Outbox, type OutboxAddOptions } from './lib/outbox/outbox';

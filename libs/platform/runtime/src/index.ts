@@ -2,6 +2,7 @@ export { bootstrapService, MESSAGING_MANIFEST_FLAG } from './lib/bootstrap/boots
 export {
   messagingManifestOf,
   type ConsumedEvent,
+  type ExpectedStream,
   type MessagingManifest,
 } from './lib/bootstrap/messaging-manifest';
 export { createServiceApp, type ServiceApp } from './lib/bootstrap/create-service-app';

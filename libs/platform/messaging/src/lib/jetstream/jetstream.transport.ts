@@ -25,7 +25,14 @@ import { InboxMessageEntity } from '../outbox/inbox-message.entity';
 import { newTraceContext, readTraceHeaders } from '../trace-context';
 import { EventContext, UnprocessableEvent } from './event-context';
 import { EventHeaders } from './event-headers';
-import { DLQ_SUBJECT_PREFIX, ensureStreams, streamDefinitions, streamOf } from './streams';
+import {
+  DLQ_SUBJECT_PREFIX,
+  ensureStreams,
+  streamDefinitions,
+  streamOf,
+  streamsUsedBy,
+  verifyStreams,
+} from './streams';
 import { JETSTREAM_TRANSPORT } from './transport-ids';
 
 export interface JetStreamTransportOptions {
@@ -44,9 +51,18 @@ export interface JetStreamTransportOptions {
   maxBackoffMs?: number;
   /**
    * Replicas of the streams this service ensures at boot: 1 on a single server, 3 on a clustered
-   * JetStream (every service must agree, since each brings the streams to its definition).
+   * JetStream (every service must agree, since each brings the streams to its definition). Used in
+   * `ensure` mode only: in `verify` mode the provisioner decides.
    */
   streamReplicas?: number;
+  /**
+   * `ensure` (default): create and update every stream at boot (`ensureStreams`), for local runs and
+   * tests. `verify`: only check that the streams this service uses exist with their subjects
+   * (`verifyStreams`); the platform provisions them in deployments.
+   */
+  streams?: 'ensure' | 'verify';
+  /** Whether the service publishes events of its domain, whose stream `verify` then checks. Default false. */
+  publishesEvents?: boolean;
   /** Time the server waits for an ack before redelivering. Default 30 s. */
   ackWaitMs?: number;
 }
@@ -101,6 +117,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
       ackWaitMs: options.ackWaitMs ?? 30_000,
       streamReplicas: options.streamReplicas ?? 1,
+      streams: options.streams ?? 'ensure',
+      publishesEvents: options.publishesEvents ?? false,
     };
   }
 
@@ -114,21 +132,45 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private async start(): Promise<void> {
     this.jsm = await this.options.connection.jetstreamManager();
     this.js = this.options.connection.jetstream();
-    await ensureStreams(this.jsm, streamDefinitions(this.settings.streamReplicas));
+    const routes: Route[] = [];
     for (const [subject, handler] of this.getHandlers()) {
       const contract = handler.extras?.[CONTRACT_EXTRA] as EventContract | undefined;
       if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport
-      const route: Route = {
+      routes.push({
         contract,
         handler,
         stream: streamOf(subject),
         consumer: consumerName(this.options.serviceName, subject),
-      };
+      });
+    }
+    await this.prepareStreams(routes.map((route) => route.contract.subject));
+    for (const route of routes) {
       await this.ensureConsumer(route);
       this.routes.push(route);
     }
     this.running = true;
     for (const route of this.routes) void this.pull(route);
+  }
+
+  private async prepareStreams(consumedSubjects: string[]): Promise<void> {
+    const jsm = this.jsm as JetStreamManager;
+    const definitions = streamDefinitions(this.settings.streamReplicas);
+    if (this.settings.streams === 'ensure') {
+      await ensureStreams(jsm, definitions);
+      return;
+    }
+    // Least privilege: in deployments the service's NATS user may only read the info of the streams
+    // it uses (no STREAM.CREATE/UPDATE), so it checks exactly those and never writes a stream.
+    const used = streamsUsedBy({
+      domain: this.options.serviceName,
+      publishes: this.settings.publishesEvents,
+      consumes: consumedSubjects,
+    });
+    await verifyStreams(
+      jsm,
+      // A stream outside the platform's definitions (a test domain) is checked for existence only.
+      used.map((name) => definitions.find((definition) => definition.name === name) ?? { name }),
+    );
   }
 
   /** Stops pulling, then waits for the handlers already running to commit and ack. */

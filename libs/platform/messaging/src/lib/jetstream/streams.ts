@@ -25,8 +25,10 @@ export function streamOf(subject: string): string {
 }
 
 /**
- * The one reviewed definition of every stream. Changing a line here changes production on the next
- * boot of any service (`ensureStreams` updates in place), so each setting says why it is what it is.
+ * The one reviewed definition of every stream. Changing a line here changes the streams on the next
+ * boot of any service that ensures them (`ensureStreams` updates in place), and in deployments on the
+ * next run of the platform's provisioner (it reads this list from the messaging manifest), so each
+ * setting says why it is what it is.
  */
 export function streamDefinitions(replicas = 1): Partial<StreamConfig>[] {
   const domainStreams = EVENT_DOMAINS.map((domain): Partial<StreamConfig> => ({
@@ -58,7 +60,10 @@ export function streamDefinitions(replicas = 1): Partial<StreamConfig>[] {
   ];
 }
 
-/** Creates missing streams and brings existing ones to their definition; safe to run on every boot. */
+/**
+ * Creates missing streams and brings existing ones to their definition; safe to run on every boot.
+ * Needs `STREAM.INFO|CREATE|UPDATE` on every stream: local runs and tests (`EVENTS_STREAMS=ensure`).
+ */
 export async function ensureStreams(
   jsm: JetStreamManager,
   definitions: Partial<StreamConfig>[] = streamDefinitions(),
@@ -76,4 +81,80 @@ export async function ensureStreams(
       throw error;
     }
   }
+}
+
+/** Boot stops with this when streams the service needs are missing or capture other subjects. */
+export class StreamsNotProvisioned extends Error {
+  override readonly name = 'StreamsNotProvisioned';
+
+  constructor(
+    /** One entry per stream that is wrong, e.g. `CHAT is missing`. */
+    readonly problems: string[],
+  ) {
+    super(
+      `JetStream streams are not provisioned: ${problems.join('; ')}. ` +
+        'With EVENTS_STREAMS=verify the platform creates the streams (see docs/infrastructure.md); ' +
+        'start its stream provisioner, or set EVENTS_STREAMS=ensure to let this service create them.',
+    );
+  }
+}
+
+/**
+ * Checks, read-only, that every stream of `definitions` exists and captures the subjects of its
+ * definition (a definition without `subjects` is checked for existence only). Reports every bad
+ * stream in one `StreamsNotProvisioned`, so an operator fixes them in one round; other errors
+ * (permission denied, timeout) propagate unchanged. Creates and updates nothing, so the service's
+ * NATS user needs only `$JS.API.STREAM.INFO.<stream>`: the deployment mode (`EVENTS_STREAMS=verify`).
+ * Other settings (retention, replicas, …) are the provisioner's business and are not compared.
+ */
+export async function verifyStreams(
+  jsm: JetStreamManager,
+  definitions: Partial<StreamConfig>[],
+): Promise<void> {
+  const problems: string[] = [];
+  for (const definition of definitions) {
+    const name = definition.name as string;
+    try {
+      const existing = await jsm.streams.info(name);
+      const expected = definition.subjects;
+      const actual = existing.config.subjects ?? [];
+      if (expected !== undefined && !sameSubjects(actual, expected)) {
+        problems.push(`${name} captures ${listOf(actual)} instead of ${listOf(expected)}`);
+      }
+    } catch (error) {
+      if (error instanceof NatsError && error.api_error?.err_code === 10059) {
+        problems.push(`${name} is missing`);
+        continue;
+      }
+      throw error;
+    }
+  }
+  if (problems.length > 0) throw new StreamsNotProvisioned(problems);
+}
+
+/**
+ * The streams a service touches, sorted and unique: the stream of every event it consumes, `DLQ`
+ * when it consumes anything (its dead letters are published there), and its domain's stream when it
+ * publishes events (its outbox relay publishes there). In a deployment its NATS user gets
+ * `$JS.API.STREAM.INFO.<stream>` for exactly this set and `verifyStreams` checks exactly this set;
+ * `infra/nats/permissions.ts` mirrors the rule, so change both together.
+ */
+export function streamsUsedBy(usage: {
+  domain: string;
+  publishes: boolean;
+  consumes: string[];
+}): string[] {
+  const streams = new Set(usage.consumes.map(streamOf));
+  if (usage.consumes.length > 0) streams.add(DLQ_STREAM);
+  if (usage.publishes) streams.add(usage.domain.toUpperCase());
+  return [...streams].sort();
+}
+
+function sameSubjects(actual: string[], expected: string[]): boolean {
+  const want = new Set(expected);
+  return new Set(actual).size === want.size && actual.every((subject) => want.has(subject));
+}
+
+function listOf(subjects: string[]): string {
+  return `[${subjects.join(', ')}]`;
 }

@@ -34,6 +34,7 @@ import { HttpErrorFilter } from '../http/http-error.filter';
 import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { OpenApiModule } from '../openapi/openapi.module';
+import { publishesEvents } from './messaging-manifest';
 import { type ServiceDefinition } from './service-definition';
 
 export interface ServiceApp<Extra extends z.ZodRawShape = z.ZodRawShape> {
@@ -151,10 +152,19 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     maxBackoffMs: config.EVENTS_MAX_BACKOFF_MS,
     ackWaitMs: config.EVENTS_ACK_WAIT_MS,
     streamReplicas: config.EVENTS_STREAM_REPLICAS,
+    streams: config.EVENTS_STREAMS,
+    publishesEvents: publishesEvents(definition.name),
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   app.get(EventConsumersHealth).attach(consumers);
-  await app.startAllMicroservices();
+  try {
+    await app.startAllMicroservices();
+  } catch (error) {
+    // E.g. StreamsNotProvisioned: release NATS and the database, so the caller (a test, or
+    // bootstrapService reporting the error) is not held up by open handles.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   return { app, config, lifecycle: app.get(ServiceLifecycle) };
 }
 

@@ -64,6 +64,33 @@ describe('messagingManifestOf', () => {
     expect(manifest.publishes.every((subject) => subject.startsWith('evt.chat.'))).toBe(true);
   });
 
+  it('lists the streams the deployment creates, without replicas (a deployment decision)', () => {
+    const { streams } = messagingManifestOf({
+      name: 'calls',
+      defaultPort: 0,
+      domains: [{ module: InnerModule, entities: [], migrations: [] }],
+    });
+    expect(streams.map((stream) => stream.name)).toEqual([
+      'CHAT',
+      'STORIES',
+      'CALLS',
+      'BOTS',
+      'DLQ',
+    ]);
+    for (const stream of streams) expect(stream).not.toHaveProperty('num_replicas');
+    // Plain JSON, every setting spelled out: the provisioner must not fall back to server defaults.
+    expect(JSON.parse(JSON.stringify(streams[4]))).toEqual({
+      name: 'DLQ',
+      subjects: ['dlq.>'],
+      retention: 'limits',
+      storage: 'file',
+      max_age: 30 * 24 * 60 * 60 * 1e9,
+      duplicate_window: 120 * 1e9,
+      discard: 'old',
+    });
+    expect(streams[0]).toMatchObject({ subjects: ['evt.chat.>'], max_age: 7 * 24 * 60 * 60 * 1e9 });
+  });
+
   it("refuses a service answering another domain's RPC", () => {
     expect(() =>
       messagingManifestOf({

@@ -3,7 +3,13 @@ import { MODULE_METADATA } from '@nestjs/common/constants';
 import { PATTERN_EXTRAS_METADATA } from '@nestjs/microservices/constants';
 import * as contracts from '@switchboard/contracts';
 import { type EventContract, type PushContract, type RpcContract } from '@switchboard/contracts';
-import { CONTRACT_EXTRA, consumerName, streamOf } from '@switchboard/platform-messaging';
+import {
+  CONTRACT_EXTRA,
+  consumerName,
+  streamDefinitions,
+  streamOf,
+} from '@switchboard/platform-messaging';
+import { type StreamConfig } from 'nats';
 import { type ServiceDefinition } from './service-definition';
 
 /** One durable consumer: what a service reads from JetStream. */
@@ -11,6 +17,25 @@ export interface ConsumedEvent {
   subject: string;
   stream: string;
   consumer: string;
+}
+
+/**
+ * One JetStream stream as the platform defines it (`streamDefinitions`), without the replicas, which
+ * are a deployment decision. Plain JSON: the provisioner passes it to the JetStream API as is.
+ */
+export interface ExpectedStream {
+  name: string;
+  subjects: string[];
+  /** `limits`, `interest` or `workqueue`. */
+  retention: string;
+  /** `file` or `memory`. */
+  storage: string;
+  /** Nanoseconds. */
+  max_age: number;
+  /** Nanoseconds. */
+  duplicate_window: number;
+  /** `old` or `new`. */
+  discard: string;
 }
 
 /**
@@ -31,6 +56,11 @@ export interface MessagingManifest {
   pushes: string[];
   /** Events it consumes (`@EventHandler`), with their stream and durable consumer. */
   consumes: ConsumedEvent[];
+  /**
+   * The streams the service expects, in the platform's order; the deployment creates them from this
+   * list (with `EVENTS_STREAMS=verify` the service only checks the ones it uses).
+   */
+  streams: ExpectedStream[];
 }
 
 type AnyContract = RpcContract | EventContract | PushContract;
@@ -39,7 +69,7 @@ type AnyContract = RpcContract | EventContract | PushContract;
 export function messagingManifestOf(definition: ServiceDefinition): MessagingManifest {
   const domain = definition.name;
   const handled = definition.domains.flatMap((hosted) => handlersOf(hosted.module));
-  const owned = allContracts().filter((contract) => contract.domain === domain);
+  const owned = contractsOf(domain);
   const answers = handled.filter((contract): contract is RpcContract => contract.kind === 'rpc');
   const foreign = answers.filter((contract) => contract.domain !== domain);
   if (foreign.length > 0) {
@@ -67,7 +97,34 @@ export function messagingManifestOf(definition: ServiceDefinition): MessagingMan
         consumer: consumerName(domain, contract.subject),
       }))
       .sort((a, b) => a.subject.localeCompare(b.subject)),
+    streams: streamDefinitions().map(expectedStream),
   };
+}
+
+/** Whether the domain has any event contract, i.e. its outbox may publish to its stream. */
+export function publishesEvents(domain: string): boolean {
+  return contractsOf(domain).some((contract) => contract.kind === 'event');
+}
+
+function contractsOf(domain: string): AnyContract[] {
+  return allContracts().filter((contract) => contract.domain === domain);
+}
+
+function expectedStream(definition: Partial<StreamConfig>): ExpectedStream {
+  const { name, subjects, retention, storage, max_age, duplicate_window, discard } = definition;
+  if (
+    name === undefined ||
+    subjects === undefined ||
+    retention === undefined ||
+    storage === undefined ||
+    max_age === undefined ||
+    duplicate_window === undefined ||
+    discard === undefined
+  ) {
+    // The provisioner must never fill a gap with a server default.
+    throw new Error(`The definition of stream ${name ?? '(unnamed)'} is incomplete`);
+  }
+  return { name, subjects, retention, storage, max_age, duplicate_window, discard };
 }
 
 /** The contracts of `@RpcHandler` / `@EventHandler` methods in a module and the modules it imports. */

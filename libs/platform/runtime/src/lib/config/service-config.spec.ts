@@ -44,6 +44,24 @@ describe('loadConfig', () => {
     expect((error as ConfigError).message).toMatch(/DATABASE_URL: /);
   });
 
+  it('lets the service create its streams unless told the platform does', () => {
+    expect(load({}).EVENTS_STREAMS).toBe('ensure');
+    expect(load({ EVENTS_STREAMS: 'verify' }).EVENTS_STREAMS).toBe('verify');
+  });
+
+  it('refuses an unknown stream mode, naming the key and the choices', () => {
+    let error: unknown;
+    try {
+      load({ EVENTS_STREAMS: 'create' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { key: 'EVENTS_STREAMS', message: expect.stringMatching(/"ensure".*"verify"/) },
+    ]);
+  });
+
   it('takes NATS credentials as a pair', () => {
     expect(load({ NATS_USER: 'chat', NATS_PASSWORD: 'pw' })).toMatchObject({
       NATS_USER: 'chat',

@@ -62,8 +62,17 @@ export const baseConfigSchema = z.object({
   EVENTS_MAX_BACKOFF_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
   /** How long JetStream waits for an ack before redelivering (e.g. after a consumer crashed). */
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-  /** Replicas of the event streams: 1 on one nats-server, 3 on a JetStream cluster. */
+  /**
+   * Replicas of the event streams: 1 on one nats-server, 3 on a JetStream cluster. Only matters with
+   * `EVENTS_STREAMS=ensure`: in `verify` mode the platform creates the streams, replicas included.
+   */
   EVENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Who creates the JetStream streams. `ensure`: the service creates and updates them at boot (local
+   * runs, tests, `npm start`). `verify`: the platform provisions them and the service only checks
+   * that the ones it uses exist (deployments, where its NATS user cannot create streams).
+   */
+  EVENTS_STREAMS: z.enum(['ensure', 'verify']).default('ensure'),
   /** Time between "not ready" and closing the listener, for load balancers to notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Past this the process exits 1 even if work is still draining. */
