@@ -70,7 +70,10 @@ describe('generated permissions on a real nats-server', () => {
       STREAM_PROVISIONER_USER,
       provisionerPassword,
     );
-    await provisionStreams(await provisioner.nc.jetstreamManager(), provisionedStreams(manifest, 1));
+    await provisionStreams(
+      await provisioner.nc.jetstreamManager(),
+      provisionedStreams(manifest, 1),
+    );
     await provisioner.nc.close();
     expect(provisioner.violations).toEqual([]);
     for (const service of services) {

@@ -1,9 +1,4 @@
-import {
-  connect,
-  type NatsConnection,
-  StringCodec,
-  AckPolicy,
-} from 'nats';
+import { connect, type NatsConnection, StringCodec, AckPolicy } from 'nats';
 import { provisionStreams } from '../streams/provision-streams';
 import { fixtureManifest } from '../testing/fixture-manifest';
 import { renderNatsConfig } from './nats-config';
@@ -34,12 +29,18 @@ async function connectAs(port: number, user: keyof typeof passwords | 'stream-pr
 
 describe('rendered NATS config', () => {
   it('is accepted by nats-server -t', () => {
-    const result = checkNatsConfig(renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword }));
+    const result = checkNatsConfig(
+      renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword }),
+    );
     expect(result).toEqual({ ok: true, output: expect.stringContaining('is valid') });
   });
 
   it('is rejected by nats-server -t when broken (the check can fail)', () => {
-    const config = renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword });
+    const config = renderNatsConfig({
+      manifest: fixtureManifest(),
+      passwords,
+      provisionerPassword,
+    });
     expect(checkNatsConfig(config.replace('accounts {', 'accounts {{')).ok).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import { type MessagingManifest, serviceNames } from './manifest';
+import { natsPasswordHash } from './password-hash';
 import {
   assertManifest,
   natsPermissionsFor,
@@ -72,13 +73,15 @@ export function renderNatsConfig(options: NatsConfigOptions): string {
 
 export interface NatsUser {
   user: string;
+  /** The bcrypt hash of the password (`natsPasswordHash`), never the password itself. */
   password: string;
   permissions: NatsPermissions;
 }
 
 /**
  * Every user of the services' account — one per service, then the stream provisioner — with its
- * permissions: the one derivation both the Docker config file and the Kubernetes chart values use.
+ * permissions and its password's bcrypt hash: the one derivation both the Docker config file and
+ * the Kubernetes chart values use.
  */
 export function natsUsersOf(
   manifest: MessagingManifest,
@@ -88,12 +91,15 @@ export function natsUsersOf(
   assertManifest(manifest);
   const users = serviceNames(manifest).map((service) => ({
     user: service,
-    password: requirePassword(passwords[service], `service ${service}`),
+    password: natsPasswordHash(service, requirePassword(passwords[service], `service ${service}`)),
     permissions: natsPermissionsFor(service, manifest.services[service]),
   }));
   users.push({
     user: STREAM_PROVISIONER_USER,
-    password: requirePassword(provisionerPassword, 'the stream provisioner'),
+    password: natsPasswordHash(
+      STREAM_PROVISIONER_USER,
+      requirePassword(provisionerPassword, 'the stream provisioner'),
+    ),
     permissions: provisionerPermissions(manifest.streams.map((stream) => stream.name)),
   });
   return users;

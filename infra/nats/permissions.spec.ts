@@ -131,9 +131,7 @@ describe('natsPermissionsFor', () => {
         /not a literal subject/,
       ],
     ])('%s', (_case, mutated, message) => {
-      expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(
-        ManifestViolation,
-      );
+      expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(ManifestViolation);
       expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(message);
     });
   });
@@ -143,7 +141,14 @@ describe('natsPermissionsFor', () => {
     expect(streamsUsedBy(manifest.services.stories)).toEqual(['STORIES']);
     expect(streamsUsedBy(manifest.services.chat)).toEqual(['CHAT', 'DLQ', 'STORIES']);
     expect(
-      streamsUsedBy({ domain: 'x', answers: [], calls: [], publishes: [], pushes: [], consumes: [] }),
+      streamsUsedBy({
+        domain: 'x',
+        answers: [],
+        calls: [],
+        publishes: [],
+        pushes: [],
+        consumes: [],
+      }),
     ).toEqual([]);
   });
 });

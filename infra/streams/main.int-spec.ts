@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { type RunningNats, startNats } from '../testing/nats-server';
 
-const workspaceRoot = join(__dirname, '..', '..');
 const IMAGE_FILES = ['main.ts', 'provision-streams.ts'];
 
 /** Node ≥ 22.18 strips types by default: it runs the files exactly as the image does. */
@@ -15,13 +14,31 @@ function nodeStripsTypes(): boolean {
 }
 
 /**
- * An older Node cannot load `.ts` files, so the image's files are given to it with their types
- * erased by TypeScript (what type stripping does, minus the whitespace it leaves), under their own
- * names, next to a package.json saying `"type": "module"` as in the image. A loader hook only tells
- * Node that `.ts` files are ES modules: the `./provision-streams.ts` import of main.ts is resolved as
- * written, so a wrong specifier or CommonJS left in the code fails here as it would in the image.
+ * The image's contents in `dir`: its dependencies installed as its Dockerfile does (`npm ci
+ * --omit=dev` from the committed package.json and lockfile, so a missing package or a broken
+ * lockfile fails here, not in an image build) and its two `.ts` files. Returns the node arguments
+ * that run the entry.
+ *
+ * Node ≥ 22.18 runs the files as they are, like the image. An older Node cannot load `.ts` files, so
+ * it gets them with their types erased by TypeScript (what type stripping does, minus the
+ * whitespace it leaves), under their own names; a loader hook only tells it that `.ts` files are
+ * ES modules, so the `./provision-streams.ts` import of main.ts is resolved as written, and a wrong
+ * specifier or CommonJS left in the code fails here as it would in the image.
  */
-function erasedCopy(dir: string): string[] {
+function imageContents(dir: string): string[] {
+  for (const file of ['package.json', 'package-lock.json']) {
+    writeFileSync(join(dir, file), readFileSync(join(__dirname, file)));
+  }
+  execFileSync('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    stdio: 'pipe',
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
+  if (nodeStripsTypes()) {
+    for (const file of IMAGE_FILES)
+      writeFileSync(join(dir, file), readFileSync(join(__dirname, file)));
+    return ['main.ts'];
+  }
   for (const file of IMAGE_FILES) {
     const source = readFileSync(join(__dirname, file), 'utf8');
     const { outputText, diagnostics } = ts.transpileModule(source, {
@@ -40,8 +57,6 @@ function erasedCopy(dir: string): string[] {
     }
     writeFileSync(join(dir, file), outputText);
   }
-  writeFileSync(join(dir, 'package.json'), readFileSync(join(__dirname, 'package.json')));
-  symlinkSync(join(workspaceRoot, 'node_modules'), join(dir, 'node_modules'), 'dir');
   writeFileSync(
     join(dir, 'ts-as-esm.mjs'),
     [
@@ -74,14 +89,20 @@ function runNode(args: string[], cwd: string, env: NodeJS.ProcessEnv) {
 describe('the image entry, main.ts, run as an ES module with its types stripped', () => {
   let nats: RunningNats;
   let dir: string;
-  /** `node <args>` in `cwd` runs the image entry. */
+  /** `node <args>` in `dir` runs the image entry. */
   let args: string[];
-  let cwd: string;
 
   beforeAll(async () => {
     nats = await startNats((storeDir) => `jetstream { store_dir: "${storeDir}" }\n`);
     dir = mkdtempSync(join(tmpdir(), 'sb-stream-provisioner-'));
-    [args, cwd] = nodeStripsTypes() ? [['main.ts'], __dirname] : [erasedCopy(dir), dir];
+    args = imageContents(dir);
+  });
+
+  it('runs with nothing but the dependencies of its own lockfile', () => {
+    const installed = readdirSync(join(dir, 'node_modules')).filter(
+      (name) => !name.startsWith('.'),
+    );
+    expect(installed.sort()).toEqual(['nats', 'nkeys.js', 'tweetnacl']);
   });
 
   afterAll(async () => {
@@ -99,7 +120,7 @@ describe('the image entry, main.ts, run as an ES module with its types stripped'
       duplicate_window: 120 * 1e9,
       discard: 'old',
     }));
-    const result = await runNode(args, cwd, {
+    const result = await runNode(args, dir, {
       PATH: process.env['PATH'],
       NATS_URL: `nats://127.0.0.1:${nats.port}`,
       STREAMS: JSON.stringify(streams),
@@ -112,7 +133,7 @@ describe('the image entry, main.ts, run as an ES module with its types stripped'
   });
 
   it('exits 1 with the reason on stderr when STREAMS is missing', async () => {
-    const result = await runNode(args, cwd, {
+    const result = await runNode(args, dir, {
       PATH: process.env['PATH'],
       NATS_URL: `nats://127.0.0.1:${nats.port}`,
     });

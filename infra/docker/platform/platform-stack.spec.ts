@@ -4,6 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { fixtureManifest } from '../../testing/fixture-manifest';
 import { loadManifest } from '../../nats/load-manifest';
 import type { MessagingManifest } from '../../nats/manifest';
+import { matchesNatsPasswordHash } from '../../nats/password-hash';
 import {
   CONTAINER,
   envOf,
@@ -97,12 +98,16 @@ describe('platform stack platform-dev', () => {
     expect(upload.content).toContain('store_dir: "/data/jetstream"');
     expect(upload.content).toContain('sync_interval: "10s"');
     expect(upload.content).toContain('http_port: 8222');
+    // Each user with the bcrypt hash of its password; no password in clear.
+    const hashOf = (user: string) =>
+      new RegExp(`user: "${user}"\\n\\s*password: "(\\$2a\\$[^"]+)"`).exec(upload.content)?.[1] ??
+      '';
     for (const service of SERVICE_NAMES) {
-      expect(upload.content).toContain(`user: "${service}"`);
-      expect(upload.content).toContain(`password: "${service}-nats-pw"`);
+      expect(matchesNatsPasswordHash(`${service}-nats-pw`, hashOf(service))).toBe(true);
+      expect(upload.content).not.toContain(`${service}-nats-pw`);
     }
-    expect(upload.content).toContain('user: "stream-provisioner"');
-    expect(upload.content).toContain('password: "provisioner-pw"');
+    expect(matchesNatsPasswordHash('provisioner-pw', hashOf('stream-provisioner'))).toBe(true);
+    expect(upload.content).not.toContain('provisioner-pw');
     // No service may create or change a stream: only the provisioner's user holds those grants.
     const createGrants = upload.content.match(/"\$JS\.API\.STREAM\.CREATE\.[A-Z]+"/g) ?? [];
     expect(createGrants.sort()).toEqual(

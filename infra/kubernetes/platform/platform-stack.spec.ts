@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { SERVICE_NAMES, type ServiceName } from '../../docker/catalogue';
 import { loadManifest } from '../../nats/load-manifest';
+import { matchesNatsPasswordHash } from '../../nats/password-hash';
 import {
   ManifestViolation,
   natsPermissionsFor,
@@ -51,6 +52,7 @@ function baseArgs() {
 
 interface JobSpec {
   backoffLimit: number;
+  activeDeadlineSeconds: number;
   template: {
     spec: {
       restartPolicy: string;
@@ -139,11 +141,13 @@ describe('kubernetes platform stack platform-dev', () => {
       'stream-provisioner',
     ]);
     for (const user of users.slice(0, -1)) {
-      expect(user.password).toBe(`${user.user}-nats-pw`);
+      expect(matchesNatsPasswordHash(`${user.user}-nats-pw`, user.password)).toBe(true);
       expect(user.permissions).toEqual(natsPermissionsFor(user.user, manifest.services[user.user]));
     }
     const provisioner = users[users.length - 1];
-    expect(provisioner.password).toBe('provisioner-pw');
+    expect(matchesNatsPasswordHash('provisioner-pw', provisioner.password)).toBe(true);
+    // The chart's values hold hashes only.
+    expect(JSON.stringify(users)).not.toMatch(/-pw"/);
     expect(provisioner.permissions).toEqual(
       provisionerPermissions(manifest.streams.map((stream) => stream.name)),
     );
@@ -206,8 +210,15 @@ describe('kubernetes platform stack platform-dev', () => {
   it('creates the streams with a Job: its own user, the cluster’s replicas, non-root, limited', () => {
     const job = only(K8S.job);
     const spec = job.inputs['spec'] as JobSpec;
+    expect(job.inputs['metadata']).toMatchObject({
+      annotations: { 'pulumi.com/replaceUnready': 'true' },
+    });
+    expect(spec.activeDeadlineSeconds).toBeLessThan(600);
     expect(spec.template.spec.restartPolicy).toBe('Never');
-    expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(spec.template.spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+    });
     const [container] = spec.template.spec.containers;
     expect(container.image).toBe(PROVISIONER_IMAGE);
     expect(container.securityContext).toMatchObject({
@@ -255,9 +266,7 @@ describe('kubernetes platform stack platform-dev', () => {
 describe('kubernetes platform stack checks', () => {
   it('refuses an even number of NATS servers (no JetStream quorum)', () => {
     installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
-    expect(() =>
-      definePlatform({ ...baseArgs(), natsReplicas: 2 }),
-    ).toThrow(/odd/);
+    expect(() => definePlatform({ ...baseArgs(), natsReplicas: 2 })).toThrow(/odd/);
   });
 
   it('refuses a manifest in which a service publishes another domain’s event', () => {
@@ -284,9 +293,7 @@ describe('kubernetes platform stack checks', () => {
       pulumi.runtime.setConfig(`platform-k8s:${service}DatabasePassword`, `${service}-d`);
     }
     pulumi.runtime.setConfig('platform-k8s:postgresPassword', 'admin');
-    expect(() => definePlatformFromConfig(loadManifest())).toThrow(
-      /streamProvisionerNatsPassword/,
-    );
+    expect(() => definePlatformFromConfig(loadManifest())).toThrow(/streamProvisionerNatsPassword/);
     pulumi.runtime.setConfig('platform-k8s:streamProvisionerNatsPassword', 'prov');
     expect(() => definePlatformFromConfig(loadManifest())).toThrow(/streamProvisionerImage/);
     pulumi.runtime.setConfig('platform-k8s:streamProvisionerImage', PROVISIONER_IMAGE);

@@ -234,10 +234,17 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
   const streamProvisioner = new k8s.batch.v1.Job(
     'stream-provisioner',
     {
-      metadata: { namespace: ns, labels: provisionerLabels },
+      metadata: {
+        namespace: ns,
+        labels: provisionerLabels,
+        // A Job that failed (NATS down too long, a refused change) is replaced on the next
+        // `pulumi up` instead of being waited for again.
+        annotations: { 'pulumi.com/replaceUnready': 'true' },
+      },
       spec: {
         backoffLimit: 3,
-        activeDeadlineSeconds: 900,
+        // Below Pulumi's 10-minute wait for a Job, so the Job fails with its own reason first.
+        activeDeadlineSeconds: 540,
         template: {
           metadata: { labels: provisionerLabels },
           spec: {
