@@ -48,7 +48,11 @@ describe('chat process lifecycle', () => {
   });
 
   it('loses no acknowledged message when SIGTERM lands in a burst of 200 posts', async () => {
-    let chat: ServiceProcess = await startService(env, 'chat', { SHUTDOWN_GRACE_MS: '150' });
+    // info: when shutdown fails, the lines printed below say which step it was in.
+    let chat: ServiceProcess = await startService(env, 'chat', {
+      SHUTDOWN_GRACE_MS: '150',
+      LOG_LEVEL: 'info',
+    });
     const conversation = await json<{ id: string }>(
       await fetch(`${chat.url}/conversations`, {
         method: 'POST',
@@ -95,7 +99,7 @@ describe('chat process lifecycle', () => {
       `burst of 200 with SIGTERM after 60: ${JSON.stringify(outcomes)}, exit code ${exitCode}\n`,
     );
     if (exitCode !== 0)
-      process.stdout.write(`chat's last log lines:\n${chat.logs().slice(-15).join('\n')}\n`);
+      process.stdout.write(`chat's last log lines:\n${chat.logs().slice(-40).join('\n')}\n`);
     expect(exitCode).toBe(0);
     expect(readinessDuringShutdown).toBe(503);
     expect(outcomes.acknowledged).toBeGreaterThanOrEqual(60);

@@ -31,6 +31,7 @@ import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/servic
 import { HealthController } from '../health/health.controller';
 import { ServiceLifecycle } from '../health/service-lifecycle';
 import { HttpErrorFilter } from '../http/http-error.filter';
+import { useConnectionCloseOnShutdown } from '../http/connection-close.hook';
 import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { OpenApiModule } from '../openapi/openapi.module';
@@ -127,6 +128,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   app.useLogger(app.get(Logger));
   useJsonBodyParser(app, config.HTTP_BODY_LIMIT_BYTES);
   useHttpTraceContext(app);
+  useConnectionCloseOnShutdown(app, app.get(ServiceLifecycle));
   if (config.JWT_SECRET_IS_DEV_DEFAULT) {
     new NestLogger('Auth').warn(
       'AUTH_JWT_SECRET is not set: using the development default. Never run like this in production.',
