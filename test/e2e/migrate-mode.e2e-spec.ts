@@ -27,6 +27,27 @@ describe('a service in migrate mode', () => {
     expect(second.stdout).toContain('No pending migrations');
   });
 
+  it('is what a service started with DB_MIGRATE=false needs: it refuses a schema that is behind', () => {
+    const url = `sqlite:${join(folder, 'behind.sqlite')}`;
+    const serve = () =>
+      spawnSync(process.execPath, [entryOf('stories')], {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          NATS_URL: 'nats://127.0.0.1:1',
+          DATABASE_URL: url,
+          DB_MIGRATE: 'false',
+        },
+        timeout: 30_000,
+      });
+    const refused = serve();
+    expect(refused.status).toBe(1);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(
+      /The database schema is behind: \d+ pending migration\(s\) \(.*CreateStoriesTables1764190000000.*\)\. Apply them with `node main\.js --migrate`/,
+    );
+    expect(migrate({ DATABASE_URL: url }).status).toBe(0);
+  });
+
   it('exits 1 with the reason when the database cannot be reached', () => {
     const failed = migrate({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/stories' });
     expect(failed.status).toBe(1);

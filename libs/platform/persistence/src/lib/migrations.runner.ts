@@ -1,4 +1,4 @@
-import { type DataSource } from 'typeorm';
+import { type DataSource, MigrationExecutor } from 'typeorm';
 
 /**
  * Key of the Postgres advisory lock held while migrating. Advisory locks are scoped to the current
@@ -54,4 +54,12 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
 
 function names(migrations: readonly { name: string }[]): string[] {
   return migrations.map((migration) => migration.name);
+}
+
+/**
+ * The migrations of the service that the database has not applied, by name, in order. Reads only:
+ * a database without a migrations table has every migration pending.
+ */
+export async function pendingMigrations(dataSource: DataSource): Promise<string[]> {
+  return names(await new MigrationExecutor(dataSource).getPendingMigrations());
 }

@@ -4,7 +4,7 @@ import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions, type LoggerOptions } from 'typeorm';
 import { buildDataSourceOptions } from './data-source-options.builder';
 import { DatabaseHealth } from './database.health';
-import { runMigrations } from './migrations.runner';
+import { pendingMigrations, runMigrations } from './migrations.runner';
 import { type MigrationClass, type PersistenceEntity } from './persistence.types';
 import { serializeSqliteTransactions } from './sqlite-transactions';
 
@@ -16,7 +16,10 @@ export interface PersistenceModuleOptions {
   entities: readonly PersistenceEntity[];
   /** Every migration of the service. */
   migrations: readonly MigrationClass[];
-  /** `DB_MIGRATE`: apply pending migrations before the application continues booting. */
+  /**
+   * `DB_MIGRATE`: apply pending migrations before the application continues booting. When off, a
+   * database with pending migrations fails boot (they are applied by a migrations job first).
+   */
   migrate: boolean;
   /** TypeORM query logging; off by default. */
   logging?: LoggerOptions;
@@ -27,7 +30,8 @@ export interface PersistenceModuleOptions {
  *
  * Built on `TypeOrmModule.forRootAsync`, so domain modules use `TypeOrmModule.forFeature([...])` and
  * `@InjectRepository(...)`, and `DataSource` is injectable anywhere. Boot opens the data source and,
- * when `migrate` is set, runs `runMigrations` before any provider depending on it is created. A
+ * when `migrate` is set, runs `runMigrations` before any provider depending on it is created; when
+ * it is not, boot refuses a database with pending migrations, naming them. A
  * database that cannot be opened or migrated fails boot at once, with the cause in the message,
  * instead of retrying (TypeORM's module would retry nine times, three seconds apart). The data
  * source is closed in `onApplicationShutdown`, i.e. after the HTTP server has closed.
@@ -89,6 +93,21 @@ async function openDataSource(
       // Boot stops here, so nobody else would close the pool that keeps the process alive.
       await dataSource.destroy().catch(() => undefined);
       throw new Error(`Database migrations failed: ${messageOf(error)}`, { cause: error });
+    }
+  } else {
+    // Without this, a service on a schema it does not know answers every request with a 500.
+    const pending = await pendingMigrations(dataSource).catch(async (error: unknown) => {
+      await dataSource.destroy().catch(() => undefined);
+      throw new Error(`Could not read the applied migrations: ${messageOf(error)}`, {
+        cause: error,
+      });
+    });
+    if (pending.length > 0) {
+      await dataSource.destroy().catch(() => undefined);
+      throw new Error(
+        `The database schema is behind: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
+          'Apply them with `node main.js --migrate`, or start with DB_MIGRATE=true.',
+      );
     }
   }
   return dataSource;
