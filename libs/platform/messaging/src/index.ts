@@ -2,7 +2,12 @@ export { MessagingModule } from './lib/messaging.module';
 export { type MessagingOptions, MESSAGING_OPTIONS } from './lib/messaging.options';
 export { connectNats, isNatsUsable, NATS_CONNECTION } from './lib/nats-connection';
 export { NatsTransport, NATS_TRANSPORT, type NatsTransportOptions } from './lib/nats.transport';
-export { CONTRACT_EXTRA, EventHandler, RpcHandler } from './lib/handler.decorators';
+export {
+  CONTRACT_EXTRA,
+  EventHandler,
+  type EventHandlerOptions,
+  RpcHandler,
+} from './lib/handler.decorators';
 export { RpcClient, type CallOptions } from './lib/rpc.client';
 export { NatsHealth } from './lib/nats.health';
 export { WireHeaders } from './lib/wire-headers';

@@ -35,15 +35,41 @@ export function RpcHandler(contract: RpcContract): MethodDecorator {
   );
 }
 
+/** Key under which `EventHandlerOptions.concurrency` travels in the handler's `extras`. */
+export const CONCURRENCY_EXTRA = 'switchboardConcurrency';
+
+export interface EventHandlerOptions {
+  /**
+   * At most this many events of this type handled at once by one instance (never more than
+   * `EVENTS_CONCURRENCY`), and at most this many delivered and not yet acked. For a handler that
+   * waits on something slow (an outside HTTP call) while it holds its transaction's database
+   * connection: it then holds at most this many connections, and no event waits in the client's
+   * buffer long enough to be redelivered while it waits for a turn.
+   */
+  concurrency?: number;
+}
+
 /**
  * Declares an event handler for a contract, served by `JetStreamTransport`: one durable consumer
  * per service and event type, shared by the service's replicas. The payload is validated against
  * `contract.payload`; take it with `@Payload()` and the `EventContext` (the transaction to write
  * effects with) with `@Ctx()`.
  */
-export function EventHandler(contract: EventContract): MethodDecorator {
+export function EventHandler(
+  contract: EventContract,
+  options: EventHandlerOptions = {},
+): MethodDecorator {
+  const { concurrency } = options;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
+    throw new Error(
+      `@EventHandler(${contract.subject}): concurrency must be a positive integer, not ${concurrency}`,
+    );
+  }
   return applyDecorators(
-    EventPattern(contract.subject, JETSTREAM_TRANSPORT, { [CONTRACT_EXTRA]: contract }),
+    EventPattern(contract.subject, JETSTREAM_TRANSPORT, {
+      [CONTRACT_EXTRA]: contract,
+      ...(concurrency === undefined ? {} : { [CONCURRENCY_EXTRA]: concurrency }),
+    }),
     UseFilters(new PassErrorToTransportFilter()),
   );
 }

@@ -154,43 +154,25 @@ describe('persistence on Postgres', () => {
 
   it('refuses to boot without DB_MIGRATE on a database with pending migrations, naming them', async () => {
     const url = await freshDatabase();
-    const boot = Test.createTestingModule({
-      imports: [
-        PersistenceModule.forRoot({
-          url,
-          entities: [Widget],
-          migrations: [CreateWidgets1732600000000],
-          migrate: false,
-        }),
-      ],
-    }).compile();
-    await expect(boot).rejects.toThrow(
+    const boot = (migrate: boolean) =>
+      Test.createTestingModule({
+        imports: [
+          PersistenceModule.forRoot({
+            url,
+            entities: [Widget],
+            migrations: [CreateWidgets1732600000000],
+            migrate,
+          }),
+        ],
+      }).compile();
+    await expect(boot(false)).rejects.toThrow(
       'The database schema is behind: 1 pending migration(s) (CreateWidgets1732600000000). ' +
         'Apply them with `node main.js --migrate`, or start with DB_MIGRATE=true.',
     );
 
     // Once applied (e.g. by the migrations job), the same service boots without migrating.
-    const migrated = await Test.createTestingModule({
-      imports: [
-        PersistenceModule.forRoot({
-          url,
-          entities: [Widget],
-          migrations: [CreateWidgets1732600000000],
-          migrate: true,
-        }),
-      ],
-    }).compile();
-    await migrated.close();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        PersistenceModule.forRoot({
-          url,
-          entities: [Widget],
-          migrations: [CreateWidgets1732600000000],
-          migrate: false,
-        }),
-      ],
-    }).compile();
+    await (await boot(true)).close();
+    const moduleRef = await boot(false);
     const dataSource = moduleRef.get(DataSource);
     expect(dataSource.isInitialized).toBe(true);
 

@@ -33,6 +33,13 @@ import { EventHeaders } from './event-headers';
 import { JetStreamTransport } from './jetstream.transport';
 import { DLQ_STREAM } from './streams';
 
+/** Handled at most two at a time (`@EventHandler(…, { concurrency: 2 })`). */
+const Throttled = defineEvent({
+  subject: 'evt.test.thing.throttled.v1',
+  payload: z.object({ n: z.number().int() }).strict(),
+});
+const throttled = { running: 0, most: 0, done: 0 };
+
 const Happened = defineEvent({
   subject: 'evt.test.thing.happened.v1',
   payload: z
@@ -92,6 +99,14 @@ class ThingHandler {
     if ((attempts.get(payload.n) ?? 0) <= (payload.failTimes ?? 0)) {
       throw new Error(`thing ${payload.n} failed on purpose`);
     }
+  }
+  @EventHandler(Throttled, { concurrency: 2 })
+  async throttle(): Promise<void> {
+    throttled.running += 1;
+    throttled.most = Math.max(throttled.most, throttled.running);
+    await sleep(150);
+    throttled.running -= 1;
+    throttled.done += 1;
   }
 }
 
@@ -271,6 +286,33 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
   });
 
   // Runs last: it closes the app.
+  it('runs a handler declared with concurrency 2 at most two at a time, with two unacked at most', async () => {
+    const js = nats.jetstream();
+    await Promise.all(
+      Array.from({ length: 8 }, (_, n) =>
+        js.publish(Throttled.subject, sc.encode(JSON.stringify({ n })), {
+          msgID: `throttled-${n}`,
+        }),
+      ),
+    );
+    await waitFor(async () => throttled.done === 8, {
+      timeoutMs: 10_000,
+      message: 'the throttled events were not all handled',
+    });
+    expect(throttled.most).toBe(2);
+    const consumer = await jsm.consumers.info('TEST', 'tester_evt-test-thing-throttled-v1');
+    expect(consumer.config.max_ack_pending).toBe(2);
+    // Other handlers keep the service's limits.
+    const happened = await jsm.consumers.info('TEST', 'tester_evt-test-thing-happened-v1');
+    expect(happened.config.max_ack_pending).toBe(256);
+  });
+
+  it('refuses a concurrency that is not a positive integer', () => {
+    expect(() => EventHandler(Throttled, { concurrency: 0 })).toThrow(
+      '@EventHandler(evt.test.thing.throttled.v1): concurrency must be a positive integer, not 0',
+    );
+  });
+
   it('on shutdown stops pulling, lets the running handlers commit, and loses nothing', async () => {
     const observer = await connect({ servers: env.nats.url });
     try {

@@ -19,7 +19,7 @@ import { lastValueFrom } from 'rxjs';
 import { type DataSource } from 'typeorm';
 import { isUniqueViolation, pingDatabase } from '@switchboard/platform-persistence';
 import { runWithCallContext } from '../call-context';
-import { CONTRACT_EXTRA } from '../handler.decorators';
+import { CONCURRENCY_EXTRA, CONTRACT_EXTRA } from '../handler.decorators';
 import { decodeJson } from '../json-codec';
 import { InboxMessageEntity } from '../outbox/inbox-message.entity';
 import { newTraceContext, readTraceHeaders } from '../trace-context';
@@ -72,6 +72,10 @@ interface Route {
   handler: MessageHandler;
   stream: string;
   consumer: string;
+  /** Handlers of this route running at once. */
+  concurrency: number;
+  /** The consumer's `max_ack_pending`: delivered, not yet acked. */
+  maxAckPending: number;
   messages?: ConsumerMessages;
 }
 
@@ -136,11 +140,19 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     for (const [subject, handler] of this.getHandlers()) {
       const contract = handler.extras?.[CONTRACT_EXTRA] as EventContract | undefined;
       if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport
+      // A handler's own limit narrows the service's; delivered-but-unacked follows it, so nothing
+      // waits in the buffer for a turn while its ack wait runs out.
+      const own = handler.extras?.[CONCURRENCY_EXTRA] as number | undefined;
       routes.push({
         contract,
         handler,
         stream: streamOf(subject),
         consumer: consumerName(this.options.serviceName, subject),
+        concurrency: Math.min(own ?? this.settings.concurrency, this.settings.concurrency),
+        maxAckPending:
+          own === undefined
+            ? this.settings.maxAckPending
+            : Math.min(own, this.settings.maxAckPending),
       });
     }
     await this.prepareStreams(routes.map((route) => route.contract.subject));
@@ -205,7 +217,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       filter_subject: route.contract.subject,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(this.settings.ackWaitMs),
-      max_ack_pending: this.settings.maxAckPending,
+      max_ack_pending: route.maxAckPending,
       // We count deliveries and dead-letter ourselves; the server must keep redelivering until then.
       max_deliver: -1,
       deliver_policy: DeliverPolicy.All,
@@ -226,13 +238,18 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   /** Pulls for as long as the transport runs, re-attaching if the consumer's iterator ends. */
   private async pull(route: Route): Promise<void> {
     const js = this.js as JetStreamClient;
-    const slots = new Semaphore(this.settings.concurrency);
+    const slots = new Semaphore(route.concurrency);
     while (this.running) {
       try {
         const consumer = await js.consumers.get(route.stream, route.consumer);
         route.messages = await consumer.consume({
-          max_messages: Math.min(this.settings.maxAckPending, 256),
+          max_messages: Math.min(route.maxAckPending, 256),
         });
+        if (!this.running) {
+          // close() ran while this (re-)attach was under way and could not stop this iterator.
+          route.messages.stop();
+          break;
+        }
         for await (const msg of route.messages) {
           await slots.acquire();
           if (!this.running) {

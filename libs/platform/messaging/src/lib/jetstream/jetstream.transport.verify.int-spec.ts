@@ -2,7 +2,7 @@ import { Controller, type INestApplication } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { defineEvent, type EventPayload } from '@switchboard/contracts';
+import { defineEvent, type EventPayload, inboxPrefixOf } from '@switchboard/contracts';
 import { PersistenceModule } from '@switchboard/platform-persistence';
 import {
   createTestEnvironment,
@@ -60,7 +60,10 @@ describe('JetStreamTransport with streams: verify (real nats-server + Postgres)'
     jsm = await observer.jetstreamManager();
     const spy = observer.subscribe('$JS.API.STREAM.>');
     void (async () => {
-      for await (const msg of spy) streamRequests.push(msg.subject);
+      // Only the service's requests (replies under its inbox prefix), not the test's own.
+      for await (const msg of spy) {
+        if (msg.reply?.startsWith(`${inboxPrefixOf('stories')}.`)) streamRequests.push(msg.subject);
+      }
     })();
     await observer.flush();
   }, 30_000);

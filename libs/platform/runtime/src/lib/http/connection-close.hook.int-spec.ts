@@ -5,11 +5,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ServiceLifecycle } from '../health/service-lifecycle';
 import { useConnectionCloseOnShutdown } from './connection-close.hook';
 
+/** Resolved by the handler once a request is running: the test starts shutdown only then. */
+let markStarted: () => void = () => undefined;
+
 @Controller()
 class SlowController {
   @Get('slow')
   async slow(): Promise<{ ok: boolean }> {
-    await sleep(400);
+    markStarted();
+    await sleep(300);
     return { ok: true };
   }
 }
@@ -33,15 +37,16 @@ async function startApp(withHook: boolean) {
 /** Shutdown while a request runs: does the server finish closing once that request is answered? */
 async function shutdownDuringRequest(withHook: boolean) {
   const { app, lifecycle, url } = await startApp(withHook);
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
   const response = fetch(`${url}/slow`).then(async (reply) => {
     await reply.text();
     return reply;
   });
-  await sleep(100); // the request is now running
+  await started; // the request is now running
   lifecycle.beginShutdown();
   const closed = app.close().then(() => 'closed' as const);
   const reply = await response;
-  // The request ends 300 ms after close() began; give the server well over that to finish.
+  // The request ends about 300 ms after close() began; give the server well over that to finish.
   const outcome = await Promise.race([closed, sleep(3_000).then(() => 'still open' as const)]);
   return {
     app,
