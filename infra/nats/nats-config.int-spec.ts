@@ -71,6 +71,18 @@ describe('rendered NATS config', () => {
       renderNatsConfig({ manifest: fixtureManifest(), passwords, provisionerPassword: '' }),
     ).toThrow('No NATS password for the stream provisioner');
   });
+
+  it('refuses a service that would take the stream provisioner’s user name', () => {
+    const manifest = fixtureManifest();
+    manifest.services['stream-provisioner'] = { ...manifest.services.calls, domain: 'calls' };
+    expect(() =>
+      renderNatsConfig({
+        manifest,
+        passwords: { ...passwords, 'stream-provisioner': 'x' },
+        provisionerPassword,
+      }),
+    ).toThrow('"stream-provisioner" is the stream provisioner\'s user, not a service');
+  });
 });
 
 describe('least privilege on a real nats-server', () => {

@@ -89,6 +89,9 @@ export function natsUsersOf(
   provisionerPassword: string,
 ): NatsUser[] {
   assertManifest(manifest);
+  if (STREAM_PROVISIONER_USER in manifest.services) {
+    throw new Error(`"${STREAM_PROVISIONER_USER}" is the stream provisioner's user, not a service`);
+  }
   const users = serviceNames(manifest).map((service) => ({
     user: service,
     password: natsPasswordHash(service, requirePassword(passwords[service], `service ${service}`)),
