@@ -83,34 +83,43 @@ async function openDataSource(
     });
   }
   if (options.type === 'better-sqlite3') serializeSqliteTransactions(dataSource);
-  if (migrate) {
-    try {
-      const applied = await runMigrations(dataSource);
-      logger.log(
-        applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations',
-      );
-    } catch (error) {
-      // Boot stops here, so nobody else would close the pool that keeps the process alive.
-      await dataSource.destroy().catch(() => undefined);
-      throw new Error(`Database migrations failed: ${messageOf(error)}`, { cause: error });
-    }
-  } else {
-    // Without this, a service on a schema it does not know answers every request with a 500.
-    const pending = await pendingMigrations(dataSource).catch(async (error: unknown) => {
-      await dataSource.destroy().catch(() => undefined);
-      throw new Error(`Could not read the applied migrations: ${messageOf(error)}`, {
-        cause: error,
-      });
-    });
-    if (pending.length > 0) {
-      await dataSource.destroy().catch(() => undefined);
-      throw new Error(
-        `The database schema is behind: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
-          'Apply them with `node main.js --migrate`, or start with DB_MIGRATE=true.',
-      );
-    }
+  try {
+    if (migrate) await migrateSchema(dataSource);
+    else await assertSchemaCurrent(dataSource);
+  } catch (error) {
+    // Boot stops here, so nobody else would close the pool that keeps the process alive.
+    await dataSource.destroy().catch(() => undefined);
+    throw error;
   }
   return dataSource;
+}
+
+async function migrateSchema(dataSource: DataSource): Promise<void> {
+  let applied: string[];
+  try {
+    applied = await runMigrations(dataSource);
+  } catch (error) {
+    throw new Error(`Database migrations failed: ${messageOf(error)}`, { cause: error });
+  }
+  logger.log(
+    applied.length > 0 ? `Applied migrations: ${applied.join(', ')}` : 'No pending migrations',
+  );
+}
+
+/** Without this, a service on a schema it does not know answers every request with a 500. */
+async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
+  let pending: string[];
+  try {
+    pending = await pendingMigrations(dataSource);
+  } catch (error) {
+    throw new Error(`Could not read the applied migrations: ${messageOf(error)}`, { cause: error });
+  }
+  if (pending.length > 0) {
+    throw new Error(
+      `The database schema is behind: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
+        'Apply them with `node main.js --migrate`, or start with DB_MIGRATE=true.',
+    );
+  }
 }
 
 function messageOf(error: unknown): string {

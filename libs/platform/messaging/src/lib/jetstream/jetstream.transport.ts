@@ -142,17 +142,14 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport
       // A handler's own limit narrows the service's; delivered-but-unacked follows it, so nothing
       // waits in the buffer for a turn while its ack wait runs out.
-      const own = handler.extras?.[CONCURRENCY_EXTRA] as number | undefined;
+      const own = (handler.extras?.[CONCURRENCY_EXTRA] as number | undefined) ?? Infinity;
       routes.push({
         contract,
         handler,
         stream: streamOf(subject),
         consumer: consumerName(this.options.serviceName, subject),
-        concurrency: Math.min(own ?? this.settings.concurrency, this.settings.concurrency),
-        maxAckPending:
-          own === undefined
-            ? this.settings.maxAckPending
-            : Math.min(own, this.settings.maxAckPending),
+        concurrency: Math.min(own, this.settings.concurrency),
+        maxAckPending: Math.min(own, this.settings.maxAckPending),
       });
     }
     await this.prepareStreams(routes.map((route) => route.contract.subject));
