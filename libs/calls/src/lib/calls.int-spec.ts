@@ -478,6 +478,112 @@ describe('calls service', () => {
     });
   });
 
+  describe(Calls.RelaySignal.subject, () => {
+    const offer = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n' };
+    /** Every signal push, to anyone. */
+    const pushes = async () => {
+      const received: { subject: string; payload: unknown }[] = [];
+      const subscription = calls.nats.subscribe(`${Calls.CallSignal.subjectPrefix}.*`, {
+        callback: (_error, msg) =>
+          received.push({
+            subject: msg.subject,
+            payload: JSON.parse(new TextDecoder().decode(msg.data)),
+          }),
+      });
+      await calls.nats.flush();
+      return { received, stop: () => subscription.unsubscribe() };
+    };
+    const quiet = async () => {
+      await calls.nats.flush();
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    };
+
+    it("relays a participant's signal to the recipient's push subject and replies with sentAt", async () => {
+      const call = await calls.call('wes', ['x.ia', 'yan']);
+      const seen = await pushes();
+      const before = Date.now();
+      const reply = await calls.rpc(Calls.RelaySignal.subject, {
+        callId: call.id,
+        fromUserId: 'wes',
+        toUserId: 'x.ia',
+        signal: offer,
+      });
+      expect(reply).toEqual({ ok: true, sentAt: expect.any(String) });
+      expect(Date.parse(reply['sentAt'] as string)).toBeGreaterThanOrEqual(before - 5);
+      await quiet();
+      expect(seen.received).toEqual([
+        {
+          subject: 'push.calls.signal.v1.x%2Eia',
+          payload: {
+            callId: call.id,
+            fromUserId: 'wes',
+            toUserId: 'x.ia',
+            signal: offer,
+            sentAt: reply['sentAt'],
+          },
+        },
+      ]);
+      seen.stop();
+      await calls.act(call.id, 'cancel', 'wes').expect(200);
+    });
+
+    it('answers the error envelope of the HTTP route and publishes nothing on a refusal', async () => {
+      const call = await calls.call('wes', ['x.ia', 'yan']);
+      const seen = await pushes();
+      const relay = (body: Record<string, unknown>) =>
+        calls.rpc(Calls.RelaySignal.subject, {
+          callId: call.id,
+          fromUserId: 'wes',
+          toUserId: 'x.ia',
+          signal: offer,
+          ...body,
+        });
+
+      const outsider = await calls.nats.request(
+        Calls.RelaySignal.subject,
+        new TextEncoder().encode(
+          JSON.stringify({
+            callId: call.id,
+            fromUserId: 'mallory',
+            toUserId: 'wes',
+            signal: offer,
+          }),
+        ),
+        { timeout: 5_000 },
+      );
+      expect(JSON.parse(new TextDecoder().decode(outsider.data))).toMatchObject({
+        ok: false,
+        code: 'CALLS.NOT_A_PARTICIPANT',
+        retriable: false,
+      });
+      expect(outsider.headers?.get('Nats-Service-Error-Code')).toBe('403');
+      expect(await relay({ fromUserId: 'yan' })).toMatchObject({
+        ok: false,
+        code: 'CALLS.INVALID_RECIPIENT',
+      });
+      expect(await relay({ callId: '0195f6a0-0000-7000-8000-000000000000' })).toMatchObject({
+        ok: false,
+        code: 'CALLS.CALL_NOT_FOUND',
+      });
+
+      // A body that breaks the contract never reaches the use case.
+      const invalid = await relay({ signal: { type: 'offer' } });
+      expect(invalid).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT', retriable: false });
+      expect(invalid['details']).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: 'signal.sdp' })]),
+      );
+      for (const body of [{ callId: 'nope' }, { toUserId: 'not valid' }, { extra: true }]) {
+        expect(await relay(body)).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+      }
+
+      await calls.act(call.id, 'cancel', 'wes').expect(200);
+      expect(await relay({})).toMatchObject({ ok: false, code: 'CALLS.CALL_OVER' });
+      await quiet();
+      expect(seen.received).toEqual([]);
+      seen.stop();
+    });
+  });
+
   describe('history', () => {
     it('pages my calls, made or received, newest first', async () => {
       const made: string[] = [];

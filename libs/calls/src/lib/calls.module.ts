@@ -9,6 +9,7 @@ import { CallsHttpController } from './http/calls.http.controller';
 import { SignalsHttpController } from './http/signals.http.controller';
 import { CreateCallsTables1764195000000 } from './migrations/1764195000000-create-calls-tables';
 import { RingTimeoutScheduler } from './ring-timeout/ring-timeout.scheduler';
+import { RelaySignalMessageController } from './rpc/relay-signal.message.controller';
 import { CallTransitions } from './shared/call-transitions';
 import { AcceptCallUseCase } from './use-cases/accept-call';
 import { CancelCallUseCase } from './use-cases/cancel-call';
@@ -20,7 +21,7 @@ import { SendSignalUseCase } from './use-cases/send-signal';
 import { StartCallUseCase } from './use-cases/start-call';
 
 @Module({
-  controllers: [CallsHttpController, SignalsHttpController],
+  controllers: [CallsHttpController, SignalsHttpController, RelaySignalMessageController],
   providers: [
     CallTransitions,
     RingTimeoutScheduler,

@@ -46,7 +46,7 @@ export {
   runWithCallContext,
   type CallContext,
 } from './lib/call-context';
-export { DEFAULT_RPC_TIMEOUT_MS, deadlineExceeded } from './lib/deadline';
+export { DEFAULT_RPC_TIMEOUT_MS, deadlineExceeded, parseDeadline } from './lib/deadline';
 export {
   childTraceContext,
   isValidTraceparent,

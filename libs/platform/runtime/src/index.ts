@@ -17,6 +17,7 @@ export {
 } from './lib/config/service-config';
 export { HttpErrorFilter } from './lib/http/http-error.filter';
 export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
+export { ReadinessChecks, type ReadinessCheck } from './lib/health/readiness-checks';
 export { ServiceLifecycle } from './lib/health/service-lifecycle';
 export { Returns, RETURNS_METADATA, type ReturnsEntry } from './lib/openapi/returns.decorator';
 export {

@@ -11,7 +11,8 @@ interface FeedBody {
 /**
  * GET /feed: stories of the caller's contacts, visibility, order, the contacts cache and what
  * happens while chat is unreachable. Contacts are cached for 1 s here so staleness is quick to
- * reach; each test uses its own viewer, whose contacts no earlier test cached.
+ * reach; each test uses its own viewer, whose contacts no earlier test cached (posting a story
+ * caches its author's contacts too: it announces the story to them).
  */
 describe('GET /feed (real Postgres + nats-server)', () => {
   const CACHE_MS = 1_000;
@@ -98,6 +99,8 @@ describe('GET /feed (real Postgres + nats-server)', () => {
     await stories.http().put('/me/close-friends/kim').set(stories.as('lisa')).expect(204);
     // mallory is on mo's list but shares no conversation with mo.
     await stories.http().put('/me/close-friends/mallory').set(stories.as('mo')).expect(204);
+    // mo and lisa share a conversation (before mo posts: posting caches mo's contacts).
+    stories.chat.connect('mo', 'lisa');
     await stories.post('mo', 'mo close', 'close-friends');
 
     const kim = await feed('kim');
@@ -111,7 +114,6 @@ describe('GET /feed (real Postgres + nats-server)', () => {
         hasUnseen: true,
       },
     ]);
-    stories.chat.connect('mo', 'lisa');
     const mo = await feed('mo');
     expect(mo.items).toEqual([
       { authorId: 'lisa', stories: [{ ...open, viewed: false }], hasUnseen: true },
@@ -168,7 +170,8 @@ describe('GET /feed (real Postgres + nats-server)', () => {
     it('does not hang when chat takes requests but never answers', async () => {
       await stories.chat.blackHole();
       const started = Date.now();
-      const response = await stories.http().get('/feed').set(stories.as('eve')).expect(503);
+      // nobody-here's contacts were never loaded (eve's were, when eve posted).
+      const response = await stories.http().get('/feed').set(stories.as('nobody-here')).expect(503);
       expect(Date.now() - started).toBeLessThan(2_500);
       expect(response.body.code).toBe('STORIES.CONTACTS_UNAVAILABLE');
     });

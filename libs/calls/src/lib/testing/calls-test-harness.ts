@@ -22,6 +22,7 @@ export const USERS = [
     'vic',
     'mallory',
     'j.doe',
+    'wes',
   ],
 ];
 

@@ -7,4 +7,5 @@ export {
   CallMissed,
   CallStarted,
 } from './events';
+export { RelaySignal } from './rpcs';
 export { CallSignal, SignalBody } from './signal';

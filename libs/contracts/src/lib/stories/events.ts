@@ -5,6 +5,31 @@ import { MessageText } from '../chat/message';
 import { StoryView } from './story';
 
 /**
+ * A story was posted. Carries who may see it, so a realtime edge can tell them without calling
+ * stories or chat back; the story itself is read with `GET /stories/:id` or the feed as usual.
+ */
+export const StoryPosted = defineEvent({
+  subject: 'evt.stories.story.posted.v1',
+  payload: z
+    .object({
+      /** The story as viewers see it, as it was posted. */
+      story: StoryView,
+      /**
+       * The users who may see the story when it was posted, sorted, never its author: for
+       * `contacts` visibility the author's contacts (everyone sharing a chat conversation with
+       * them); for `close-friends`, those contacts who are also on the author's close-friends list.
+       * The contacts are stories' view of chat's answer (cached up to
+       * `STORIES_CONTACTS_CACHE_SECONDS`); while chat is unreachable, the last contacts this
+       * instance had for the author, or empty if it had none — the story is posted regardless.
+       * Later changes (a new contact, a close friend added) are not announced: the feed and
+       * `GET /stories/:id` decide visibility again on each read.
+       */
+      audienceIds: z.array(UserId),
+    })
+    .strict(),
+});
+
+/**
  * Someone replied to a story. Chat posts the reply, as the replier, into the direct conversation of
  * the two users (creating it if needed) with a reference to the story.
  */

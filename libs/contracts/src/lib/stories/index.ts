@@ -1,4 +1,4 @@
-export { StoryExpired, StoryReplied } from './events';
+export { StoryExpired, StoryPosted, StoryReplied } from './events';
 export { ActiveCount } from './rpcs';
 export {
   STORY_TEXT_MAX_BYTES,

@@ -89,7 +89,7 @@ describe('AuthModule over HTTP (Fastify)', () => {
     const token = await signDevToken('alice', SECRET);
     const response = await get('/me', `Bearer ${token}`);
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ id: 'alice' });
+    expect(response.json()).toMatchObject({ id: 'alice' });
   });
 
   it('answers 401 with the error envelope when the token is missing', async () => {

@@ -4,6 +4,8 @@
 export interface AuthenticatedUser {
   /** The user's id: the token's `sub` claim, never empty. */
   readonly id: string;
+  /** When the token expires (its `exp`), in epoch milliseconds: a socket opened with it closes then. */
+  readonly expiresAt?: number;
 }
 
 /**

@@ -102,7 +102,8 @@ export class JwtVerifier {
     if (typeof sub !== 'string' || sub.trim() === '') {
       throw unauthenticated('Token has no subject: the "sub" claim must be a non-empty string.');
     }
-    return { id: sub };
+    // `exp` is required above, so jose has checked it is a number.
+    return { id: sub, expiresAt: (payload.exp as number) * 1000 };
   }
 
   /**

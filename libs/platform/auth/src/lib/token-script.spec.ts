@@ -37,7 +37,7 @@ describe('npm run token (tools/scripts/token.mjs)', () => {
     expect(stderr).toMatch(/dev default secret/);
 
     const verifier = new JwtVerifier({ jwtSecret: DEV_JWT_SECRET });
-    await expect(verifier.verify(stdout.trim())).resolves.toEqual({ id: 'alice' });
+    await expect(verifier.verify(stdout.trim())).resolves.toMatchObject({ id: 'alice' });
   });
 
   it('signs with AUTH_JWT_SECRET when it is set', async () => {
@@ -46,7 +46,7 @@ describe('npm run token (tools/scripts/token.mjs)', () => {
     expect(code).toBe(0);
 
     const token = stdout.trim();
-    await expect(new JwtVerifier({ jwtSecret: secret }).verify(token)).resolves.toEqual({
+    await expect(new JwtVerifier({ jwtSecret: secret }).verify(token)).resolves.toMatchObject({
       id: 'bob@example.com',
     });
     await expect(new JwtVerifier({ jwtSecret: DEV_JWT_SECRET }).verify(token)).rejects.toThrow(

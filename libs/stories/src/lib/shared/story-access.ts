@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type Stories } from '@switchboard/contracts';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ContactsDirectory } from '../contacts/contacts-directory';
 import { CloseFriendEntity } from '../entities/close-friend.entity';
@@ -37,6 +38,28 @@ export class StoryAccess {
     const story = await this.requireVisible(storyId, userId);
     if (story.authorId !== userId) throw StoriesErrors.notTheAuthor(storyId);
     return story;
+  }
+
+  /**
+   * Everyone who may see a story the author posts now, the author excluded, sorted: the rule of
+   * `requireVisible` seen from the author's side. Contacts are mutual (sharing a conversation), so
+   * the author's contacts are exactly the viewers whose contacts include the author; for
+   * `close-friends`, only those of them on the author's list.
+   */
+  async audienceOf(
+    authorId: string,
+    visibility: Stories.StoryVisibility,
+    authorContacts: Iterable<string>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<string[]> {
+    const contacts = [...new Set(authorContacts)].filter((id) => id !== authorId);
+    if (visibility === 'contacts') return contacts.sort();
+    const listed = await manager.find(CloseFriendEntity, {
+      select: { friendId: true },
+      where: { ownerId: authorId },
+    });
+    const closeFriends = new Set(listed.map((entry) => entry.friendId));
+    return contacts.filter((id) => closeFriends.has(id)).sort();
   }
 
   private async mayView(

@@ -29,6 +29,7 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { HealthController } from '../health/health.controller';
+import { ReadinessChecks } from '../health/readiness-checks';
 import { ServiceLifecycle } from '../health/service-lifecycle';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { useConnectionCloseOnShutdown } from '../http/connection-close.hook';
@@ -57,12 +58,25 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   definition: ServiceDefinition<Extra>,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ServiceApp<Extra>> {
+  const hasDatabase = definition.database ?? true;
   const config = loadConfig({
     serviceName: definition.name,
     defaultPort: definition.defaultPort,
     extraSchema: configOf(definition),
     env,
+    database: hasDatabase,
   });
+  // The database and what lives in it: the outbox (events out) and the inbox (durable consumers).
+  const stateful = hasDatabase
+    ? [
+        PersistenceModule.forRoot({
+          url: config.DATABASE_URL,
+          ...tablesOf(definition),
+          migrate: config.DB_MIGRATE,
+        }),
+        OutboxModule,
+      ]
+    : [];
 
   const core: DynamicModule = {
     module: ServiceCoreModule,
@@ -86,11 +100,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         },
       }),
       TerminusModule,
-      PersistenceModule.forRoot({
-        url: config.DATABASE_URL,
-        ...tablesOf(definition),
-        migrate: config.DB_MIGRATE,
-      }),
+      ...stateful,
       MessagingModule.forRoot({
         serviceName: definition.name,
         natsUrl: config.NATS_URL,
@@ -100,7 +110,6 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         domain: definition.name,
         declaredCalls: definition.domains.flatMap((domain) => domain.calls ?? []),
       }),
-      OutboxModule,
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
       OpenApiModule.forRoot({ title: definition.name }),
     ],
@@ -108,9 +117,15 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     providers: [
       { provide: SERVICE_CONFIG, useValue: config },
       ServiceLifecycle,
+      ReadinessChecks,
       { provide: APP_FILTER, useClass: HttpErrorFilter },
     ],
-    exports: [SERVICE_CONFIG, ServiceLifecycle, OutboxModule],
+    exports: [
+      SERVICE_CONFIG,
+      ServiceLifecycle,
+      ReadinessChecks,
+      ...(hasDatabase ? [OutboxModule] : []),
+    ],
   };
 
   @Module({ imports: [core, ...definition.domains.map((domain) => domain.module)] })
@@ -144,6 +159,24 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     },
     { inheritAppConfig: true },
   );
+  if (hasDatabase) connectEventConsumers(app, definition, config);
+  try {
+    await app.startAllMicroservices();
+  } catch (error) {
+    // E.g. StreamsNotProvisioned: release NATS and the database, so the caller (a test, or
+    // bootstrapService reporting the error) is not held up by open handles.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+  return { app, config, lifecycle: app.get(ServiceLifecycle) };
+}
+
+/** The durable JetStream consumers of the service's `@EventHandler`s, with their inbox. */
+function connectEventConsumers(
+  app: NestFastifyApplication,
+  definition: ServiceDefinition,
+  config: ServiceConfig,
+): void {
   const consumers = new JetStreamTransport({
     connection: app.get<NatsConnection>(NATS_CONNECTION),
     dataSource: app.get(DataSource),
@@ -159,15 +192,6 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   app.get(EventConsumersHealth).attach(consumers);
-  try {
-    await app.startAllMicroservices();
-  } catch (error) {
-    // E.g. StreamsNotProvisioned: release NATS and the database, so the caller (a test, or
-    // bootstrapService reporting the error) is not held up by open handles.
-    await app.close().catch(() => undefined);
-    throw error;
-  }
-  return { app, config, lifecycle: app.get(ServiceLifecycle) };
 }
 
 /** The service's own keys plus those its domains declare, validated as one schema. */
@@ -204,6 +228,10 @@ export async function migrateOnly(
   definition: ServiceDefinition,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
+  if (definition.database === false) {
+    process.stdout.write(`${definition.name} has no database: nothing to migrate\n`);
+    return 0;
+  }
   let dataSource: DataSource | undefined;
   try {
     const config = loadConfig({

@@ -1,5 +1,5 @@
 import { Controller, Module } from '@nestjs/common';
-import { Chat, defineEvent, defineRpc, Stories } from '@switchboard/contracts';
+import { Calls, Chat, defineEvent, defineRpc, Stories } from '@switchboard/contracts';
 import { EventHandler, RpcHandler } from '@switchboard/platform-messaging';
 import { z } from 'zod';
 import { messagingManifestOf } from './messaging-manifest';
@@ -35,6 +35,9 @@ class ThingHandler {
 @Module({ controllers: [ThingHandler] })
 class InnerModule {}
 
+@Module({})
+class QuietModule {}
+
 @Module({ imports: [InnerModule], controllers: [AnswerController] })
 class ChatLikeModule {}
 
@@ -62,6 +65,29 @@ describe('messagingManifestOf', () => {
     });
     expect(manifest.publishes).toContain(Chat.MessageCreated.subject);
     expect(manifest.publishes.every((subject) => subject.startsWith('evt.chat.'))).toBe(true);
+  });
+
+  it('lists the streams a domain reads as a feed and the pushes it receives', () => {
+    const manifest = messagingManifestOf({
+      name: 'edge',
+      defaultPort: 0,
+      database: false,
+      domains: [
+        {
+          module: QuietModule,
+          entities: [],
+          migrations: [],
+          reads: [Chat.MessageCreated, Chat.ReceiptUpdated, Calls.CallStarted],
+          receives: [Calls.CallSignal],
+        },
+      ],
+    });
+    expect(manifest).toMatchObject({
+      reads: ['CALLS', 'CHAT'],
+      receives: ['push.calls.signal.v1'],
+      consumes: [],
+      publishes: [],
+    });
   });
 
   it('lists the streams the deployment creates, without replicas (a deployment decision)', () => {

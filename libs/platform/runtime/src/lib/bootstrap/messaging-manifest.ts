@@ -57,6 +57,13 @@ export interface MessagingManifest {
   /** Events it consumes (`@EventHandler`), with their stream and durable consumer. */
   consumes: ConsumedEvent[];
   /**
+   * Streams it reads as a live feed with ephemeral ordered consumers (`DomainDefinition.reads`): no
+   * durable consumer, no acks; the realtime edge.
+   */
+  reads: string[];
+  /** Push subject prefixes of other domains it subscribes to for any user (`.<user>` follows). */
+  receives: string[];
+  /**
    * The streams the service expects, in the platform's order; the deployment creates them from this
    * list (with `EVENTS_STREAMS=verify` the service only checks the ones it uses).
    */
@@ -97,6 +104,12 @@ export function messagingManifestOf(definition: ServiceDefinition): MessagingMan
         consumer: consumerName(domain, contract.subject),
       }))
       .sort((a, b) => a.subject.localeCompare(b.subject)),
+    reads: sorted(
+      definition.domains.flatMap((hosted) => hosted.reads ?? []).map((c) => streamOf(c.subject)),
+    ),
+    receives: sorted(
+      definition.domains.flatMap((hosted) => hosted.receives ?? []).map((c) => c.subjectPrefix),
+    ),
     streams: streamDefinitions().map(expectedStream),
   };
 }

@@ -1,5 +1,5 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
-import { type RpcContract } from '@switchboard/contracts';
+import { type EventContract, type PushContract, type RpcContract } from '@switchboard/contracts';
 import { type MigrationClass, type PersistenceEntity } from '@switchboard/platform-persistence';
 import { type z } from 'zod';
 
@@ -22,6 +22,14 @@ export interface DomainDefinition {
    * from it, allow exactly these calls.
    */
   calls?: readonly RpcContract[];
+  /**
+   * Events the domain reads as a live feed (ephemeral ordered consumers, no durable position, no
+   * inbox): a realtime edge forwarding them to sockets. The manifest lists their streams, so a
+   * deployment grants exactly those reads.
+   */
+  reads?: readonly EventContract[];
+  /** Pushes of other domains the domain subscribes to, for any user (`push.<domain>.<name>.v<N>.*`). */
+  receives?: readonly PushContract[];
 }
 
 /** What `bootstrapService` needs to run a service. */
@@ -31,6 +39,12 @@ export interface ServiceDefinition<Extra extends z.ZodRawShape = z.ZodRawShape> 
   /** Port used when `PORT` is not set (ARCHITECTURE.md: chat 3101, stories 3102, …). */
   defaultPort: number;
   domains: DomainDefinition[];
+  /**
+   * Whether the service has a database (default `true`). A service without one (the gateway) reads
+   * no `DATABASE_URL`, has no outbox, inbox or durable event consumers, and its readiness does not
+   * check a database.
+   */
+  database?: boolean;
   /** Environment keys of the service's own, validated together with the base ones. */
   config?: z.ZodObject<Extra>;
 }

@@ -112,6 +112,11 @@ export interface LoadConfigOptions<Extra extends z.ZodRawShape> {
   defaultPort: number;
   extraSchema?: z.ZodObject<Extra>;
   env?: NodeJS.ProcessEnv;
+  /**
+   * `false` for a service without a database: `DATABASE_URL` and `DB_MIGRATE` are not read (their
+   * values in the result are `""` and `false`).
+   */
+  database?: boolean;
 }
 
 /**
@@ -123,17 +128,21 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
 ): ServiceConfig<Extra> {
   const env = options.env ?? process.env;
   const isProduction = env['NODE_ENV'] === 'production';
+  const hasDatabase = options.database ?? true;
   const withDefaults: Record<string, string | undefined> = {
     ...env,
     PORT: env['PORT'] ?? String(options.defaultPort),
     // The embedded database is a development convenience; production must say where its data lives.
-    DATABASE_URL:
-      env['DATABASE_URL'] ??
-      (isProduction ? undefined : `sqlite:.switchboard/data/${options.serviceName}.sqlite`),
+    DATABASE_URL: hasDatabase
+      ? (env['DATABASE_URL'] ??
+        (isProduction ? undefined : `sqlite:.switchboard/data/${options.serviceName}.sqlite`))
+      : '',
+    DB_MIGRATE: hasDatabase ? env['DB_MIGRATE'] : 'false',
   };
-  const schema = options.extraSchema
-    ? baseConfigSchema.extend(options.extraSchema.shape)
-    : baseConfigSchema;
+  const base = hasDatabase
+    ? baseConfigSchema
+    : baseConfigSchema.extend({ DATABASE_URL: z.literal(''), DB_MIGRATE: booleanFlag });
+  const schema = options.extraSchema ? base.extend(options.extraSchema.shape) : base;
   const parsed = schema.safeParse(withDefaults);
   const problems = parsed.success
     ? []

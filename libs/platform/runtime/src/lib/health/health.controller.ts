@@ -1,11 +1,17 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import { Controller, Get, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
 import { Public } from '@switchboard/platform-auth';
 import { EventConsumersHealth, NatsHealth } from '@switchboard/platform-messaging';
 import { DatabaseHealth } from '@switchboard/platform-persistence';
 import { type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Returns } from '../openapi/returns.decorator';
+import { ReadinessChecks } from './readiness-checks';
 import { ServiceLifecycle } from './service-lifecycle';
 
 const Live = z.object({ status: z.literal('ok') });
@@ -28,17 +34,19 @@ const Readiness = z.union([
 
 /**
  * `/health/live`: the process answers (restart it if not). `/health/ready`: it can do its work —
- * database and NATS reachable, event consumers pulling, not shutting down (send it traffic only then).
+ * database and NATS reachable, event consumers pulling, the checks its domains added passing, not
+ * shutting down (send it traffic only then). A service without a database checks none.
  */
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: DatabaseHealth,
     private readonly nats: NatsHealth,
     private readonly consumers: EventConsumersHealth,
     private readonly lifecycle: ServiceLifecycle,
+    private readonly extra: ReadinessChecks,
+    @Optional() private readonly database?: DatabaseHealth,
   ) {}
 
   @Get('live')
@@ -58,16 +66,26 @@ export class HealthController {
       void reply.status(503);
       return { status: 'shutting_down' };
     }
+    const database = this.database;
+    const critical: HealthIndicatorFunction[] = [
+      ...(database ? [() => database.check()] : []),
+      () => this.nats.check(),
+      // Without a database there is no inbox, so no durable consumers to watch.
+      ...(database ? [() => this.consumers.check()] : []),
+      ...this.extra.all.filter((check) => check.critical).map((check) => () => check.check()),
+    ];
+    let result: HealthCheckResult;
     try {
-      return await this.health.check([
-        () => this.database.check(),
-        () => this.nats.check(),
-        () => this.consumers.check(),
-      ]);
+      result = await this.health.check(critical);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       void reply.status(503);
-      return error.getResponse() as HealthCheckResult;
+      result = error.getResponse() as HealthCheckResult;
     }
+    // Informational checks: in the details, never in the status.
+    for (const check of this.extra.all.filter((entry) => !entry.critical)) {
+      Object.assign(result.details, await check.check());
+    }
+    return result;
   }
 }
