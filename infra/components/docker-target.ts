@@ -10,7 +10,11 @@ import {
 export interface DockerTargetArgs {
   /** Docker network shared with NATS and Postgres (from the platform stack). */
   network: pulumi.Input<string>;
-  /** Publish the first replica's port on the host at this port (local use). */
+  /**
+   * Publish the first replica's port on the host at this port: what makes a service reachable from
+   * outside the engine. Only the public service (the gateway) sets it; the others are reached on the
+   * network by their alias.
+   */
   hostPort?: pulumi.Input<number>;
   /** Docker restart policy. Default `unless-stopped`. */
   restart?: string;
@@ -87,8 +91,13 @@ export class DockerTarget implements ServiceTarget {
     return {
       resources: containers,
       instances: pulumi.all(containers.map((container) => container.name)),
-      endpoint: pulumi.output(spec.port).apply((port) => `http://${spec.name}:${port}`),
+      endpoint: this.addressOf(spec.name, spec.port),
     };
+  }
+
+  /** The network alias every replica of `name` carries: Docker's DNS answers with all of them. */
+  addressOf(name: string, port: pulumi.Input<number>): pulumi.Output<string> {
+    return pulumi.output(port).apply((value) => `http://${name}:${value}`);
   }
 }
 

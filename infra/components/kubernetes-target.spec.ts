@@ -211,3 +211,71 @@ describe('KubernetesTarget', () => {
     for (const urn of urns) expect(urn).toMatch(/switchboard:index:Service\$kubernetes:/);
   });
 });
+
+describe('KubernetesTarget for a service without a database, exposed outside the cluster', () => {
+  let recorded: RecordedResource[];
+  let component: SwitchboardService;
+  let options: Map<string, pulumi.ResourceOptions>;
+
+  beforeAll(async () => {
+    recorded = installKubernetesMocks({ project: 'service', stack: 'gateway-dev' });
+    options = new Map();
+    const target = new KubernetesTarget({
+      namespace: 'switchboard-dev',
+      serviceType: 'LoadBalancer',
+    });
+    component = new SwitchboardService(
+      'gateway',
+      {
+        name: 'gateway',
+        image: 'acme/switchboard/gateway@sha256:abc',
+        resources: { cpu: 0.5, memoryMb: 384 },
+        port: 3000,
+        healthCheck: { path: '/health/ready' },
+        natsUrl: 'nats://nats.switchboard-dev:4222',
+        natsCredentials: { user: 'gateway', password: pulumi.secret('nats-pw') },
+        gateway: { upstreams: { chat: 3101, bots: 3104 }, corsOrigins: ['*'] },
+        jwtSecret: pulumi.secret('jwt'),
+        target,
+      },
+      {
+        transformations: [
+          (args) => {
+            options.set(args.name, args.opts);
+            return undefined;
+          },
+        ],
+      },
+    );
+    await valueOf(component.instances);
+    await valueOf(component.endpoint);
+  });
+
+  it('creates no migrations Job and does not wait for one', () => {
+    expect(ofType(recorded, K8S.job)).toEqual([]);
+    expect(options.get('gateway-deployment')?.dependsOn).toEqual([]);
+    expect(podOf(ofType(recorded, K8S.deployment)[0]).containers[0].env).toEqual([]);
+    expect(component.resources).toHaveLength(SERVICE_TYPES.length - 1);
+  });
+
+  it('puts no database key in the env, and the upstreams at their Service addresses', () => {
+    const [secret] = ofType(recorded, K8S.secret);
+    const env = secret.inputs['stringData'] as Record<string, string>;
+    expect(env).not.toHaveProperty('DATABASE_URL');
+    expect(env).not.toHaveProperty('DB_MIGRATE');
+    expect(env).toMatchObject({
+      GATEWAY_UPSTREAMS:
+        'chat=http://chat.switchboard-dev.svc.cluster.local:3101,bots=http://bots.switchboard-dev.svc.cluster.local:3104',
+      GATEWAY_CORS_ORIGINS: '*',
+      EVENTS_STREAMS: 'verify',
+    });
+  });
+
+  it('exposes a LoadBalancer Service that keeps the client address', () => {
+    expect(ofType(recorded, K8S.service)[0].inputs['spec']).toMatchObject({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      ports: [{ port: 3000, targetPort: 'http' }],
+    });
+  });
+});

@@ -27,6 +27,20 @@ export interface KubernetesTargetArgs {
   migrationTimeoutSeconds?: number;
   /** Pull secrets for a private registry. */
   imagePullSecrets?: pulumi.Input<string>[];
+  /**
+   * Type of the service's Service. Default `ClusterIP`: reachable inside the cluster only.
+   * `LoadBalancer` exposes it outside (the gateway): the cluster's load balancer gets an address,
+   * which Pulumi waits for, and keeps the client's address (`externalTrafficPolicy: Local`).
+   */
+  serviceType?: ServiceType;
+}
+
+/** How a service's Service is reachable: inside the cluster only, or through a load balancer. */
+export type ServiceType = 'ClusterIP' | 'LoadBalancer';
+
+/** `http://<service>.<namespace>.svc.cluster.local:<port>`: a Service's in-cluster address. */
+export function clusterAddress(service: string, namespace: string, port: number): string {
+  return `http://${service}.${namespace}.svc.cluster.local:${port}`;
 }
 
 /** Label every child carries: the service name (Kubernetes' recommended labels). */
@@ -41,11 +55,12 @@ export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 export const MIGRATE_COMMAND = ['node', 'main.js', '--migrate'];
 
 /**
- * Runs a service on Kubernetes, in the stack's namespace: a Secret holding the whole env, a
- * migrations Job that must complete (Pulumi awaits Jobs) before the Deployment rolls, a Deployment
- * whose pods run with `DB_MIGRATE=false` (non-root uid 1000, read-only root filesystem, no
- * privilege escalation, every capability dropped, requests = limits, readiness and liveness
- * probes), a ClusterIP Service, a CPU HorizontalPodAutoscaler and a PodDisruptionBudget.
+ * Runs a service on Kubernetes, in the stack's namespace: a Secret holding the whole env; for a
+ * service with a database, a migrations Job that must complete (Pulumi awaits Jobs) before the
+ * Deployment rolls; a Deployment (non-root uid 1000, read-only root filesystem, no privilege
+ * escalation, every capability dropped, requests = limits, readiness and liveness probes; pods of a
+ * service with a database run with `DB_MIGRATE=false`), a Service (ClusterIP unless
+ * `serviceType` says otherwise), a CPU HorizontalPodAutoscaler and a PodDisruptionBudget.
  */
 export class KubernetesTarget implements ServiceTarget {
   readonly kind = 'kubernetes';
@@ -105,38 +120,41 @@ export class KubernetesTarget implements ServiceTarget {
     }));
     const port = pulumi.output(spec.port);
 
-    const job = new k8s.batch.v1.Job(
-      `${name}-migrations`,
-      {
-        metadata: { namespace, labels: { ...labels, [COMPONENT_LABEL]: 'migrations' } },
-        spec: {
-          backoffLimit: 2,
-          activeDeadlineSeconds: this.args.migrationTimeoutSeconds ?? 600,
-          template: {
-            metadata: { labels: { ...labels, [COMPONENT_LABEL]: 'migrations' } },
+    // Only a service with a database has migrations to run before it serves.
+    const job = !spec.database
+      ? undefined
+      : new k8s.batch.v1.Job(
+          `${name}-migrations`,
+          {
+            metadata: { namespace, labels: { ...labels, [COMPONENT_LABEL]: 'migrations' } },
             spec: {
-              restartPolicy: 'Never',
-              automountServiceAccountToken: false,
-              securityContext: podSecurity,
-              imagePullSecrets,
-              containers: [
-                {
-                  name: 'migrate',
-                  image: spec.image,
-                  command: MIGRATE_COMMAND,
-                  envFrom,
-                  resources,
-                  securityContext,
-                  volumeMounts: [tmpMount],
+              backoffLimit: 2,
+              activeDeadlineSeconds: this.args.migrationTimeoutSeconds ?? 600,
+              template: {
+                metadata: { labels: { ...labels, [COMPONENT_LABEL]: 'migrations' } },
+                spec: {
+                  restartPolicy: 'Never',
+                  automountServiceAccountToken: false,
+                  securityContext: podSecurity,
+                  imagePullSecrets,
+                  containers: [
+                    {
+                      name: 'migrate',
+                      image: spec.image,
+                      command: MIGRATE_COMMAND,
+                      envFrom,
+                      resources,
+                      securityContext,
+                      volumeMounts: [tmpMount],
+                    },
+                  ],
+                  volumes: [tmp],
                 },
-              ],
-              volumes: [tmp],
+              },
             },
           },
-        },
-      },
-      opts,
-    );
+          opts,
+        );
 
     const probe = (path: pulumi.Input<string>) => ({
       httpGet: { path, port },
@@ -166,7 +184,7 @@ export class KubernetesTarget implements ServiceTarget {
                   image: spec.image,
                   ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }],
                   envFrom,
-                  env: [{ name: 'DB_MIGRATE', value: 'false' }],
+                  env: spec.database ? [{ name: 'DB_MIGRATE', value: 'false' }] : [],
                   resources,
                   securityContext,
                   readinessProbe: probe(spec.healthCheck.path),
@@ -188,17 +206,20 @@ export class KubernetesTarget implements ServiceTarget {
         },
       },
       // The HPA owns the replica count once the Deployment exists.
-      { ...opts, dependsOn: [job], ignoreChanges: ['spec.replicas'] },
+      { ...opts, dependsOn: job === undefined ? [] : [job], ignoreChanges: ['spec.replicas'] },
     );
 
+    const serviceType = this.args.serviceType ?? 'ClusterIP';
     const service = new k8s.core.v1.Service(
       `${name}-service`,
       {
         metadata: { name, namespace, labels },
         spec: {
-          type: 'ClusterIP',
+          type: serviceType,
           selector: serverSelector,
           ports: [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }],
+          // The client's own address reaches the pods (per-address rate limits, logs), not a node's.
+          ...(serviceType === 'LoadBalancer' ? { externalTrafficPolicy: 'Local' } : {}),
         },
       },
       opts,
@@ -243,11 +264,16 @@ export class KubernetesTarget implements ServiceTarget {
     );
 
     return {
-      resources: [secret, job, deployment, service, hpa, pdb],
+      resources: [secret, ...(job === undefined ? [] : [job]), deployment, service, hpa, pdb],
       instances: pulumi.all([deployment.metadata.name]),
       endpoint: pulumi
         .all([service.metadata.name, service.metadata.namespace, port])
-        .apply(([svc, ns, p]) => `http://${svc}.${ns}.svc.cluster.local:${p}`),
+        .apply(([svc, ns, p]) => clusterAddress(svc, ns, p)),
     };
+  }
+
+  /** The Service `name` of the same namespace (`KubernetesTarget` names each Service after its service). */
+  addressOf(name: string, port: pulumi.Input<number>): pulumi.Output<string> {
+    return pulumi.all([this.args.namespace, port]).apply(([ns, p]) => clusterAddress(name, ns, p));
   }
 }

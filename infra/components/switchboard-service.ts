@@ -23,8 +23,24 @@ export interface NatsCredentialsArgs {
   password: pulumi.Input<string>;
 }
 
+/** What only the gateway gets: where the services it routes to are, and its browser origins. */
+export interface GatewayRoutingArgs {
+  /**
+   * The services it routes `/api/<service>/…` to, by name, with their HTTP port. Rendered as
+   * `GATEWAY_UPSTREAMS` (`chat=http://chat:3101,…`) from the target's in-network address of each
+   * (`ServiceTarget.addressOf`), so it follows where the target puts them.
+   */
+  upstreams: Record<string, pulumi.Input<number>>;
+  /**
+   * Browser origins allowed to call the API (`GATEWAY_CORS_ORIGINS`), e.g.
+   * `https://app.example.com`, or `*`. Unset or empty: no CORS headers. Plain strings, so a bad
+   * origin fails the preview instead of the gateway's boot.
+   */
+  corsOrigins?: string[];
+}
+
 export interface SwitchboardServiceArgs {
-  /** Service name: `chat`, `stories`, `calls`, `bots`. Names every child resource. */
+  /** Service name: `chat`, `stories`, `calls`, `bots`, `gateway`. Names every child resource. */
   name: string;
   /** Image reference to run (a digest or an immutable tag). */
   image: pulumi.Input<string>;
@@ -38,8 +54,13 @@ export interface SwitchboardServiceArgs {
   healthCheck: HealthCheckArgs;
   natsUrl: pulumi.Input<string>;
   natsCredentials: NatsCredentialsArgs;
-  /** `url` is stored and passed as a secret. */
-  database: { url: pulumi.Input<string> };
+  /**
+   * The service's own database; `url` is stored and passed as a secret. Omitted for a service
+   * without one (the gateway): no `DATABASE_URL`, no `DB_MIGRATE`, no migrations step.
+   */
+  database?: { url: pulumi.Input<string> };
+  /** Set for the gateway only. */
+  gateway?: GatewayRoutingArgs;
   /** Signs and verifies access tokens; stored and passed as a secret. */
   jwtSecret: pulumi.Input<string>;
   /** Where it runs: `DockerTarget` (one engine) or `KubernetesTarget` (a cluster). */
@@ -54,6 +75,8 @@ export interface ServiceSpec {
   resources: ResourceArgs;
   port: pulumi.Input<number>;
   healthCheck: Required<HealthCheckArgs>;
+  /** Whether the service has a database, so migrations to run before it serves. */
+  database: boolean;
   /** Everything the process reads, secrets included (as secret outputs). */
   env: pulumi.Output<Record<string, string>>;
   /** Labels every child carries: `switchboard.service=<name>`. */
@@ -72,11 +95,17 @@ export interface ServiceTargetOutputs {
 /**
  * Where a service runs. A target creates its resources with `parent` so they belong to the
  * component. `DockerTarget` runs containers on one engine; `KubernetesTarget` runs a Deployment,
- * Service, HPA, PDB and a migrations Job in a namespace.
+ * Service, HPA, PDB and (with a database) a migrations Job in a namespace.
  */
 export interface ServiceTarget {
   readonly kind: string;
   deploy(spec: ServiceSpec, parent: pulumi.ComponentResource): ServiceTargetOutputs;
+  /**
+   * The address at which workloads of this target reach the service `name` deployed by the same
+   * kind of target in the same environment — what that service's own `endpoint` is, without
+   * needing its stack (e.g. `http://chat:3101`).
+   */
+  addressOf(name: string, port: pulumi.Input<number>): pulumi.Output<string>;
 }
 
 export const SERVICE_LABEL = 'switchboard.service';
@@ -91,19 +120,29 @@ export class SwitchboardService extends pulumi.ComponentResource {
 
   constructor(name: string, args: SwitchboardServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super('switchboard:index:Service', name, {}, opts);
-    const wiring = {
+    const wiring: Record<string, pulumi.Input<string>> = {
       NODE_ENV: 'production',
       PORT: pulumi.output(args.port).apply(String),
       NATS_URL: pulumi.output(args.natsUrl),
       NATS_USER: pulumi.output(args.natsCredentials.user),
       NATS_PASSWORD: pulumi.secret(args.natsCredentials.password),
-      DATABASE_URL: pulumi.secret(args.database.url),
       AUTH_JWT_SECRET: pulumi.secret(args.jwtSecret),
-      DB_MIGRATE: 'true',
       // Deployed services never create streams: the platform's stream provisioner does, and each
       // service's NATS user may only read the info of the streams it uses.
       EVENTS_STREAMS: 'verify',
     };
+    if (args.database !== undefined) {
+      wiring['DATABASE_URL'] = pulumi.secret(args.database.url);
+      wiring['DB_MIGRATE'] = 'true';
+    }
+    if (args.gateway !== undefined) {
+      const addresses = Object.entries(args.gateway.upstreams).map(([upstream, port]) =>
+        args.target.addressOf(upstream, port).apply((address) => [upstream, address] as const),
+      );
+      wiring['GATEWAY_UPSTREAMS'] = pulumi.all(addresses).apply(renderGatewayUpstreams);
+      const origins = corsOriginsValue(args.gateway.corsOrigins ?? []);
+      if (origins !== '') wiring['GATEWAY_CORS_ORIGINS'] = origins;
+    }
     const env = pulumi
       .all([pulumi.output(args.env ?? {}), pulumi.all(wiring)])
       .apply(([extra, wired]) => ({ ...extra, ...wired }) as Record<string, string>);
@@ -120,6 +159,7 @@ export class SwitchboardService extends pulumi.ComponentResource {
         retries: args.healthCheck.retries ?? 3,
         startPeriodSeconds: args.healthCheck.startPeriodSeconds ?? 30,
       },
+      database: args.database !== undefined,
       env,
       labels: { [SERVICE_LABEL]: args.name },
     };
@@ -129,4 +169,39 @@ export class SwitchboardService extends pulumi.ComponentResource {
     this.endpoint = deployed.endpoint;
     this.registerOutputs({ instances: this.instances, endpoint: this.endpoint });
   }
+}
+
+const UPSTREAM_NAME = /^[a-z][a-z0-9-]*$/;
+
+/**
+ * `GATEWAY_UPSTREAMS` as the gateway parses it: `name=url` per service, comma-separated; replicas
+ * of one service would be `|`-separated urls (a target that gives each replica its own address).
+ */
+export function renderGatewayUpstreams(
+  upstreams: readonly (readonly [string, string | readonly string[]])[],
+): string {
+  if (upstreams.length === 0) throw new Error('The gateway needs at least one upstream');
+  return upstreams
+    .map(([name, urls]) => {
+      const list = typeof urls === 'string' ? [urls] : urls;
+      if (!UPSTREAM_NAME.test(name)) throw new Error(`"${name}" is not an upstream name`);
+      for (const url of list) {
+        if (!/^https?:\/\/[^/\s,|=]+$/.test(url)) {
+          throw new Error(`${name}: "${url}" is not http(s)://host:port`);
+        }
+      }
+      return `${name}=${list.join('|')}`;
+    })
+    .join(',');
+}
+
+/** `GATEWAY_CORS_ORIGINS`: the origins comma-separated, each `*` or `http(s)://host[:port]`. */
+export function corsOriginsValue(origins: readonly string[]): string {
+  const bad = origins.filter((origin) => origin !== '*' && !/^https?:\/\/[^/\s,]+$/.test(origin));
+  if (bad.length > 0) {
+    throw new Error(
+      `corsOrigins: ${bad.map((origin) => `"${origin}"`).join(', ')} must be "*" or an origin such as https://app.example.com (scheme and host, no path)`,
+    );
+  }
+  return origins.join(',');
 }

@@ -21,5 +21,17 @@ export function loadManifest(path = MANIFEST_PATH): MessagingManifest {
       `${path} lists no JetStream streams: regenerate it with \`npm run messaging-manifest\``,
     );
   }
+  for (const [service, entry] of Object.entries(manifest.services)) {
+    for (const field of LATER_FIELDS) {
+      // A manifest generated before the field existed: the service reads / receives nothing.
+      entry[field] ??= [];
+      if (!Array.isArray(entry[field])) {
+        throw new Error(`${path}: services.${service}.${field} is not a list`);
+      }
+    }
+  }
   return manifest;
 }
+
+/** Entry fields added after the first manifests were generated (absent there, meaning none). */
+const LATER_FIELDS = ['reads', 'receives'] as const;

@@ -4,7 +4,7 @@ export type { StreamDefinition };
 
 /**
  * Shape of `infra/generated/messaging-manifest.json`, generated from the contracts: what each
- * service answers, calls, publishes, pushes and consumes. Permissions are derived from it; none
+ * service answers, calls, publishes, pushes, consumes, reads and receives. Permissions are derived from it; none
  * are typed by hand.
  */
 export interface ConsumedStream {
@@ -29,6 +29,18 @@ export interface ServiceMessaging {
   pushes: string[];
   /** Durable consumers the service pulls from. */
   consumes: ConsumedStream[];
+  /**
+   * Streams the service reads as a live feed, e.g. `CHAT`: ephemeral ordered push consumers that
+   * the server names (no durable position, no acks), delivered to the service's own inbox. Grants
+   * the stream's info, the ephemeral create API and flow-control replies — no durable consumer.
+   */
+  reads: string[];
+  /**
+   * Push subject bases the service subscribes to for every user, e.g. `push.calls.signal.v1` (the
+   * wire subject appends the user). May name another domain's pushes, as long as some service of
+   * the manifest pushes them.
+   */
+  receives: string[];
 }
 
 export interface MessagingManifest {

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection, StringCodec, AckPolicy } from 'nats';
+import { connect, consumerOpts, type NatsConnection, StringCodec, AckPolicy } from 'nats';
 import { provisionStreams } from '../streams/provision-streams';
 import { fixtureManifest } from '../testing/fixture-manifest';
 import { renderNatsConfig } from './nats-config';
@@ -10,7 +10,13 @@ import {
   startNats,
 } from '../testing/nats-server';
 
-const passwords = { chat: 'chat-pw', stories: 'stories-pw', calls: 'calls-pw', bots: 'bots-pw' };
+const passwords = {
+  chat: 'chat-pw',
+  stories: 'stories-pw',
+  calls: 'calls-pw',
+  bots: 'bots-pw',
+  gateway: 'gateway-pw',
+};
 const provisionerPassword = 'provisioner-pw';
 const sc = StringCodec();
 
@@ -255,5 +261,69 @@ describe('least privilege on a real nats-server', () => {
     );
     const info = await jsm.streams.info('CHAT');
     expect(info.state.messages).toBe(1);
+  });
+
+  it('lets the gateway follow a stream live with an ordered consumer, and relay pushes', async () => {
+    // Streams exist (created by the provisioner above).
+    const gateway = await as('gateway');
+    // Its boot check with EVENTS_STREAMS=verify: the info of each stream it reads.
+    const jsm = await gateway.nc.jetstreamManager();
+    for (const stream of ['CALLS', 'CHAT', 'STORIES']) {
+      expect((await jsm.streams.info(stream)).config.name).toBe(stream);
+    }
+    const opts = consumerOpts();
+    opts.orderedConsumer();
+    opts.deliverNew();
+    const feed = await gateway.nc.jetstream().subscribe('evt.chat.>', opts);
+    const pushes = gateway.nc.subscribe('push.calls.signal.v1.*');
+
+    const chat = await as('chat');
+    await chat.nc.jetstream().publish('evt.chat.message.created.v1', sc.encode('{"id":2}'));
+    const calls = await as('calls');
+    calls.nc.publish('push.calls.signal.v1.bob', sc.encode('{"sdp":"x"}'));
+
+    const first = <T>(iterable: AsyncIterable<T>) =>
+      Promise.race([
+        iterable[Symbol.asyncIterator]().next(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('nothing arrived')), 5_000),
+        ),
+      ]);
+    const event = await first(feed);
+    expect(sc.decode(event.value.data)).toBe('{"id":2}');
+    const push = await first(pushes);
+    expect(push.value.subject).toBe('push.calls.signal.v1.bob');
+    feed.unsubscribe();
+    pushes.unsubscribe();
+    expect(await gateway.settled()).toEqual([]);
+    expect(await calls.settled()).toEqual([]);
+  });
+
+  it('refuses the gateway any durable or named consumer, pulling, acking, deleting and other pushes', async () => {
+    const gateway = await as('gateway');
+    const jsm = await gateway.nc.jetstreamManager();
+    const botsConsumer = 'bots_evt-chat-message-created-v1';
+    await expect(
+      jsm.consumers.add('CHAT', { durable_name: 'gateway_feed', ack_policy: AckPolicy.Explicit }),
+    ).rejects.toBeDefined();
+    await expect(jsm.consumers.delete('CHAT', botsConsumer)).rejects.toBeDefined();
+    gateway.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.CHAT.${botsConsumer}`, sc.encode('{}'));
+    gateway.nc.publish(`$JS.ACK.CHAT.${botsConsumer}.1.1.1.1.0`);
+    gateway.nc.publish('evt.chat.message.created.v1', sc.encode('{}'));
+    gateway.nc.subscribe('push.chat.message.v1.*');
+    const refused = (await gateway.settled()).map((violation) => violation.subject);
+    expect(refused).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\$JS\.API\.CONSUMER\.CREATE\.CHAT\.gateway_feed/),
+        `$JS.API.CONSUMER.DELETE.CHAT.${botsConsumer}`,
+        `$JS.API.CONSUMER.MSG.NEXT.CHAT.${botsConsumer}`,
+        `$JS.ACK.CHAT.${botsConsumer}.1.1.1.1.0`,
+        'evt.chat.message.created.v1',
+        'push.chat.message.v1.*',
+      ]),
+    );
+    // bots' durable consumer is untouched.
+    const botsJsm = await (await as('bots')).nc.jetstreamManager();
+    expect((await botsJsm.consumers.info('CHAT', botsConsumer)).name).toBe(botsConsumer);
   });
 });

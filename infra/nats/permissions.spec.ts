@@ -81,6 +81,41 @@ describe('natsPermissionsFor', () => {
     ]);
   });
 
+  it('lets the gateway read live feeds and receive pushes, and nothing more', () => {
+    const permissions = natsPermissionsFor('gateway', manifest.services.gateway);
+    expect(permissions.publish.allow).toEqual([
+      'rpc.calls.relay-signal.v1',
+      '$JS.API.INFO',
+      // Checked at boot (EVENTS_STREAMS=verify): the streams it reads.
+      '$JS.API.STREAM.INFO.CALLS',
+      '$JS.API.STREAM.INFO.CHAT',
+      '$JS.API.STREAM.INFO.STORIES',
+      // js.subscribe finds the stream of a subject, then creates an ephemeral ordered consumer.
+      '$JS.API.STREAM.NAMES',
+      '$JS.API.CONSUMER.CREATE.CALLS',
+      '$JS.FC.CALLS.>',
+      '$JS.API.CONSUMER.CREATE.CHAT',
+      '$JS.FC.CHAT.>',
+      '$JS.API.CONSUMER.CREATE.STORIES',
+      '$JS.FC.STORIES.>',
+    ]);
+    expect(permissions.subscribe.allow).toEqual(['push.calls.signal.v1.*', '_INBOX.gateway.>']);
+    expect(permissions.allow_responses).toBe(false);
+  });
+
+  it('gives a reader no right over a named or durable consumer, nor to ack, pull or delete', () => {
+    const { publish } = natsPermissionsFor('gateway', manifest.services.gateway);
+    const forbidden = publish.allow.filter((subject) =>
+      /^\$JS\.API\.CONSUMER\.(CREATE\.[A-Z]+\.|DURABLE|MSG\.NEXT|DELETE|INFO)|^\$JS\.ACK|DELETE|PURGE|^dlq\./.test(
+        subject,
+      ),
+    );
+    expect(forbidden).toEqual([]);
+    // Nothing to publish on the event or push namespaces, no blanket inbox.
+    expect(publish.allow.some((subject) => /^(evt|push)\./.test(subject))).toBe(false);
+    expect(publish.allow).not.toContain('_INBOX.>');
+  });
+
   it('uses another inbox prefix when one is given', () => {
     const { subscribe } = natsPermissionsFor('bots', manifest.services.bots, {
       inboxPrefix: '_REPLIES.bots',
@@ -130,16 +165,34 @@ describe('natsPermissionsFor', () => {
         mutate((m) => m.services.chat.publishes.push('evt.chat.>')),
         /not a literal subject/,
       ],
+      [
+        // `CHAT.x` would grant CONSUMER.CREATE.CHAT.x: the named-consumer API.
+        'reading something that is not a stream name',
+        mutate((m) => m.services.chat.reads.push('CHAT.chat_evt-stories-story-replied-v1')),
+        /reads CHAT\.chat_evt-stories-story-replied-v1, which is not a stream name/,
+      ],
+      [
+        'receiving a wildcard',
+        mutate((m) => m.services.chat.receives.push('push.calls.>')),
+        /receives push\.calls\.>, which is not a push\.<domain>\.<name>\.v<N> subject/,
+      ],
+      [
+        'receiving something that is not a push',
+        mutate((m) => m.services.chat.receives.push('evt.calls.call.missed.v1')),
+        /receives evt\.calls\.call\.missed\.v1/,
+      ],
     ])('%s', (_case, mutated, message) => {
       expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(ManifestViolation);
       expect(() => natsPermissionsFor('chat', mutated.services.chat)).toThrow(message);
     });
   });
 
-  it('names the streams a service uses: consumed ones, the DLQ if it consumes, its own if it publishes', () => {
+  it('names the streams a service uses: consumed ones, the DLQ if it consumes, its own if it publishes, read ones', () => {
     expect(streamsUsedBy(manifest.services.bots)).toEqual(['CHAT', 'DLQ']);
     expect(streamsUsedBy(manifest.services.stories)).toEqual(['STORIES']);
     expect(streamsUsedBy(manifest.services.chat)).toEqual(['CHAT', 'DLQ', 'STORIES']);
+    // Reading needs no DLQ: nothing is acked, nothing dead-lettered.
+    expect(streamsUsedBy(manifest.services.gateway)).toEqual(['CALLS', 'CHAT', 'STORIES']);
     expect(
       streamsUsedBy({
         domain: 'x',
@@ -148,6 +201,8 @@ describe('natsPermissionsFor', () => {
         publishes: [],
         pushes: [],
         consumes: [],
+        reads: [],
+        receives: [],
       }),
     ).toEqual([]);
   });
@@ -180,6 +235,27 @@ describe('assertManifest', () => {
     manifest.streams = manifest.streams.filter((stream) => stream.name !== 'DLQ');
     expect(() => assertManifest(manifest)).toThrow(ManifestViolation);
     expect(() => assertManifest(manifest)).toThrow(/chat uses stream DLQ; bots uses stream DLQ/);
+  });
+
+  it('refuses a service reading a stream the manifest does not define', () => {
+    const manifest = fixtureManifest();
+    manifest.services.gateway.reads.push('PRESENCE');
+    expect(() => assertManifest(manifest)).toThrow(ManifestViolation);
+    expect(() => assertManifest(manifest)).toThrow(/gateway reads stream PRESENCE/);
+  });
+
+  it('lets a service receive another domain’s push, and refuses one nobody pushes', () => {
+    // The fixture's gateway receives calls' signaling push.
+    expect(() => assertManifest(fixtureManifest())).not.toThrow();
+    const manifest = fixtureManifest();
+    manifest.services.gateway.receives.push('push.chat.typing.v1');
+    expect(() => assertManifest(manifest)).toThrow(ManifestViolation);
+    expect(() => assertManifest(manifest)).toThrow(
+      /gateway receives push\.chat\.typing\.v1 \(pushed: push\.calls\.signal\.v1, push\.chat\.message\.v1\)/,
+    );
+    const withoutPusher = fixtureManifest();
+    withoutPusher.services.calls.pushes = [];
+    expect(() => assertManifest(withoutPusher)).toThrow(/gateway receives push\.calls\.signal\.v1/);
   });
 
   it('refuses a subject a service does not own, naming it', () => {

@@ -1,5 +1,5 @@
 import type { MessagingManifest, ServiceMessaging } from './manifest';
-import { inboxPrefixOf } from '@switchboard/contracts';
+import { inboxPrefixOf, PUSH_SUBJECT_PREFIX } from '@switchboard/contracts';
 
 /** NATS permissions of one user, as the server config spells them. */
 export interface NatsPermissions {
@@ -37,7 +37,8 @@ export class ManifestViolation extends Error {
 /**
  * Least-privilege NATS permissions of one service, derived from its manifest entry. Throws
  * `ManifestViolation` when the entry claims a subject the service does not own (an event or push of
- * another domain, answering another domain's RPC, a consumer named for another service).
+ * another domain, answering another domain's RPC, a consumer named for another service) or reads
+ * or receives something that is not a plain stream name or push subject base.
  */
 export function natsPermissionsFor(
   service: string,
@@ -60,6 +61,14 @@ export function natsPermissionsFor(
   // Read-only: the platform creates the streams; the service checks at boot that those it uses
   // exist (`EVENTS_STREAMS=verify`) and never creates, changes or deletes one.
   for (const stream of streamsUsedBy(entry)) publish.push(`${JS_API}.STREAM.INFO.${stream}`);
+  // Live feeds: `js.subscribe` looks the stream up by subject, then creates an ephemeral ordered
+  // push consumer through the legacy create API. That subject has no consumer-name token, so it
+  // cannot reach a durable consumer (those take `CONSUMER.CREATE.<S>.<name>` or `DURABLE.CREATE`);
+  // messages arrive on the service's inbox, and flow-control requests are answered on `$JS.FC`.
+  if (entry.reads.length > 0) publish.push(`${JS_API}.STREAM.NAMES`);
+  for (const stream of [...entry.reads].sort()) {
+    publish.push(`${JS_API}.CONSUMER.CREATE.${stream}`, `$JS.FC.${stream}.>`);
+  }
   for (const { stream, consumer } of entry.consumes) {
     publish.push(
       `${JS_API}.CONSUMER.INFO.${stream}.${consumer}`,
@@ -79,7 +88,9 @@ export function natsPermissionsFor(
   const subscribe: string[] = [
     // Answers its RPCs only in its own queue group: a stray subscriber cannot steal requests.
     ...entry.answers.map((subject) => `${subject} ${service}`),
-    // RPC replies, PubAcks, JetStream API replies and pulled messages arrive on its inbox.
+    // Pushes it relays, for any user: `push.<domain>.<name>.v<N>.<user>`.
+    ...entry.receives.map((push) => `${push}.*`),
+    // RPC replies, PubAcks, JetStream API replies, pulled messages and live-feed deliveries.
     `${inbox}.>`,
   ];
 
@@ -94,11 +105,11 @@ export function natsPermissionsFor(
  * The streams a service touches — the rule of `streamsUsedBy` in platform-messaging, which the
  * service checks at boot with exactly these STREAM.INFO grants (keep the two in step; the
  * generated-manifest test boots every service's check against a real server): the streams of the
- * events it consumes, `DLQ` when it consumes anything (dead letters go there), and its own
- * domain's stream when it publishes.
+ * events it consumes, `DLQ` when it consumes anything (dead letters go there), its own domain's
+ * stream when it publishes, and the streams it reads as a live feed.
  */
 export function streamsUsedBy(entry: ServiceMessaging): string[] {
-  const streams = new Set(entry.consumes.map((consumed) => consumed.stream));
+  const streams = new Set([...entry.consumes.map((consumed) => consumed.stream), ...entry.reads]);
   if (entry.consumes.length > 0) streams.add(DLQ_STREAM);
   if (entry.publishes.length > 0) streams.add(entry.domain.toUpperCase());
   return [...streams].sort();
@@ -106,6 +117,9 @@ export function streamsUsedBy(entry: ServiceMessaging): string[] {
 
 /** The dead-letter stream, as platform-messaging names it. */
 const DLQ_STREAM = 'DLQ';
+
+/** A JetStream stream name as platform-messaging spells them: `CHAT`, `DLQ`. */
+const STREAM_NAME = /^[A-Z][A-Z0-9_]*$/;
 
 /**
  * Permissions of the stream provisioner: create, update and read exactly the manifest's streams,
@@ -132,20 +146,33 @@ export function provisionerPermissions(
 
 /**
  * Checks a whole manifest before anything is created: no service claims a subject it does not own
- * (`ManifestViolation`), and every stream a service uses is one the platform will create.
+ * (`ManifestViolation`), every stream a service uses or reads is one the platform will create, and
+ * every push a service receives is one some service of the manifest pushes.
  */
 export function assertManifest(manifest: MessagingManifest): void {
   const defined = new Set(manifest.streams.map((stream) => stream.name));
-  const problems: string[] = [];
+  const pushed = new Set(Object.values(manifest.services).flatMap((entry) => entry.pushes));
+  const unknownStreams: string[] = [];
+  const unknownPushes: string[] = [];
   for (const [service, entry] of Object.entries(manifest.services)) {
     natsPermissionsFor(service, entry);
     for (const stream of streamsUsedBy(entry)) {
-      if (!defined.has(stream)) problems.push(`${service} uses stream ${stream}`);
+      if (defined.has(stream)) continue;
+      const how = entry.reads.includes(stream) ? 'reads' : 'uses';
+      unknownStreams.push(`${service} ${how} stream ${stream}`);
+    }
+    for (const push of entry.receives) {
+      if (!pushed.has(push)) unknownPushes.push(`${service} receives ${push}`);
     }
   }
-  if (problems.length > 0) {
+  if (unknownStreams.length > 0) {
     throw new ManifestViolation(
-      `The manifest defines no such stream: ${problems.join('; ')} (streams: ${[...defined].join(', ')})`,
+      `The manifest defines no such stream: ${unknownStreams.join('; ')} (streams: ${[...defined].join(', ')})`,
+    );
+  }
+  if (unknownPushes.length > 0) {
+    throw new ManifestViolation(
+      `No service of the manifest pushes what is received: ${unknownPushes.join('; ')} (pushed: ${[...pushed].sort().join(', ') || 'nothing'})`,
     );
   }
 }
@@ -181,9 +208,23 @@ function assertOwnership(service: string, entry: ServiceMessaging): void {
       problems.push(`consumer ${consumer} should be named ${expectedConsumer}`);
     }
   }
-  const wildcard = [...entry.publishes, ...entry.answers, ...entry.calls, ...entry.pushes].filter(
-    (subject) => /[*>\s]/.test(subject),
-  );
+  for (const stream of entry.reads) {
+    // A stream name only: anything after a dot would turn the ephemeral create grant into
+    // `CONSUMER.CREATE.<S>.<name>`, the API of named (durable) consumers.
+    if (!STREAM_NAME.test(stream)) problems.push(`reads ${stream}, which is not a stream name`);
+  }
+  for (const subject of entry.receives) {
+    if (!PUSH_SUBJECT_PREFIX.test(subject)) {
+      problems.push(`receives ${subject}, which is not a push.<domain>.<name>.v<N> subject`);
+    }
+  }
+  const wildcard = [
+    ...entry.publishes,
+    ...entry.answers,
+    ...entry.calls,
+    ...entry.pushes,
+    ...entry.receives,
+  ].filter((subject) => /[*>\s]/.test(subject));
   for (const subject of wildcard) problems.push(`${subject} is not a literal subject`);
   if (problems.length > 0) {
     throw new ManifestViolation(`Service ${service} ${problems.join('; ')}`);

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Brings up one Switchboard stack on Docker with the Pulumi CLI:
 #   infra/scripts/up.sh platform <env>    # network, NATS, Postgres  (stack platform-<env>)
-#   infra/scripts/up.sh <service> <env>   # chat | stories | calls | bots (stack <service>-<env>)
+#   infra/scripts/up.sh <service> <env>   # chat | stories | calls | bots | gateway (stack <service>-<env>)
 # Extra arguments go to `pulumi up` (e.g. --yes). Needs the Pulumi CLI and a running Docker engine;
 # says so and exits 2 when either is missing.
 set -euo pipefail
 
 usage() {
-  echo "usage: infra/scripts/up.sh <platform|chat|stories|calls|bots> <env> [pulumi up args…]" >&2
+  echo "usage: infra/scripts/up.sh <platform|chat|stories|calls|bots|gateway> <env> [pulumi up args…]" >&2
   exit 64
 }
 
@@ -17,7 +17,7 @@ env="$2"
 shift 2
 case "$family" in
   platform) program="docker/platform" ;;
-  chat | stories | calls | bots) program="docker/service" ;;
+  chat | stories | calls | bots | gateway) program="docker/service" ;;
   *) usage ;;
 esac
 [[ "$env" =~ ^[a-z0-9-]+$ ]] || usage

@@ -57,8 +57,18 @@ describe('infra/scripts/up.sh', () => {
     ]);
   });
 
+  it('deploys the gateway with the service program like the other services', () => {
+    const result = run(['gateway', 'dev'], {
+      pulumi: 'echo "pulumi $* in ${PWD##*/infra/}"',
+      docker: 'exit 0',
+      git: 'echo 0123456789ab',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('pulumi up --stack gateway-dev in docker/service');
+  });
+
   it('rejects an unknown stack family with its usage', () => {
-    const result = run(['gateway', 'dev']);
+    const result = run(['presence', 'dev']);
     expect(result.status).toBe(64);
     expect(result.stderr).toContain('usage: infra/scripts/up.sh');
   });

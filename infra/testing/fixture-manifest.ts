@@ -17,7 +17,8 @@ export function fixtureStream(name: string, subject: string, maxAgeDays = 7): St
 
 /**
  * A small manifest in the shape of infra/generated/messaging-manifest.json, covering every kind of
- * entry, for tests that must not depend on the generated file.
+ * entry and every deployable service (the gateway included), for tests that must not depend on the
+ * generated file.
  */
 export function fixtureManifest(): MessagingManifest {
   return {
@@ -35,6 +36,8 @@ export function fixtureManifest(): MessagingManifest {
             consumer: 'chat_evt-stories-story-replied-v1',
           },
         ],
+        reads: [],
+        receives: [],
       },
       stories: {
         domain: 'stories',
@@ -43,14 +46,18 @@ export function fixtureManifest(): MessagingManifest {
         publishes: ['evt.stories.story.replied.v1', 'evt.stories.story.expired.v1'],
         pushes: [],
         consumes: [],
+        reads: [],
+        receives: [],
       },
       calls: {
         domain: 'calls',
-        answers: [],
+        answers: ['rpc.calls.relay-signal.v1'],
         calls: ['rpc.chat.check-membership.v1'],
         publishes: ['evt.calls.call.missed.v1'],
         pushes: ['push.calls.signal.v1'],
         consumes: [],
+        reads: [],
+        receives: [],
       },
       bots: {
         domain: 'bots',
@@ -65,6 +72,20 @@ export function fixtureManifest(): MessagingManifest {
             consumer: 'bots_evt-chat-message-created-v1',
           },
         ],
+        reads: [],
+        receives: [],
+      },
+      // The public edge: no database, no events of its own; live feeds of three streams and the
+      // calls domain's signaling pushes, relayed to sockets (the entry its build will produce).
+      gateway: {
+        domain: 'gateway',
+        answers: [],
+        calls: ['rpc.calls.relay-signal.v1'],
+        publishes: [],
+        pushes: [],
+        consumes: [],
+        reads: ['CALLS', 'CHAT', 'STORIES'],
+        receives: ['push.calls.signal.v1'],
       },
     },
     streams: [

@@ -19,3 +19,6 @@ export const callsDatabaseUrl = platform.exports['callsDatabaseUrl'];
 export const botsNatsUser = platform.exports['botsNatsUser'];
 export const botsNatsPassword = platform.exports['botsNatsPassword'];
 export const botsDatabaseUrl = platform.exports['botsDatabaseUrl'];
+// The gateway has no database: no gatewayDatabaseUrl.
+export const gatewayNatsUser = platform.exports['gatewayNatsUser'];
+export const gatewayNatsPassword = platform.exports['gatewayNatsPassword'];

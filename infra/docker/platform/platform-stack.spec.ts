@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { fixtureManifest } from '../../testing/fixture-manifest';
-import { loadManifest } from '../../nats/load-manifest';
 import type { MessagingManifest } from '../../nats/manifest';
 import { matchesNatsPasswordHash } from '../../nats/password-hash';
 import {
@@ -18,7 +17,7 @@ import {
   valueOf,
   VOLUME,
 } from '../../testing/pulumi-mocks';
-import { SERVICE_NAMES, type ServiceName } from '../catalogue';
+import { DATABASE_SERVICES, SERVICE_NAMES, SERVICES, type ServiceName } from '../catalogue';
 import {
   definePlatform,
   definePlatformFromConfig,
@@ -29,10 +28,10 @@ import {
 function secrets(): Record<ServiceName, ServiceSecrets> {
   const result = {} as Record<ServiceName, ServiceSecrets>;
   for (const service of SERVICE_NAMES) {
-    result[service] = {
-      natsPassword: pulumi.secret(`${service}-nats-pw`),
-      databasePassword: pulumi.secret(`${service}-db-pw`),
-    };
+    result[service] = { natsPassword: pulumi.secret(`${service}-nats-pw`) };
+    if (SERVICES[service].database) {
+      result[service].databasePassword = pulumi.secret(`${service}-db-pw`);
+    }
   }
   return result;
 }
@@ -62,7 +61,8 @@ describe('platform stack platform-dev', () => {
     recorded = installMocks({ project: 'platform', stack: 'platform-dev', completeState });
     platform = definePlatform({
       env: 'dev',
-      manifest: loadManifest(),
+      // Every deployable service, the gateway included (its entry as its build will produce it).
+      manifest: fixtureManifest(),
       secrets: secrets(),
       postgresPassword: pulumi.secret('admin-pw'),
       streamProvisionerPassword: pulumi.secret('provisioner-pw'),
@@ -111,7 +111,7 @@ describe('platform stack platform-dev', () => {
     // No service may create or change a stream: only the provisioner's user holds those grants.
     const createGrants = upload.content.match(/"\$JS\.API\.STREAM\.CREATE\.[A-Z]+"/g) ?? [];
     expect(createGrants.sort()).toEqual(
-      loadManifest()
+      fixtureManifest()
         .streams.map((stream) => `"$JS.API.STREAM.CREATE.${stream.name}"`)
         .sort(),
     );
@@ -124,6 +124,35 @@ describe('platform stack platform-dev', () => {
     ]);
   });
 
+  it('creates the gateway’s user with its live-feed and push rights, and no consumer rights', () => {
+    const [upload] = byName('switchboard-dev-nats').inputs['uploads'] as { content: string }[];
+    const block = /user: "gateway"[\s\S]*?\n {6}\}/.exec(upload.content)?.[0] ?? '';
+    const listOf = (kind: 'publish' | 'subscribe') =>
+      [
+        ...(new RegExp(`${kind}: \\{\\s*allow: \\[([^\\]]*)\\]`).exec(block)?.[1] ?? '').matchAll(
+          /"([^"]+)"/g,
+        ),
+      ].map((match) => match[1]);
+    expect(listOf('publish')).toEqual([
+      'rpc.calls.relay-signal.v1',
+      '$JS.API.INFO',
+      '$JS.API.STREAM.INFO.CALLS',
+      '$JS.API.STREAM.INFO.CHAT',
+      '$JS.API.STREAM.INFO.STORIES',
+      '$JS.API.STREAM.NAMES',
+      '$JS.API.CONSUMER.CREATE.CALLS',
+      '$JS.FC.CALLS.>',
+      '$JS.API.CONSUMER.CREATE.CHAT',
+      '$JS.FC.CHAT.>',
+      '$JS.API.CONSUMER.CREATE.STORIES',
+      '$JS.FC.STORIES.>',
+    ]);
+    expect(listOf('subscribe')).toEqual(['push.calls.signal.v1.*', '_INBOX.gateway.>']);
+    expect(
+      matchesNatsPasswordHash('gateway-nats-pw', /password: "([^"]+)"/.exec(block)?.[1] ?? ''),
+    ).toBe(true);
+  });
+
   it('keeps the NATS config and the Postgres init script secret', () => {
     for (const name of ['switchboard-dev-nats', 'switchboard-dev-postgres']) {
       const container = byName(name);
@@ -131,18 +160,21 @@ describe('platform stack platform-dev', () => {
     }
   });
 
-  it('creates one database and one role per service, owned by the role, closed to PUBLIC', () => {
+  it('creates one database and one role per service with a database, owned by the role, closed to PUBLIC', () => {
     const postgres = byName('switchboard-dev-postgres');
     const [upload] = postgres.inputs['uploads'] as { file: string; content: string }[];
     expect(upload.file).toBe('/docker-entrypoint-initdb.d/10-switchboard.sql');
-    for (const service of SERVICE_NAMES) {
+    expect(DATABASE_SERVICES).toEqual(['chat', 'stories', 'calls', 'bots']);
+    for (const service of DATABASE_SERVICES) {
       expect(upload.content).toContain(
         `CREATE ROLE "${service}" LOGIN PASSWORD '${service}-db-pw'`,
       );
       expect(upload.content).toContain(`CREATE DATABASE "${service}" OWNER "${service}";`);
       expect(upload.content).toContain(`REVOKE ALL ON DATABASE "${service}" FROM PUBLIC;`);
     }
-    expect(upload.content.match(/CREATE DATABASE/g)).toHaveLength(SERVICE_NAMES.length);
+    expect(upload.content.match(/CREATE DATABASE/g)).toHaveLength(DATABASE_SERVICES.length);
+    // The gateway has no database.
+    expect(upload.content).not.toContain('gateway');
     expect(upload.content).toContain('REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;');
     expect(envOf(postgres)).toEqual({ POSTGRES_PASSWORD: 'admin-pw' });
   });
@@ -203,7 +235,7 @@ describe('platform stack platform-dev', () => {
     });
     // The manifest's streams, one replica each on a single server.
     expect(JSON.parse(env['STREAMS'])).toEqual(
-      loadManifest().streams.map((stream) => ({ ...stream, num_replicas: 1 })),
+      fixtureManifest().streams.map((stream) => ({ ...stream, num_replicas: 1 })),
     );
     const [image] = ofType(recorded, IMAGE).filter(
       (candidate) => candidate.inputs['imageName'] === 'switchboard/stream-provisioner:dev',
@@ -224,12 +256,22 @@ describe('platform stack platform-dev', () => {
     for (const service of SERVICE_NAMES) {
       expect(await valueOf(platform.exports[`${service}NatsUser`])).toBe(service);
       expect(await valueOf(platform.exports[`${service}NatsPassword`])).toBe(`${service}-nats-pw`);
+      expect(await pulumi.isSecret(platform.exports[`${service}NatsPassword`])).toBe(true);
+    }
+    expect(platform.exports).not.toHaveProperty('gatewayDatabaseUrl');
+    for (const service of DATABASE_SERVICES) {
       expect(await valueOf(platform.exports[`${service}DatabaseUrl`])).toBe(
         `postgres://${service}:${service}-db-pw@postgres:5432/${service}`,
       );
-      expect(await pulumi.isSecret(platform.exports[`${service}NatsPassword`])).toBe(true);
       expect(await pulumi.isSecret(platform.exports[`${service}DatabaseUrl`])).toBe(true);
     }
+  });
+
+  it('exports from index.ts exactly what the stack defines', () => {
+    const index = readFileSync(join(__dirname, 'index.ts'), 'utf8');
+    const exported = [...index.matchAll(/^export const (\w+) = platform\.exports\['(\w+)'\];$/gm)];
+    expect(exported.every(([, name, key]) => name === key)).toBe(true);
+    expect(exported.map(([, name]) => name).sort()).toEqual(Object.keys(platform.exports).sort());
   });
 });
 
@@ -247,6 +289,26 @@ describe('platform stack config', () => {
     const manifest = fixtureManifest();
     delete (manifest.services as Record<string, unknown>)['bots'];
     expect(() => definePlatform(argsWith(manifest))).toThrow('Manifest has no entry for: bots');
+    // A manifest generated before the gateway was built has no user for it.
+    const withoutGateway = fixtureManifest();
+    delete (withoutGateway.services as Record<string, unknown>)['gateway'];
+    expect(() => definePlatform(argsWith(withoutGateway))).toThrow(
+      'Manifest has no entry for: gateway',
+    );
+  });
+
+  it('refuses a database password for the gateway, and a missing one for a service with a database', () => {
+    installMocks({ project: 'platform', stack: 'platform-dev' });
+    const withGatewayDb = secrets();
+    withGatewayDb.gateway.databasePassword = 'x';
+    expect(() =>
+      definePlatform({ ...argsWith(fixtureManifest()), secrets: withGatewayDb }),
+    ).toThrow('gateway has no database: no password for it');
+    const withoutChatDb = secrets();
+    delete withoutChatDb.chat.databasePassword;
+    expect(() =>
+      definePlatform({ ...argsWith(fixtureManifest()), secrets: withoutChatDb }),
+    ).toThrow('No database password for chat');
   });
 
   it('refuses, before creating anything, a manifest in which a service publishes what it does not own', () => {
@@ -264,6 +326,10 @@ describe('platform stack config', () => {
     expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/chatNatsPassword/);
     for (const service of SERVICE_NAMES) {
       pulumi.runtime.setConfig(`platform:${service}NatsPassword`, `${service}-n`);
+    }
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/chatDatabasePassword/);
+    // No gatewayDatabasePassword is asked for.
+    for (const service of DATABASE_SERVICES) {
       pulumi.runtime.setConfig(`platform:${service}DatabasePassword`, `${service}-d`);
     }
     expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/postgresPassword/);

@@ -1,6 +1,7 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  databasePasswordsOf,
   platformEnvOf,
   serviceSecretsFrom,
   type ServiceSecrets,
@@ -35,7 +36,7 @@ export interface PlatformStackArgs {
   /** Build context of the stream provisioner's image; defaults to `infra/streams`. */
   streamProvisionerDir?: string;
   manifest: MessagingManifest;
-  /** Per service: its NATS and database passwords (secrets). */
+  /** Per service: its NATS password and, if it has a database, its database password (secrets). */
   secrets: Record<ServiceName, ServiceSecrets>;
   postgresPassword: pulumi.Input<string>;
   /** NATS password of the stream provisioner, the only user that creates streams (secret). */
@@ -69,7 +70,8 @@ const POSTGRES_DATA = '/var/lib/postgresql/data';
 /**
  * The shared platform on one Docker engine: a network, NATS with JetStream on a volume (config
  * generated from the messaging manifest: one user per service, least privilege), Postgres with
- * one role and one database per service. Exports what each service stack needs.
+ * one role and one database per service that has a database. Exports what each service stack
+ * needs.
  */
 export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
   const services = Object.keys(args.manifest.services).sort();
@@ -80,6 +82,7 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
 
   // Fail before creating anything when the manifest claims a subject a service does not own.
   assertManifest(args.manifest);
+  const databasePasswords = databasePasswordsOf(args.secrets);
 
   const env = args.env;
   const labels = [{ label: 'switchboard.platform', value: env }];
@@ -200,10 +203,10 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
 
   // ---- Postgres
   const databases = pulumi.all(
-    SERVICE_NAMES.map((service) =>
+    databasePasswords.map(({ service, password }) =>
       pulumi
-        .output(args.secrets[service].databasePassword)
-        .apply((password) => ({ role: service, database: service, password })),
+        .output(password)
+        .apply((clear) => ({ role: service, database: service, password: clear })),
     ),
   );
   const postgresInit = pulumi.secret(databases.apply((list) => renderPostgresInit(list)));
@@ -246,11 +249,13 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
     exports[platformOutputs.natsPassword(service)] = pulumi.secret(
       args.secrets[service].natsPassword,
     );
+  }
+  for (const { service, password } of databasePasswords) {
     exports[platformOutputs.databaseUrl(service)] = pulumi.secret(
       pulumi
-        .output(args.secrets[service].databasePassword)
-        .apply((password) =>
-          databaseUrl({ role: service, database: service, password }, 'postgres'),
+        .output(password)
+        .apply((clear) =>
+          databaseUrl({ role: service, database: service, password: clear }, 'postgres'),
         ),
     );
   }

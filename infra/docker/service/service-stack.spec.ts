@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../catalogue';
+import {
+  DATABASE_SERVICES,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+  UPSTREAM_SERVICES,
+} from '../catalogue';
 import {
   CONTAINER,
   envOf,
@@ -22,13 +30,19 @@ function platformOutputsFixture(): Record<string, unknown> {
   for (const service of SERVICE_NAMES) {
     outputs[`${service}NatsUser`] = service;
     outputs[`${service}NatsPassword`] = `${service}-nats-secret`;
+  }
+  // As the platform exports them: none for the gateway, which has no database.
+  for (const service of DATABASE_SERVICES) {
     outputs[`${service}DatabaseUrl`] =
       `postgres://${service}:${service}-db-secret@postgres:5432/${service}`;
   }
   return outputs;
 }
 
-async function deploy(service: ServiceName, extra: { replicas?: number } = {}) {
+async function deploy(
+  service: ServiceName,
+  extra: { replicas?: number; hostPort?: number; corsOrigins?: string[] } = {},
+) {
   const recorded = installMocks({
     project: 'service',
     stack: `${service}-dev`,
@@ -69,18 +83,16 @@ describe.each(SERVICE_NAMES)('service stack %s-dev', (service) => {
     });
   });
 
-  it('runs one container wired to the platform: NATS, its credentials, its database', () => {
+  it('runs one container on the platform network under its alias, with NATS and its credentials', () => {
     expect(containers).toHaveLength(1);
-    const env = envOf(containers[0]);
-    expect(env).toMatchObject({
+    expect(envOf(containers[0])).toMatchObject({
       NATS_URL: 'nats://nats:4222',
       NATS_USER: service,
       NATS_PASSWORD: `${service}-nats-secret`,
-      DATABASE_URL: `postgres://${service}:${service}-db-secret@postgres:5432/${service}`,
       AUTH_JWT_SECRET: 'jwt-secret',
       NODE_ENV: 'production',
-      DB_MIGRATE: 'true',
       PORT: String(SERVICES[service].port),
+      EVENTS_STREAMS: 'verify',
     });
     expect(containers[0].inputs['image']).toBe(`switchboard/${service}:abc1234`);
     expect(containers[0].inputs['networksAdvanced']).toEqual([
@@ -112,10 +124,15 @@ describe.each(SERVICE_NAMES)('service stack %s-dev', (service) => {
   it('creates nothing that belongs to another service', () => {
     const others = SERVICE_NAMES.filter((other) => other !== service);
     for (const resource of recorded) {
-      const text = JSON.stringify({ name: resource.name, inputs: resource.inputs });
+      // The platform reference carries every service's outputs; it creates nothing.
+      if (resource.type === 'pulumi:pulumi:StackReference') continue;
+      // The gateway's upstreams name the services it routes to, and only they may.
+      const inputs =
+        resource.type === CONTAINER
+          ? { ...resource.inputs, envs: Object.keys(withoutUpstreams(envOf(resource))) }
+          : resource.inputs;
+      const text = JSON.stringify({ name: resource.name, inputs });
       for (const other of others) {
-        // The platform reference carries every service's outputs; it creates nothing.
-        if (resource.type === 'pulumi:pulumi:StackReference') continue;
         expect({ resource: resource.name, mentions: text.includes(other) }).toEqual({
           resource: resource.name,
           mentions: false,
@@ -134,6 +151,132 @@ describe.each(SERVICE_NAMES)('service stack %s-dev', (service) => {
     );
     expect(children.every((resource) => resource.name.startsWith(`${service}-`))).toBe(true);
   });
+});
+
+function withoutUpstreams(env: Record<string, string>): Record<string, string> {
+  const { GATEWAY_UPSTREAMS: _upstreams, ...rest } = env;
+  return rest;
+}
+
+describe.each(DATABASE_SERVICES)('service stack %s-dev (a service with a database)', (service) => {
+  let containers: RecordedResource[];
+
+  beforeAll(async () => {
+    const { recorded } = await deploy(service);
+    containers = ofType(recorded, CONTAINER);
+  });
+
+  it('wires its own database and migrates on start', () => {
+    expect(envOf(containers[0])).toMatchObject({
+      DATABASE_URL: `postgres://${service}:${service}-db-secret@postgres:5432/${service}`,
+      DB_MIGRATE: 'true',
+    });
+  });
+
+  it('stays internal: no port published on the host, reached on the network by its alias', () => {
+    expect(containers[0].inputs['ports']).toEqual([]);
+  });
+
+  it('refuses to publish its port', () => {
+    installMocks({
+      project: 'service',
+      stack: `${service}-dev`,
+      stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+    });
+    expect(() =>
+      defineService({
+        stack: `${service}-dev`,
+        platformStack: PLATFORM,
+        gitSha: 'a',
+        jwtSecret: 'j',
+        hostPort: SERVICES[service].port,
+      }),
+    ).toThrow(`${service} is internal: only gateway is published on the host`);
+  });
+});
+
+describe('service stack gateway-dev (the public entry, no database)', () => {
+  let container: RecordedResource;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const { recorded } = await deploy('gateway');
+    [container] = ofType(recorded, CONTAINER);
+    env = envOf(container);
+  });
+
+  it('has no database: no DATABASE_URL, no migrations', () => {
+    expect(env).not.toHaveProperty('DATABASE_URL');
+    expect(env).not.toHaveProperty('DB_MIGRATE');
+    expect(Object.keys(env).filter((key) => /DATABASE|DB_|MIGRAT/.test(key))).toEqual([]);
+  });
+
+  it('routes to the four services at their network aliases on the platform network', () => {
+    expect(env['GATEWAY_UPSTREAMS']).toBe(
+      'chat=http://chat:3101,stories=http://stories:3102,calls=http://calls:3103,bots=http://bots:3104',
+    );
+  });
+
+  it('names each service at the very address that service’s own stack advertises', async () => {
+    const upstreams = Object.fromEntries(
+      env['GATEWAY_UPSTREAMS'].split(',').map((entry) => entry.split('=') as [string, string]),
+    );
+    expect(Object.keys(upstreams)).toEqual(UPSTREAM_SERVICES);
+    for (const service of UPSTREAM_SERVICES) {
+      const { outputs } = await deploy(service);
+      expect(await valueOf(outputs.endpoint)).toBe(upstreams[service]);
+    }
+  });
+
+  it('is published on the host at 3000 and checks its health there', () => {
+    expect(container.inputs['ports']).toEqual([{ internal: 3000, external: 3000 }]);
+    expect(env['PORT']).toBe('3000');
+    const healthcheck = container.inputs['healthcheck'] as { tests: string[] };
+    expect(healthcheck.tests.join(' ')).toContain('http://127.0.0.1:3000/health/ready');
+  });
+
+  it('sends no CORS headers unless origins are configured', () => {
+    expect(env).not.toHaveProperty('GATEWAY_CORS_ORIGINS');
+  });
+
+  it('publishes at another host port and allows the configured origins', async () => {
+    const { recorded } = await deploy('gateway', {
+      hostPort: 8080,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+    });
+    const [published] = ofType(recorded, CONTAINER);
+    expect(published.inputs['ports']).toEqual([{ internal: 3000, external: 8080 }]);
+    expect(envOf(published)['GATEWAY_CORS_ORIGINS']).toBe(
+      'https://app.example.com,http://localhost:5173',
+    );
+  });
+
+  it('refuses an origin the gateway would reject at boot, and CORS on another service', () => {
+    installMocks({
+      project: 'service',
+      stack: 'gateway-dev',
+      stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+    });
+    const args = { platformStack: PLATFORM, gitSha: 'a', jwtSecret: 'j' };
+    expect(() =>
+      defineService({ ...args, stack: 'gateway-dev', corsOrigins: ['https://app.example.com/x'] }),
+    ).toThrow(/corsOrigins: "https:\/\/app\.example\.com\/x" must be "\*" or an origin/);
+    expect(() =>
+      defineService({ ...args, stack: 'chat-dev', corsOrigins: ['https://app.example.com'] }),
+    ).toThrow('corsOrigins is a setting of gateway, not of chat');
+  });
+});
+
+describe('committed Docker service stacks', () => {
+  const configOf = (stack: string) => readFileSync(join(__dirname, `Pulumi.${stack}.yaml`), 'utf8');
+
+  it.each(SERVICE_NAMES.flatMap((service) => [`${service}-dev`, `${service}-staging`]))(
+    '%s publishes a host port only if it is the gateway’s',
+    (stack) => {
+      const hostPort = /^\s*service:hostPort:\s*'?(\d+)'?\s*$/m.exec(configOf(stack))?.[1];
+      expect(hostPort).toBe(stack.startsWith('gateway-') ? '3000' : undefined);
+    },
+  );
 });
 
 describe('service stack wiring details', () => {
@@ -202,10 +345,15 @@ describe('service stack wiring details', () => {
   });
 
   it('refuses a stack name that names no service', () => {
-    installMocks({ project: 'service', stack: 'gateway-dev' });
+    installMocks({ project: 'service', stack: 'presence-dev' });
     expect(() =>
-      defineService({ stack: 'gateway-dev', platformStack: PLATFORM, gitSha: 'a', jwtSecret: 'j' }),
-    ).toThrow('Stack "gateway-dev" must be named <service>-<env>');
+      defineService({
+        stack: 'presence-dev',
+        platformStack: PLATFORM,
+        gitSha: 'a',
+        jwtSecret: 'j',
+      }),
+    ).toThrow('Stack "presence-dev" must be named <service>-<env>');
   });
 
   it('reads its settings from config and requires the JWT secret', async () => {
@@ -222,5 +370,30 @@ describe('service stack wiring details', () => {
     const outputs = defineServiceFromConfig();
     expect(outputs.service).toBe('bots');
     expect(await valueOf(outputs.imageName)).toBe('switchboard/bots:cafe123');
+    await valueOf(outputs.instances);
+    await valueOf(outputs.endpoint);
+  });
+
+  it('reads the gateway’s origins from config, as a list or comma-separated', async () => {
+    for (const value of [
+      '["https://app.example.com","https://admin.example.com"]',
+      'https://app.example.com, https://admin.example.com',
+    ]) {
+      const recorded = installMocks({
+        project: 'service',
+        stack: 'gateway-dev',
+        stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+      });
+      pulumi.runtime.setConfig('service:platformStack', PLATFORM);
+      pulumi.runtime.setConfig('service:authJwtSecret', 'from-config');
+      pulumi.runtime.setConfig('service:corsOrigins', value);
+      const outputs = defineServiceFromConfig();
+      await valueOf(outputs.instances);
+      await valueOf(outputs.endpoint);
+      const [container] = ofType(recorded, CONTAINER);
+      expect(envOf(container)['GATEWAY_CORS_ORIGINS']).toBe(
+        'https://app.example.com,https://admin.example.com',
+      );
+    }
   });
 });

@@ -1,8 +1,16 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import { DockerTarget } from '../../components/docker-target';
+import { corsOriginsFrom } from '../../components/gateway-config';
 import { SwitchboardService } from '../../components/switchboard-service';
-import { parseServiceStack, platformOutputs, SERVICES, type ServiceName } from '../catalogue';
+import {
+  GATEWAY,
+  gatewayRoutingFor,
+  parseServiceStack,
+  platformOutputs,
+  SERVICES,
+  type ServiceName,
+} from '../catalogue';
 
 export interface ServiceStackArgs {
   /** Stack name, `<service>-<env>`: decides which service this program deploys. */
@@ -19,8 +27,13 @@ export interface ServiceStackArgs {
   replicas?: number;
   memoryMb?: number;
   cpu?: number;
-  /** Publish the service's port on the host (first replica). */
+  /**
+   * Publish the service's port on the host (first replica). The public service (the gateway) is
+   * published at its own port unless this says another; an internal service refuses it.
+   */
   hostPort?: number;
+  /** The gateway's allowed browser origins (`GATEWAY_CORS_ORIGINS`); refused for another service. */
+  corsOrigins?: string[];
   env?: Record<string, string>;
 }
 
@@ -33,10 +46,20 @@ export interface ServiceStackOutputs {
   image: docker.Image;
 }
 
-/** Builds one service's image and runs its containers on the platform's network and NATS. */
+/**
+ * Builds one service's image and runs its containers on the platform's network and NATS. Only the
+ * public service (the gateway) is published on the host; it reaches the others by their network
+ * alias.
+ */
 export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
   const { service, env } = parseServiceStack(args.stack);
-  const port = SERVICES[service].port;
+  const { port, database, public: isPublic } = SERVICES[service];
+  if (!isPublic && args.hostPort !== undefined) {
+    throw new Error(
+      `${service} is internal: only ${GATEWAY} is published on the host (remove hostPort from ${args.stack})`,
+    );
+  }
+  const gateway = gatewayRoutingFor(service, args.corsOrigins);
   const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
   const repoRoot = args.repoRoot ?? '../../..';
   const repository = args.imageRepository ?? 'switchboard';
@@ -68,13 +91,18 @@ export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
         platformOutputs.natsPassword(service),
       ) as pulumi.Output<string>,
     },
-    database: {
-      url: platform.requireOutput(platformOutputs.databaseUrl(service)) as pulumi.Output<string>,
-    },
+    database: database
+      ? {
+          url: platform.requireOutput(
+            platformOutputs.databaseUrl(service),
+          ) as pulumi.Output<string>,
+        }
+      : undefined,
+    gateway,
     jwtSecret: args.jwtSecret,
     target: new DockerTarget({
       network: platform.requireOutput(platformOutputs.networkName) as pulumi.Output<string>,
-      hostPort: args.hostPort,
+      hostPort: isPublic ? (args.hostPort ?? port) : undefined,
     }),
   });
 
@@ -101,5 +129,6 @@ export function defineServiceFromConfig(): ServiceStackOutputs {
     memoryMb: config.getNumber('memoryMb'),
     cpu: config.getNumber('cpu'),
     hostPort: config.getNumber('hostPort'),
+    corsOrigins: corsOriginsFrom(config),
   });
 }

@@ -1,6 +1,13 @@
 import * as pulumi from '@pulumi/pulumi';
-import { SERVICE_NAMES, type ServiceName } from '../../docker/catalogue';
-import { loadManifest } from '../../nats/load-manifest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DATABASE_SERVICES,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+} from '../../docker/catalogue';
+import { fixtureManifest } from '../../testing/fixture-manifest';
 import { matchesNatsPasswordHash } from '../../nats/password-hash';
 import {
   ManifestViolation,
@@ -21,10 +28,10 @@ import {
 function secrets(): Record<ServiceName, ServiceSecrets> {
   const result = {} as Record<ServiceName, ServiceSecrets>;
   for (const service of SERVICE_NAMES) {
-    result[service] = {
-      natsPassword: pulumi.secret(`${service}-nats-pw`),
-      databasePassword: pulumi.secret(`${service}-db-pw`),
-    };
+    result[service] = { natsPassword: pulumi.secret(`${service}-nats-pw`) };
+    if (SERVICES[service].database) {
+      result[service].databasePassword = pulumi.secret(`${service}-db-pw`);
+    }
   }
   return result;
 }
@@ -42,7 +49,8 @@ const PROVISIONER_IMAGE = `acme/switchboard/stream-provisioner@sha256:${'b'.repe
 function baseArgs() {
   return {
     env: 'dev',
-    manifest: loadManifest(),
+    // Every deployable service, the gateway included (its entry as its build will produce it).
+    manifest: fixtureManifest(),
     secrets: secrets(),
     postgresPassword: pulumi.secret('admin-pw'),
     streamProvisionerPassword: pulumi.secret('provisioner-pw'),
@@ -131,7 +139,7 @@ describe('kubernetes platform stack platform-dev', () => {
     expect(isSecretValue(values) || isSecretValue(config) || isSecretValue(config['merge'])).toBe(
       true,
     );
-    const manifest = loadManifest();
+    const manifest = fixtureManifest();
     const { accounts } = (release.inputs['values'] as NatsValues).config.merge;
     expect(Object.keys(accounts)).toEqual(['SWITCHBOARD']);
     expect(accounts['SWITCHBOARD'].jetstream).toBe('enabled');
@@ -151,16 +159,34 @@ describe('kubernetes platform stack platform-dev', () => {
     expect(provisioner.permissions).toEqual(
       provisionerPermissions(manifest.streams.map((stream) => stream.name)),
     );
+    // The gateway: live feeds of three streams and calls' pushes, no consumer of its own.
+    const gateway = users.find((user) => user.user === 'gateway');
+    expect(gateway?.permissions.publish.allow).toEqual(
+      expect.arrayContaining([
+        '$JS.API.STREAM.NAMES',
+        '$JS.API.CONSUMER.CREATE.CHAT',
+        '$JS.FC.CHAT.>',
+        'rpc.calls.relay-signal.v1',
+      ]),
+    );
+    expect(
+      gateway?.permissions.publish.allow.some((subject) => /MSG\.NEXT|\$JS\.ACK/.test(subject)),
+    ).toBe(false);
+    expect(gateway?.permissions.subscribe.allow).toEqual([
+      'push.calls.signal.v1.*',
+      '_INBOX.gateway.>',
+    ]);
   });
 
-  it('creates one database and one role per service, and nothing more', async () => {
+  it('creates one database and one role per service with a database, and nothing more', async () => {
     const init = await valueOf(platform.postgresInit);
-    for (const service of SERVICE_NAMES) {
+    for (const service of DATABASE_SERVICES) {
       expect(init).toContain(`CREATE ROLE "${service}" LOGIN PASSWORD '${service}-db-pw'`);
       expect(init).toContain(`CREATE DATABASE "${service}" OWNER "${service}";`);
     }
-    expect(init.match(/CREATE DATABASE/g)).toHaveLength(SERVICE_NAMES.length);
-    expect(init.match(/CREATE ROLE/g)).toHaveLength(SERVICE_NAMES.length);
+    expect(init.match(/CREATE DATABASE/g)).toHaveLength(DATABASE_SERVICES.length);
+    expect(init.match(/CREATE ROLE/g)).toHaveLength(DATABASE_SERVICES.length);
+    expect(init).not.toContain('gateway');
     const secret = ofType(recorded, K8S.secret).find(
       (candidate) => candidate.name === 'postgres-secret',
     ) as RecordedResource;
@@ -233,7 +259,7 @@ describe('kubernetes platform stack platform-dev', () => {
     expect(env['NATS_USER'].value).toBe('stream-provisioner');
     // Every stream with the cluster's three replicas.
     expect(JSON.parse(env['STREAMS'].value as string)).toEqual(
-      loadManifest().streams.map((stream) => ({ ...stream, num_replicas: 3 })),
+      fixtureManifest().streams.map((stream) => ({ ...stream, num_replicas: 3 })),
     );
     // The password comes from a Secret, never inline.
     expect(env['NATS_PASSWORD'].value).toBeUndefined();
@@ -255,11 +281,26 @@ describe('kubernetes platform stack platform-dev', () => {
     for (const service of SERVICE_NAMES) {
       expect(await valueOf(exports[`${service}NatsUser`])).toBe(service);
       expect(await pulumi.isSecret(exports[`${service}NatsPassword`])).toBe(true);
+    }
+    expect(exports).not.toHaveProperty('gatewayDatabaseUrl');
+    for (const service of DATABASE_SERVICES) {
       expect(await pulumi.isSecret(exports[`${service}DatabaseUrl`])).toBe(true);
       expect(await valueOf(exports[`${service}DatabaseUrl`])).toBe(
         `postgres://${service}:${service}-db-pw@postgres.switchboard-dev.svc.cluster.local:5432/${service}`,
       );
     }
+  });
+});
+
+describe('kubernetes platform stack entry point', () => {
+  it('exports from index.ts exactly what the stack defines', async () => {
+    installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
+    const platform = definePlatform(baseArgs());
+    await settle(platform);
+    const index = readFileSync(join(__dirname, 'index.ts'), 'utf8');
+    const exported = [...index.matchAll(/^export const (\w+) = platform\.exports\['(\w+)'\];$/gm)];
+    expect(exported.every(([, name, key]) => name === key)).toBe(true);
+    expect(exported.map(([, name]) => name).sort()).toEqual(Object.keys(platform.exports).sort());
   });
 });
 
@@ -271,7 +312,7 @@ describe('kubernetes platform stack checks', () => {
 
   it('refuses a manifest in which a service publishes another domain’s event', () => {
     const recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
-    const manifest = loadManifest();
+    const manifest = fixtureManifest();
     manifest.services['bots'].publishes.push('evt.chat.message.created.v1');
     expect(() => definePlatform({ ...baseArgs(), manifest })).toThrow(ManifestViolation);
     expect(recorded).toEqual([]);
@@ -287,16 +328,21 @@ describe('kubernetes platform stack checks', () => {
 
   it('reads every password with requireSecret from the platform-<env> stack config', () => {
     installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-staging' });
-    expect(() => definePlatformFromConfig(loadManifest())).toThrow(/NatsPassword/);
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/NatsPassword/);
     for (const service of SERVICE_NAMES) {
       pulumi.runtime.setConfig(`platform-k8s:${service}NatsPassword`, `${service}-n`);
+    }
+    // No gatewayDatabasePassword is asked for.
+    for (const service of DATABASE_SERVICES) {
       pulumi.runtime.setConfig(`platform-k8s:${service}DatabasePassword`, `${service}-d`);
     }
     pulumi.runtime.setConfig('platform-k8s:postgresPassword', 'admin');
-    expect(() => definePlatformFromConfig(loadManifest())).toThrow(/streamProvisionerNatsPassword/);
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(
+      /streamProvisionerNatsPassword/,
+    );
     pulumi.runtime.setConfig('platform-k8s:streamProvisionerNatsPassword', 'prov');
-    expect(() => definePlatformFromConfig(loadManifest())).toThrow(/streamProvisionerImage/);
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/streamProvisionerImage/);
     pulumi.runtime.setConfig('platform-k8s:streamProvisionerImage', PROVISIONER_IMAGE);
-    expect(definePlatformFromConfig(loadManifest()).exports['natsUrl']).toBeDefined();
+    expect(definePlatformFromConfig(fixtureManifest()).exports['natsUrl']).toBeDefined();
   });
 });

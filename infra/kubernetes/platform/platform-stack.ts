@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  databasePasswordsOf,
   platformEnvOf,
   serviceSecretsFrom,
   type ServiceSecrets,
@@ -29,7 +30,7 @@ export interface KubernetesPlatformArgs {
   /** `dev`, `staging`, …: the namespace is `switchboard-<env>`. */
   env: string;
   manifest: MessagingManifest;
-  /** Per service: its NATS and database passwords (secrets). */
+  /** Per service: its NATS password and, if it has a database, its database password (secrets). */
   secrets: Record<ServiceName, ServiceSecrets>;
   postgresPassword: pulumi.Input<string>;
   /** NATS password of the stream provisioner, the only user that creates streams (secret). */
@@ -95,8 +96,8 @@ export function natsAccountsConfig(
 /**
  * The shared platform on Kubernetes: the `switchboard-<env>` namespace; NATS as a JetStream cluster
  * (3 servers by default) from the official Helm chart, pinned, its accounts generated from the
- * messaging manifest; Postgres as a StatefulSet with one role and one database per service. Exports
- * what each service stack needs.
+ * messaging manifest; Postgres as a StatefulSet with one role and one database per service that
+ * has a database. Exports what each service stack needs.
  */
 export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatformOutputs {
   const services = Object.keys(args.manifest.services).sort();
@@ -107,6 +108,7 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
   // Fail before creating anything when the manifest claims a subject a service does not own.
   assertManifest(args.manifest);
   assertPinnedImage(args.streamProvisionerImage);
+  const databasePasswords = databasePasswordsOf(args.secrets);
   const replicas = args.natsReplicas ?? 3;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
     throw new Error(
@@ -292,12 +294,12 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
     { ...opts, dependsOn: [namespace, nats] },
   );
 
-  // ---- Postgres: one role and one database per service, from the same init SQL as Docker.
+  // ---- Postgres: one role and one database per service that has one, the same init SQL as Docker.
   const databases = pulumi.all(
-    SERVICE_NAMES.map((service) =>
+    databasePasswords.map(({ service, password }) =>
       pulumi
-        .output(args.secrets[service].databasePassword)
-        .apply((password) => ({ role: service, database: service, password })),
+        .output(password)
+        .apply((clear) => ({ role: service, database: service, password: clear })),
     ),
   );
   const postgresInit = pulumi.secret(databases.apply((list) => renderPostgresInit(list)));
@@ -430,11 +432,13 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
   for (const service of SERVICE_NAMES) {
     exports[outputs.natsUser(service)] = pulumi.output(service);
     exports[outputs.natsPassword(service)] = pulumi.secret(args.secrets[service].natsPassword);
+  }
+  for (const { service, password } of databasePasswords) {
     exports[outputs.databaseUrl(service)] = pulumi.secret(
       pulumi
-        .all([args.secrets[service].databasePassword, host(POSTGRES_NAME)])
-        .apply(([password, postgresHost]) =>
-          databaseUrl({ role: service, database: service, password }, postgresHost),
+        .all([password, host(POSTGRES_NAME)])
+        .apply(([clear, postgresHost]) =>
+          databaseUrl({ role: service, database: service, password: clear }, postgresHost),
         ),
     );
   }

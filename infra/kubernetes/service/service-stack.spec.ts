@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../docker/catalogue';
+import {
+  DATABASE_SERVICES,
+  SERVICE_NAMES,
+  SERVICES,
+  type ServiceName,
+  UPSTREAM_SERVICES,
+} from '../../docker/catalogue';
 import { isSecretValue, ofType, type RecordedResource, valueOf } from '../../testing/pulumi-mocks';
 import {
   AUTONAME_SUFFIX,
@@ -20,6 +28,9 @@ function platformOutputsFixture(): Record<string, unknown> {
   for (const service of SERVICE_NAMES) {
     outputs[`${service}NatsUser`] = service;
     outputs[`${service}NatsPassword`] = `${service}-nats-secret`;
+  }
+  // As the platform exports them: none for the gateway, which has no database.
+  for (const service of DATABASE_SERVICES) {
     outputs[`${service}DatabaseUrl`] =
       `postgres://${service}:${service}-db-secret@postgres.switchboard-dev.svc.cluster.local:5432/${service}`;
   }
@@ -28,6 +39,7 @@ function platformOutputsFixture(): Record<string, unknown> {
 
 interface Container {
   image: string;
+  command?: string[];
   env: { name: string; value: string }[];
   envFrom: { secretRef: { name: string } }[];
   resources: { requests: Record<string, string>; limits: Record<string, string> };
@@ -41,7 +53,15 @@ function containersOf(resource: RecordedResource): Container[] {
     .spec.containers;
 }
 
-async function deploy(service: ServiceName) {
+/** What the stack creates: without a database, no migrations Job. */
+function typesOf(service: ServiceName): string[] {
+  return SERVICES[service].database ? SERVICE_TYPES : SERVICE_TYPES.filter((t) => t !== K8S.job);
+}
+
+async function deploy(
+  service: ServiceName,
+  extra: { serviceType?: 'ClusterIP' | 'LoadBalancer'; corsOrigins?: string[] } = {},
+) {
   const recorded = installKubernetesMocks({
     project: 'service-k8s',
     stack: `${service}-dev`,
@@ -52,6 +72,7 @@ async function deploy(service: ServiceName) {
     platformStack: PLATFORM,
     image: `acme/switchboard/${service}@${DIGEST}`,
     jwtSecret: pulumi.secret('jwt-secret'),
+    ...extra,
   });
   await valueOf(outputs.instances);
   await valueOf(outputs.endpoint);
@@ -70,14 +91,14 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
     ({ recorded } = await deploy(service));
   });
 
-  it('creates exactly one Secret, Job, Deployment, Service, HPA and PDB, and nothing else', () => {
-    for (const type of SERVICE_TYPES) only(type);
+  it('creates exactly one Secret, Deployment, Service, HPA and PDB (and Job with a database), and nothing else', () => {
+    for (const type of typesOf(service)) only(type);
     const created = recorded.filter(
       (resource) =>
         resource.type !== 'pulumi:pulumi:StackReference' &&
         resource.type !== 'switchboard:index:Service',
     );
-    expect(created.map((resource) => resource.type).sort()).toEqual([...SERVICE_TYPES].sort());
+    expect(created.map((resource) => resource.type).sort()).toEqual([...typesOf(service)].sort());
   });
 
   it('wires the env from the platform outputs into its Secret, kept secret', () => {
@@ -87,7 +108,6 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
       NATS_URL: 'nats://nats.switchboard-dev.svc.cluster.local:4222',
       NATS_USER: service,
       NATS_PASSWORD: `${service}-nats-secret`,
-      DATABASE_URL: `postgres://${service}:${service}-db-secret@postgres.switchboard-dev.svc.cluster.local:5432/${service}`,
       AUTH_JWT_SECRET: 'jwt-secret',
       PORT: String(SERVICES[service].port),
       SWITCHBOARD_ENV: 'dev',
@@ -95,7 +115,7 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
       EVENTS_STREAMS: 'verify',
     });
     expect(secret.inputs['stringData']).not.toHaveProperty('EVENTS_STREAM_REPLICAS');
-    for (const type of SERVICE_TYPES) {
+    for (const type of typesOf(service)) {
       expect((only(type).inputs['metadata'] as { namespace: string }).namespace).toBe(
         'switchboard-dev',
       );
@@ -115,7 +135,7 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
   });
 
   it('sets requests and limits, runs non-root and without privilege escalation', () => {
-    for (const type of [K8S.deployment, K8S.job]) {
+    for (const type of typesOf(service).filter((t) => t === K8S.deployment || t === K8S.job)) {
       for (const container of containersOf(only(type))) {
         expect(container.resources.requests).toEqual({ cpu: '500m', memory: '384Mi' });
         expect(container.resources.limits).toEqual({ cpu: '500m', memory: '384Mi' });
@@ -130,20 +150,20 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
     }
   });
 
-  it('migrates in the Job (main.js --migrate), serves with DB_MIGRATE=false', () => {
-    const [migrate] = containersOf(only(K8S.job)) as { command?: string[] }[];
-    expect(migrate.command).toEqual(['node', 'main.js', '--migrate']);
-    expect(containersOf(only(K8S.deployment))[0].env).toEqual([
-      { name: 'DB_MIGRATE', value: 'false' },
-    ]);
-  });
-
   it('creates nothing named for, or mentioning, another service', () => {
     const others = SERVICE_NAMES.filter((other) => other !== service);
     for (const resource of recorded) {
       // The platform reference carries every service's outputs; it creates nothing.
       if (resource.type === 'pulumi:pulumi:StackReference') continue;
-      const text = JSON.stringify({ name: resource.name, inputs: resource.inputs });
+      // The gateway's upstreams name the services it routes to, and only they may.
+      const inputs =
+        resource.type === K8S.secret
+          ? {
+              ...resource.inputs,
+              stringData: withoutUpstreams(resource.inputs['stringData'] as Record<string, string>),
+            }
+          : resource.inputs;
+      const text = JSON.stringify({ name: resource.name, inputs });
       for (const other of others) {
         expect({ resource: resource.name, mentions: text.includes(other) }).toEqual({
           resource: resource.name,
@@ -159,17 +179,175 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
   });
 });
 
-describe('kubernetes service stack details', () => {
-  it('refuses a stack name that names no service', () => {
-    installKubernetesMocks({ project: 'service-k8s', stack: 'gateway-dev' });
+function withoutUpstreams(env: Record<string, string>): Record<string, string> {
+  const { GATEWAY_UPSTREAMS: _upstreams, ...rest } = env;
+  return rest;
+}
+
+describe.each(DATABASE_SERVICES)(
+  'kubernetes service stack %s-dev (a service with a database)',
+  (service) => {
+    let recorded: RecordedResource[];
+    const only = (type: string) => {
+      const found = ofType(recorded, type);
+      expect(found).toHaveLength(1);
+      return found[0];
+    };
+
+    beforeAll(async () => {
+      ({ recorded } = await deploy(service));
+    });
+
+    it('wires its own database into its Secret', () => {
+      expect(only(K8S.secret).inputs['stringData']).toMatchObject({
+        DATABASE_URL: `postgres://${service}:${service}-db-secret@postgres.switchboard-dev.svc.cluster.local:5432/${service}`,
+      });
+    });
+
+    it('migrates in the Job (main.js --migrate), serves with DB_MIGRATE=false', () => {
+      const [migrate] = containersOf(only(K8S.job));
+      expect(migrate.command).toEqual(['node', 'main.js', '--migrate']);
+      expect(containersOf(only(K8S.deployment))[0].env).toEqual([
+        { name: 'DB_MIGRATE', value: 'false' },
+      ]);
+    });
+
+    it('stays inside the cluster: a ClusterIP Service', () => {
+      expect(only(K8S.service).inputs['spec']).toMatchObject({ type: 'ClusterIP' });
+      expect(only(K8S.service).inputs['spec']).not.toHaveProperty('externalTrafficPolicy');
+    });
+
+    it('refuses to be exposed outside the cluster', () => {
+      installKubernetesMocks({
+        project: 'service-k8s',
+        stack: `${service}-dev`,
+        stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+      });
+      expect(() =>
+        defineKubernetesService({
+          stack: `${service}-dev`,
+          platformStack: PLATFORM,
+          image: `acme/switchboard/${service}@${DIGEST}`,
+          jwtSecret: 'j',
+          serviceType: 'LoadBalancer',
+        }),
+      ).toThrow(`${service} is internal: only gateway is exposed outside the cluster`);
+    });
+  },
+);
+
+describe('kubernetes service stack gateway-dev (the public entry, no database)', () => {
+  let recorded: RecordedResource[];
+  let env: Record<string, string>;
+  const only = (type: string) => {
+    const found = ofType(recorded, type);
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  beforeAll(async () => {
+    ({ recorded } = await deploy('gateway'));
+    env = only(K8S.secret).inputs['stringData'] as Record<string, string>;
+  });
+
+  it('has no database: no DATABASE_URL, no migrations Job, no DB_MIGRATE', () => {
+    expect(ofType(recorded, K8S.job)).toEqual([]);
+    expect(Object.keys(env).filter((key) => /DATABASE|DB_|MIGRAT/.test(key))).toEqual([]);
+    const [container] = containersOf(only(K8S.deployment));
+    expect(container.env).toEqual([]);
+    expect(container.command).toBeUndefined();
+  });
+
+  it('routes to the four services at their Service DNS names', () => {
+    expect(env['GATEWAY_UPSTREAMS']).toBe(
+      [
+        'chat=http://chat.switchboard-dev.svc.cluster.local:3101',
+        'stories=http://stories.switchboard-dev.svc.cluster.local:3102',
+        'calls=http://calls.switchboard-dev.svc.cluster.local:3103',
+        'bots=http://bots.switchboard-dev.svc.cluster.local:3104',
+      ].join(','),
+    );
+  });
+
+  it('names each service at the very address that service’s own stack advertises', async () => {
+    const upstreams = Object.fromEntries(
+      env['GATEWAY_UPSTREAMS'].split(',').map((entry) => entry.split('=') as [string, string]),
+    );
+    expect(Object.keys(upstreams)).toEqual(UPSTREAM_SERVICES);
+    for (const service of UPSTREAM_SERVICES) {
+      const { outputs } = await deploy(service);
+      expect(await valueOf(outputs.endpoint)).toBe(upstreams[service]);
+    }
+  });
+
+  it('is exposed through a LoadBalancer on 3000 that keeps client addresses, probed on /health/ready', () => {
+    expect(only(K8S.service).inputs['spec']).toMatchObject({
+      type: 'LoadBalancer',
+      externalTrafficPolicy: 'Local',
+      ports: [{ port: 3000, targetPort: 'http' }],
+    });
+    const [container] = containersOf(only(K8S.deployment));
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 3000 });
+    expect(env['PORT']).toBe('3000');
+    expect(env).not.toHaveProperty('GATEWAY_CORS_ORIGINS');
+  });
+
+  it('stays a ClusterIP Service when told, and allows the configured origins', async () => {
+    const { recorded: clusterOnly } = await deploy('gateway', {
+      serviceType: 'ClusterIP',
+      corsOrigins: ['https://app.example.com'],
+    });
+    const [service] = ofType(clusterOnly, K8S.service);
+    expect(service.inputs['spec']).toMatchObject({ type: 'ClusterIP' });
+    expect(service.inputs['spec']).not.toHaveProperty('externalTrafficPolicy');
+    const [secret] = ofType(clusterOnly, K8S.secret);
+    expect((secret.inputs['stringData'] as Record<string, string>)['GATEWAY_CORS_ORIGINS']).toBe(
+      'https://app.example.com',
+    );
+  });
+
+  it('refuses a Service type other than ClusterIP or LoadBalancer', () => {
+    installKubernetesMocks({
+      project: 'service-k8s',
+      stack: 'gateway-dev',
+      stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+    });
     expect(() =>
       defineKubernetesService({
         stack: 'gateway-dev',
         platformStack: PLATFORM,
+        image: `acme/switchboard/gateway@${DIGEST}`,
+        jwtSecret: 'j',
+        serviceType: 'NodePort' as 'ClusterIP',
+      }),
+    ).toThrow('serviceType must be one of ClusterIP, LoadBalancer, not "NodePort"');
+  });
+});
+
+describe('committed Kubernetes service stacks', () => {
+  const configOf = (stack: string) => readFileSync(join(__dirname, `Pulumi.${stack}.yaml`), 'utf8');
+
+  it.each(SERVICE_NAMES.flatMap((service) => [`${service}-dev`, `${service}-staging`]))(
+    '%s sets a Service type only if it is the gateway’s',
+    (stack) => {
+      const type = /^\s*service-k8s:serviceType:\s*(\S+)\s*$/m.exec(configOf(stack))?.[1];
+      if (!stack.startsWith('gateway-')) expect(type).toBeUndefined();
+      else expect(type).toBe(stack === 'gateway-staging' ? 'LoadBalancer' : 'ClusterIP');
+    },
+  );
+});
+
+describe('kubernetes service stack details', () => {
+  it('refuses a stack name that names no service', () => {
+    installKubernetesMocks({ project: 'service-k8s', stack: 'presence-dev' });
+    expect(() =>
+      defineKubernetesService({
+        stack: 'presence-dev',
+        platformStack: PLATFORM,
         image: 'r/x:1',
         jwtSecret: 'j',
       }),
-    ).toThrow('Stack "gateway-dev" must be named <service>-<env>');
+    ).toThrow('Stack "presence-dev" must be named <service>-<env>');
   });
 
   it('reads its settings from config and requires the image and the JWT secret', async () => {

@@ -1,8 +1,15 @@
 import * as pulumi from '@pulumi/pulumi';
-import { KubernetesTarget } from '../../components/kubernetes-target';
+import { corsOriginsFrom } from '../../components/gateway-config';
+import { KubernetesTarget, type ServiceType } from '../../components/kubernetes-target';
 import { assertPinnedImage } from '../../components/pinned-image';
 import { SwitchboardService } from '../../components/switchboard-service';
-import { parseServiceStack, SERVICES, type ServiceName } from '../../docker/catalogue';
+import {
+  GATEWAY,
+  gatewayRoutingFor,
+  parseServiceStack,
+  SERVICES,
+  type ServiceName,
+} from '../../docker/catalogue';
 import { kubernetesPlatformOutputs as outputs } from '../catalogue';
 
 export interface KubernetesServiceStackArgs {
@@ -20,8 +27,18 @@ export interface KubernetesServiceStackArgs {
   cpu?: number;
   cpuUtilization?: number;
   imagePullSecrets?: string[];
+  /**
+   * Type of its Service. The public service (the gateway) defaults to `LoadBalancer`; `ClusterIP`
+   * keeps it inside the cluster (reach it with `kubectl port-forward` or an Ingress). An internal
+   * service is always `ClusterIP` and refuses anything else.
+   */
+  serviceType?: ServiceType;
+  /** The gateway's allowed browser origins (`GATEWAY_CORS_ORIGINS`); refused for another service. */
+  corsOrigins?: string[];
   env?: Record<string, string>;
 }
+
+const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'LoadBalancer'];
 
 export interface KubernetesServiceStackOutputs {
   service: ServiceName;
@@ -30,12 +47,27 @@ export interface KubernetesServiceStackOutputs {
   component: SwitchboardService;
 }
 
-/** Runs one service, already built and pushed, in the platform's namespace. No image build here. */
+/**
+ * Runs one service, already built and pushed, in the platform's namespace. No image build here.
+ * Only the public service (the gateway) may be exposed outside the cluster; it reaches the others
+ * by their Service names.
+ */
 export function defineKubernetesService(
   args: KubernetesServiceStackArgs,
 ): KubernetesServiceStackOutputs {
   const { service, env } = parseServiceStack(args.stack);
+  const { port, database, public: isPublic } = SERVICES[service];
   assertPinnedImage(args.image);
+  const serviceType = args.serviceType ?? (isPublic ? 'LoadBalancer' : 'ClusterIP');
+  if (!SERVICE_TYPES.includes(serviceType)) {
+    throw new Error(`serviceType must be one of ${SERVICE_TYPES.join(', ')}, not "${serviceType}"`);
+  }
+  if (!isPublic && serviceType !== 'ClusterIP') {
+    throw new Error(
+      `${service} is internal: only ${GATEWAY} is exposed outside the cluster (serviceType ClusterIP)`,
+    );
+  }
+  const gateway = gatewayRoutingFor(service, args.corsOrigins);
   const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
   const ref = (name: string) => platform.requireOutput(name) as pulumi.Output<string>;
 
@@ -45,20 +77,22 @@ export function defineKubernetesService(
     env: { ...args.env, SWITCHBOARD_ENV: env },
     replicas: args.replicas ?? 2,
     resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
-    port: SERVICES[service].port,
+    port,
     healthCheck: { path: '/health/ready' },
     natsUrl: ref(outputs.natsUrl),
     natsCredentials: {
       user: ref(outputs.natsUser(service)),
       password: ref(outputs.natsPassword(service)),
     },
-    database: { url: ref(outputs.databaseUrl(service)) },
+    database: database ? { url: ref(outputs.databaseUrl(service)) } : undefined,
+    gateway,
     jwtSecret: args.jwtSecret,
     target: new KubernetesTarget({
       namespace: ref(outputs.namespace),
       maxReplicas: args.maxReplicas,
       cpuUtilization: args.cpuUtilization,
       imagePullSecrets: args.imagePullSecrets,
+      serviceType,
     }),
   });
   return {
@@ -83,5 +117,7 @@ export function defineKubernetesServiceFromConfig(): KubernetesServiceStackOutpu
     cpu: config.getNumber('cpu'),
     cpuUtilization: config.getNumber('cpuUtilization'),
     imagePullSecrets: config.getObject<string[]>('imagePullSecrets'),
+    serviceType: config.get('serviceType') as ServiceType | undefined,
+    corsOrigins: corsOriginsFrom(config),
   });
 }
