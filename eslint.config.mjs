@@ -33,6 +33,7 @@ const depConstraints = [
   { sourceTag: 'scope:stories', onlyDependOnLibsWithTags: ['scope:stories', 'scope:shared'] },
   { sourceTag: 'scope:calls', onlyDependOnLibsWithTags: ['scope:calls', 'scope:shared'] },
   { sourceTag: 'scope:bots', onlyDependOnLibsWithTags: ['scope:bots', 'scope:shared'] },
+  { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
 ];
 
 export default [

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the image of each service and of the stream provisioner (all of them when none is named):
-#   tools/docker/build-images.sh [chat|stories|calls|bots|stream-provisioner ...]
+#   tools/docker/build-images.sh [chat|stories|calls|bots|gateway|stream-provisioner ...]
 # A service builds from the repository root with services/<service>/Dockerfile; the stream
 # provisioner from its own folder, infra/streams (its Dockerfile needs nothing outside it).
 # Tags: switchboard-<image>:<git sha> and switchboard-<image>:dev; label

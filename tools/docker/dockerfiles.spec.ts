@@ -1,17 +1,27 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 // The generator is plain CommonJS so `node tools/docker/generate-dockerfiles.js` runs without a build.
 const generator = require('./generate-dockerfiles.js') as {
   NODE_VERSION: string;
-  discoverServices(): { name: string; port: number }[];
+  discoverServices(root?: string): { name: string; port: number; database: boolean }[];
   renderDockerfiles(): Map<string, string>;
 };
 
 const workspaceRoot = join(__dirname, '..', '..');
-const EXPECTED_PORTS = { bots: 3104, calls: 3103, chat: 3101, stories: 3102 };
+const EXPECTED_PORTS = { bots: 3104, calls: 3103, chat: 3101, gateway: 3000, stories: 3102 };
+/** The services without a database (`database: false` in their main.ts). */
+const WITHOUT_DATABASE = ['gateway'];
 
 interface Instruction {
   keyword: string;
@@ -46,6 +56,15 @@ describe('the generated Dockerfiles', () => {
     expect(Object.fromEntries(generator.discoverServices().map((s) => [s.name, s.port]))).toEqual(
       EXPECTED_PORTS,
     );
+  });
+
+  it('know which services have a database', () => {
+    expect(
+      generator
+        .discoverServices()
+        .filter((service) => !service.database)
+        .map((service) => service.name),
+    ).toEqual(WITHOUT_DATABASE);
   });
 
   it('are committed exactly as tools/docker/Dockerfile.template renders them', () => {
@@ -113,6 +132,66 @@ describe('the generated Dockerfiles', () => {
       const labels = argsOf(runtime, 'LABEL').join(' ');
       expect(labels).toContain(`org.opencontainers.image.title="${service}"`);
       expect(labels).toContain('org.opencontainers.image.revision="${GIT_SHA}"');
+    });
+
+    const database = !WITHOUT_DATABASE.includes(service);
+    it(
+      database
+        ? 'installs a compiler in the deps stage only, for the database driver’s native build'
+        : 'has no compiler and runs no install script: it opens no database',
+      () => {
+        const deps = stages.find((stage) => /\bAS deps$/i.test(stage[0]?.args ?? '')) ?? [];
+        const depsRuns = argsOf(deps, 'RUN').join('\n');
+        expect(/apt-get install .*\bg\+\+/.test(depsRuns)).toBe(database);
+        expect(/npm ci .*--ignore-scripts/.test(depsRuns)).toBe(!database);
+        // Neither a data folder nor a migration step, in any image.
+        const all = stages.flat().map(({ keyword, args }) => `${keyword} ${args}`);
+        expect(all.filter((line) => /sqlite|--migrate|VOLUME/i.test(line))).toEqual([]);
+      },
+    );
+  });
+
+  describe('when a service’s main.ts disagrees with the list', () => {
+    let root = '';
+
+    beforeEach(() => {
+      root = mkdtempSync(join(tmpdir(), 'switchboard-services-'));
+      mkdirSync(join(root, 'tools', 'scripts', 'lib'), { recursive: true });
+      writeFileSync(
+        join(root, 'tools', 'scripts', 'lib', 'services.mjs'),
+        "export const SERVICES = [{ name: 'gateway', port: 3000 }, { name: 'chat', port: 3101 }];\n",
+      );
+    });
+
+    afterEach(() => {
+      rmSync(root, { recursive: true, force: true });
+    });
+
+    function mainOf(service: string, source: string) {
+      mkdirSync(join(root, 'services', service, 'src'), { recursive: true });
+      writeFileSync(join(root, 'services', service, 'src', 'main.ts'), source);
+    }
+
+    it('reads the list of tools/scripts/lib/services.mjs, a main.ts not written yet included', () => {
+      mainOf('chat', "bootstrapService({ name: 'chat', defaultPort: 3101, domains: [] });\n");
+      expect(generator.discoverServices(root)).toEqual([
+        { name: 'chat', port: 3101, database: true },
+        { name: 'gateway', port: 3000, database: false },
+      ]);
+    });
+
+    it('refuses another defaultPort', () => {
+      mainOf('chat', "bootstrapService({ name: 'chat', defaultPort: 3111, domains: [] });\n");
+      expect(() => generator.discoverServices(root)).toThrow(
+        'services/chat/src/main.ts: defaultPort 3111, but tools/scripts/lib/services.mjs says 3101',
+      );
+    });
+
+    it('refuses a service declaring database: false that the generator would give a compiler', () => {
+      mainOf('chat', "bootstrapService({ name: 'chat', defaultPort: 3101, database: false });\n");
+      expect(() => generator.discoverServices(root)).toThrow(
+        /services\/chat\/src\/main\.ts: database: false, but .* lists it with a database/,
+      );
     });
   });
 });
@@ -264,15 +343,16 @@ describe('tools/docker/build-images.sh', () => {
       encoding: 'utf8',
     }).stdout.trim();
     const builds = readFileSync(log, 'utf8').trim().split('\n');
-    expect(builds).toHaveLength(5);
-    for (const [index, service] of ['bots', 'calls', 'chat', 'stories'].entries()) {
+    const services = ['bots', 'calls', 'chat', 'gateway', 'stories'];
+    expect(builds).toHaveLength(services.length + 1);
+    for (const [index, service] of services.entries()) {
       const build = builds[index] ?? '';
       expect(build).toMatch(new RegExp(`^build --file services/${service}/Dockerfile `));
       expect(build).toMatch(new RegExp(`--build-arg GIT_SHA=${sha}(-dirty)? `));
       expect(build).toMatch(new RegExp(`--tag switchboard-${service}:${sha}(-dirty)? `));
       expect(build).toMatch(/ \.$/);
     }
-    const provisioner = builds[4] ?? '';
+    const provisioner = builds[services.length] ?? '';
     expect(provisioner).toMatch(/^build --file infra\/streams\/Dockerfile /);
     expect(provisioner).toMatch(new RegExp(`--build-arg GIT_SHA=${sha}(-dirty)? `));
     expect(provisioner).toMatch(

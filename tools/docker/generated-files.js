@@ -1,7 +1,7 @@
 // Shared by the generators in this folder: files rendered from a source of truth are committed, and
 // `--check` (run by the tests) fails when a committed copy no longer matches what would be written.
-const { existsSync, readFileSync, writeFileSync } = require('node:fs');
-const { relative, join } = require('node:path');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { dirname, relative, join } = require('node:path');
 
 const workspaceRoot = join(__dirname, '..', '..');
 
@@ -17,6 +17,7 @@ function writeOrCheck(files, { check, source, command }) {
     if (current === content) continue;
     if (check) stale.push(relative(workspaceRoot, path));
     else {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content);
       process.stdout.write(`wrote ${relative(workspaceRoot, path)}\n`);
     }

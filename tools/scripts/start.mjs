@@ -211,9 +211,11 @@ async function devToken(natsUrl) {
 }
 
 function printSummary(running, natsUrl, natsProcess, token) {
-  const width = Math.max(4, ...running.map((s) => s.name.length));
-  const chat = running.find((s) => s.name === 'chat') ?? running[0];
-  const base = `http://127.0.0.1:${chat.port}`;
+  const width = Math.max(7, ...running.map((s) => s.name.length));
+  const gateway = running.find((s) => s.name === 'gateway');
+  const services = running.filter((s) => s !== gateway);
+  const origin = `http://127.0.0.1:${gateway.port}`;
+  const base = `${origin}/api/chat`;
   const auth = `-H "Authorization: Bearer $TOKEN"`;
   const json = `-H 'content-type: application/json'`;
   // Without a token printed here, the snippet makes its own (which only works from the repo root).
@@ -223,15 +225,18 @@ function printSummary(running, natsUrl, natsProcess, token) {
     : 'already running';
   const lines = [
     '',
-    style.bold('Switchboard is running.'),
+    style.bold('Switchboard is running. Open:'),
     '',
-    ...running.map(
-      (s) => `  ${s.name.padEnd(width)}  http://127.0.0.1:${s.port}  ${style.dim(`(API: /docs)`)}`,
+    `  ${style.bold(origin)}  ${style.dim('(the gateway: /api/<service>/<path>, API documents at /api/docs)')}`,
+    '',
+    style.dim('Behind it, each service on its own port:'),
+    ...services.map(
+      (s) => `  ${s.name.padEnd(width)}  http://127.0.0.1:${s.port}  ${style.dim('(/docs)')}`,
     ),
     `  ${'nats'.padEnd(width)}  ${natsUrl}  ${style.dim(`(${natsNote})`)}`,
     `  ${'data'.padEnd(width)}  ${relative(ROOT, STATE_DIR)}/  ${style.dim('(rm -rf .switchboard to start afresh)')}`,
     '',
-    'A dev token for alice and a first conversation — paste into another shell:',
+    'A dev token for alice and a first conversation, through the gateway — paste into another shell:',
     '',
     `  ${tokenLine}`,
     `  CONV=$(curl -s -X POST ${base}/conversations ${auth} ${json} -d '{"title":"demo","memberIds":["bob"]}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).id')`,

@@ -107,7 +107,7 @@ function allowedScripts(root, lock) {
  * explicit CommonJS `type` (main.js is a CommonJS bundle, whatever the root declares later), a
  * `start` script and the install scripts npm may run. Fails the build when the bundle requires a
  * package the manifest does not list, which would otherwise surface only as MODULE_NOT_FOUND in a
- * container; warns when the manifest lists one nothing explains.
+ * container; drops what Nx lists that neither main.js requires nor LOADED_AT_RUN_TIME names.
  */
 class DeployManifestPlugin {
   constructor(serviceName) {
@@ -132,7 +132,16 @@ class DeployManifestPlugin {
           }
           const root = JSON.parse(readFileSync(join(workspaceRoot, 'package.json'), 'utf8'));
           const generated = JSON.parse(asset.source.source().toString());
-          const dependencies = generated.dependencies ?? {};
+          const main = compilation.getAsset('main.js');
+          const required = main ? requiredPackages(main.source.source().toString()) : [];
+          // Nx also lists installed optional peers of what the bundle requires (@fastify/static
+          // for @nestjs/platform-fastify once any project installs it): a deployable ships only
+          // what main.js requires and what is loaded at run time without a require.
+          const dependencies = Object.fromEntries(
+            Object.entries(generated.dependencies ?? {}).filter(
+              ([name]) => !main || required.includes(name) || LOADED_AT_RUN_TIME.includes(name),
+            ),
+          );
           const manifest = {
             name: generated.name,
             version: generated.version,
@@ -167,21 +176,7 @@ class DeployManifestPlugin {
             compilation.emitAsset('package-lock.json', lockSource);
           }
 
-          const main = compilation.getAsset('main.js');
-          if (!main) return;
-          const required = requiredPackages(main.source.source().toString());
           const missing = required.filter((name) => !(name in dependencies));
-          const unexplained = Object.keys(dependencies).filter(
-            (name) => !required.includes(name) && !LOADED_AT_RUN_TIME.includes(name),
-          );
-          if (unexplained.length > 0) {
-            compilation.warnings.push(
-              new WebpackError(
-                `${this.serviceName}: package.json lists ${unexplained.join(', ')}, which main.js never requires ` +
-                  '(a run-time load belongs in LOADED_AT_RUN_TIME in tools/webpack/service.webpack.js).',
-              ),
-            );
-          }
           if (missing.length > 0) {
             compilation.errors.push(
               new WebpackError(

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export const workspaceRoot = join(__dirname, '..', '..', '..');
 
 /** The services `nx build` turns into deployables, with the port their image exposes. */
-export const SERVICES = { chat: 3101, stories: 3102, calls: 3103, bots: 3104 } as const;
+export const SERVICES = { chat: 3101, stories: 3102, calls: 3103, bots: 3104, gateway: 3000 } as const;
 export type ServiceName = keyof typeof SERVICES;
 
 /**

@@ -5,4 +5,6 @@ export const SERVICES = [
   { name: 'stories', port: 3102 },
   { name: 'calls', port: 3103 },
   { name: 'bots', port: 3104 },
+  // The edge, last: it routes to the others and reads their streams.
+  { name: 'gateway', port: 3000 },
 ];
