@@ -71,5 +71,21 @@ export const GatewayConfig = z.object({
   GATEWAY_RATE_LIMIT_PER_USER: z.coerce.number().int().min(0).max(1_000_000).default(600),
   /** Requests per minute from one client address; 0 turns the limit off. */
   GATEWAY_RATE_LIMIT_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(1_200),
+  /**
+   * Events of each stream kept in memory for clients that reconnect with a cursor. A client away
+   * for longer than this many events of one stream gets `reset` and reloads over HTTP.
+   */
+  GATEWAY_WS_REPLAY_EVENTS: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+  /** Bytes that may wait unread on one socket before it is closed with 4008 (too slow). */
+  GATEWAY_WS_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(16 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(1024 * 1024),
+  /** How often every socket gets a `heartbeat` frame (its fresh cursor) and a ping. */
+  GATEWAY_WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
+  /** Sockets one user may hold open on one gateway replica (tabs, devices). */
+  GATEWAY_WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
 });
 export type GatewayConfig = z.output<typeof GatewayConfig>;

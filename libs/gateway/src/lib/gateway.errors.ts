@@ -6,6 +6,10 @@ export const GatewayErrorCodes = {
   NOT_ROUTED: 'GATEWAY.NOT_ROUTED',
   RATE_LIMITED: 'GATEWAY.RATE_LIMITED',
   INVALID_DEADLINE: 'GATEWAY.INVALID_DEADLINE',
+  INVALID_CURSOR: 'GATEWAY.INVALID_CURSOR',
+  FEED_NOT_READY: 'GATEWAY.FEED_NOT_READY',
+  TOO_MANY_SOCKETS: 'GATEWAY.TOO_MANY_SOCKETS',
+  INVALID_FRAME: 'GATEWAY.INVALID_FRAME',
 } as const;
 
 export const GatewayErrors = {
@@ -33,5 +37,30 @@ export const GatewayErrors = {
       GatewayErrorCodes.INVALID_DEADLINE,
       'invalid_argument',
       'Switchboard-Deadline must be epoch milliseconds as a decimal integer.',
+    ),
+  invalidCursor: () =>
+    new AppError(
+      GatewayErrorCodes.INVALID_CURSOR,
+      'invalid_argument',
+      'cursor is not one this gateway wrote: pass the `cursor` of the last frame received, or none.',
+    ),
+  feedNotReady: () =>
+    new AppError(
+      GatewayErrorCodes.FEED_NOT_READY,
+      'unavailable',
+      'The gateway is still reading the event streams: retry in a second.',
+      { retryAfterSeconds: 1 },
+    ),
+  tooManySockets: (limit: number) =>
+    new AppError(
+      GatewayErrorCodes.TOO_MANY_SOCKETS,
+      'conflict',
+      `This user already has ${limit} sockets open on this gateway: close one first.`,
+    ),
+  invalidFrame: () =>
+    new AppError(
+      GatewayErrorCodes.INVALID_FRAME,
+      'invalid_argument',
+      'Frames are JSON text: {"type":"signal","id":"…","callId":"…","toUserId":"…","signal":{…}}.',
     ),
 };

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { Calls } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { GatewayConfig } from './gateway.config';
 import { DevTokenController } from './http/dev-token.controller';
@@ -6,18 +7,27 @@ import { HttpProxy } from './http/http-proxy';
 import { MergedOpenApiController } from './http/merged-openapi.controller';
 import { UpstreamRegistry } from './http/upstreams';
 import { UpstreamsHealth } from './http/upstreams.health';
+import { EventFeed } from './ws/event-feed';
+import { READ_EVENTS } from './ws/recipients';
+import { SocketHub } from './ws/socket-hub';
 
 @Module({
   controllers: [DevTokenController, MergedOpenApiController],
-  providers: [UpstreamRegistry, HttpProxy, UpstreamsHealth],
+  providers: [UpstreamRegistry, HttpProxy, UpstreamsHealth, EventFeed, SocketHub],
   exports: [UpstreamRegistry],
 })
 export class GatewayModule {}
 
-/** The edge as a host composes it: no tables, its config keys. */
+/**
+ * The edge as a host composes it: no tables; it reads the streams of the events it forwards to
+ * sockets, receives the signals it forwards, and relays the signals clients send over a socket.
+ */
 export const GatewayDomain: DomainDefinition = {
   module: GatewayModule,
   config: GatewayConfig,
   entities: [],
   migrations: [],
+  calls: [Calls.RelaySignal],
+  reads: READ_EVENTS,
+  receives: [Calls.CallSignal],
 };
