@@ -10,7 +10,8 @@ import {
   waitFor,
 } from '@switchboard/platform-testing';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import { GatewayDomain } from '../gateway.module';
 
@@ -70,6 +71,46 @@ function refusal(url: string, headers: Record<string, string> = {}) {
   });
 }
 
+/** A WebSocket handshake over raw TCP, so the test decides when the client reads. */
+async function rawSocket(base: string, token: string): Promise<Socket> {
+  const { port } = new URL(base.replace('ws', 'http'));
+  const socket = tcpConnect(Number(port), '127.0.0.1');
+  socket.write(
+    `GET /ws?access_token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
+      'Sec-WebSocket-Version: 13\r\n\r\n',
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('data', (chunk: Buffer) =>
+      String(chunk).startsWith('HTTP/1.1 101') ? resolve() : reject(new Error(String(chunk))),
+    );
+  });
+  return socket;
+}
+
+/** The frames of an unmasked server stream: their opcodes, and the close code if one came. */
+function parseFrames(bytes: Buffer): { texts: number; closeCode?: number } {
+  let offset = 0;
+  let texts = 0;
+  while (offset + 2 <= bytes.length) {
+    const opcode = bytes[offset] & 0x0f;
+    let length = bytes[offset + 1] & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      length = bytes.readUInt16BE(offset + 2);
+      header = 4;
+    } else if (length === 127) {
+      length = Number(bytes.readBigUInt64BE(offset + 2));
+      header = 10;
+    }
+    if (offset + header + length > bytes.length) break;
+    if (opcode === 0x1) texts++;
+    if (opcode === 0x8) return { texts, closeCode: bytes.readUInt16BE(offset + header) };
+    offset += header + length;
+  }
+  return { texts };
+}
+
 function message(text: string, memberIds: string[]) {
   return {
     message: {
@@ -125,7 +166,9 @@ describe('gateway /ws (real nats-server with JetStream, two gateway replicas)', 
     await waitFor(async () => {
       const answers = await Promise.all(
         bases.map((base) =>
-          fetch(`${base.replace('ws', 'http')}/health/ready`).then((r) => r.json()),
+          fetch(`${base.replace('ws', 'http')}/health/ready`).then(
+            (r) => r.json() as Promise<{ details?: Record<string, { status: string }> }>,
+          ),
         ),
       );
       return answers.every((answer) => answer.details?.['event-feed']?.status === 'up');
@@ -273,6 +316,27 @@ describe('gateway /ws (real nats-server with JetStream, two gateway replicas)', 
     alice.socket.close();
     bob.socket.close();
   });
+
+  it('closes a reader that stops reading with 4008, without holding up anyone else', async () => {
+    const slow = await rawSocket(bases[0], tokens['bob']);
+    const received: Buffer[] = [];
+    slow.on('data', (chunk: Buffer) => received.push(chunk));
+    slow.pause();
+    const fast = await Client.open(bases[0], tokens['carol']);
+    // Large enough to fill the loopback's socket buffers (megabytes) as well as the cap.
+    const filler = 'x'.repeat(64_000);
+    const posted = Array.from({ length: 250 }, (_, index) => `${filler} ${index}`);
+    for (const text of posted) await post(text, ['bob', 'carol']);
+    await waitFor(() => fast.texts().length === posted.length, { timeoutMs: 20_000 });
+    expect(fast.texts()).toEqual(posted);
+    slow.resume();
+    await new Promise((resolve) => slow.once('close', resolve));
+    const frames = parseFrames(Buffer.concat(received));
+    expect(frames.closeCode).toBe(4008);
+    // It was cut off well before the end: nothing waited on it beyond the byte cap.
+    expect(frames.texts).toBeLessThan(posted.length);
+    fast.socket.close();
+  }, 30_000);
 
   it('closes a socket whose token expires with 4001', async () => {
     const short = await signDevToken('alice', TEST_JWT_SECRET, { expiresIn: '2s' });
