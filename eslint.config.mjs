@@ -10,7 +10,8 @@ import nx from '@nx/eslint-plugin';
  *   type:tools     -> type:platform, type:contracts
  *   type:bench     -> type:platform, type:contracts
  *   type:infra     -> type:contracts (Pulumi programs; read the generated messaging manifest)
- * and by scope: a scope reaches only itself and `scope:shared`.
+ * and by scope: a scope reaches only itself and `scope:shared`; `scope:web` (the browser client)
+ * reaches no lib at all: it talks to the gateway over HTTP and WebSocket only.
  */
 const depConstraints = [
   {
@@ -34,6 +35,7 @@ const depConstraints = [
   { sourceTag: 'scope:calls', onlyDependOnLibsWithTags: ['scope:calls', 'scope:shared'] },
   { sourceTag: 'scope:bots', onlyDependOnLibsWithTags: ['scope:bots', 'scope:shared'] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+  { sourceTag: 'scope:web', onlyDependOnLibsWithTags: [] },
 ];
 
 export default [

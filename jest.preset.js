@@ -10,8 +10,9 @@ module.exports = {
   ...nxPreset,
   testEnvironment: 'node',
   transform: { '^.+\\.[tj]s$': ['@swc/jest', { ...swcConfig, swcrc: false }] },
-  // jose ships only ES modules; let swc turn them into CommonJS for jest.
-  transformIgnorePatterns: ['node_modules/(?!(jose)/)'],
+  // jose and content-disposition (of @fastify/static) ship only ES modules; let swc turn them into
+  // CommonJS for jest.
+  transformIgnorePatterns: ['node_modules/(?!(jose|content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec).ts'],
   coverageReporters: ['text-summary', 'html'],

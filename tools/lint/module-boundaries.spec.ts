@@ -67,6 +67,11 @@ const probes: Probe[] = [
     "import { BotsDomain } from '@switchboard/bots';\nexport const x = BotsDomain;\n",
   ),
   probe(
+    'web client → any lib',
+    'apps/web/src/probe.ts',
+    "import { Chat } from '@switchboard/contracts';\nexport const x = Chat;\n",
+  ),
+  probe(
     'domain → platform and contracts (allowed)',
     'libs/chat/src/lib/probe.ts',
     "import { Chat } from '@switchboard/contracts';\nimport { RpcClient } from '@switchboard/platform-messaging';\nexport const x = [Chat, RpcClient];\n",
@@ -94,6 +99,7 @@ describe('module boundaries', () => {
     ['platform → domain', '@nx/enforce-module-boundaries'],
     ['contracts → package other than zod', '@nx/enforce-module-boundaries'],
     ['app → domain of another scope', '@nx/enforce-module-boundaries'],
+    ['web client → any lib', '@nx/enforce-module-boundaries'],
   ])('fails lint: %s', (name, rule) => {
     expect(rulesOf(name)).toContain(rule);
   });

@@ -227,7 +227,7 @@ function printSummary(running, natsUrl, natsProcess, token) {
     '',
     style.bold('Switchboard is running. Open:'),
     '',
-    `  ${style.bold(origin)}  ${style.dim('(the gateway: /api/<service>/<path>, API documents at /api/docs)')}`,
+    `  ${style.bold(origin)}  ${style.dim('(the demo web client; the API at /api/<service>/<path>, documents at /api/docs, realtime at /ws)')}`,
     '',
     style.dim('Behind it, each service on its own port:'),
     ...services.map(

@@ -87,5 +87,10 @@ export const GatewayConfig = z.object({
   GATEWAY_WS_HEARTBEAT_MS: z.coerce.number().int().min(100).max(600_000).default(25_000),
   /** Sockets one user may hold open on one gateway replica (tabs, devices). */
   GATEWAY_WS_MAX_SOCKETS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(20),
+  /**
+   * Folder of the built demo web client, served at `/`. Unset: the `web` folder next to the
+   * gateway's main.js, where `nx build gateway` puts it.
+   */
+  GATEWAY_WEB_ROOT: z.string().trim().min(1).optional(),
 });
 export type GatewayConfig = z.output<typeof GatewayConfig>;

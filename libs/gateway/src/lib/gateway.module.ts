@@ -7,13 +7,14 @@ import { HttpProxy } from './http/http-proxy';
 import { MergedOpenApiController } from './http/merged-openapi.controller';
 import { UpstreamRegistry } from './http/upstreams';
 import { UpstreamsHealth } from './http/upstreams.health';
+import { WebClient } from './web/web-client';
 import { EventFeed } from './ws/event-feed';
 import { READ_EVENTS } from './ws/recipients';
 import { SocketHub } from './ws/socket-hub';
 
 @Module({
   controllers: [DevTokenController, MergedOpenApiController],
-  providers: [UpstreamRegistry, HttpProxy, UpstreamsHealth, EventFeed, SocketHub],
+  providers: [UpstreamRegistry, HttpProxy, UpstreamsHealth, EventFeed, SocketHub, WebClient],
   exports: [UpstreamRegistry],
 })
 export class GatewayModule {}
