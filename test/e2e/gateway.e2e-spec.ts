@@ -1,10 +1,48 @@
+import { Chat } from '@switchboard/contracts';
+import { signDevToken } from '@switchboard/platform-auth';
 import {
   createTestEnvironment,
   type ServiceProcess,
+  TEST_JWT_SECRET,
   type TestEnvironment,
+  waitFor,
 } from '@switchboard/platform-testing';
+import WebSocket from 'ws';
 import { ApiClient } from './api-client';
 import { startService } from './services';
+
+interface Frame {
+  type: string;
+  cursor?: string;
+  subject?: string;
+  data: { message?: { conversationId: string; text: string; sender: { id: string } } };
+}
+
+/** A user's `/ws` socket on the gateway, keeping every frame it received. */
+async function socketOf(
+  gatewayUrl: string,
+  user: string,
+): Promise<{ frames: Frame[]; ws: WebSocket }> {
+  const token = await signDevToken(user, TEST_JWT_SECRET);
+  const ws = new WebSocket(`${gatewayUrl.replace('http', 'ws')}/ws?access_token=${token}`);
+  const frames: Frame[] = [];
+  ws.on('message', (data) => frames.push(JSON.parse(String(data)) as Frame));
+  await waitFor(() => frames.some((frame) => frame.type === 'ready'), {
+    timeoutMs: 10_000,
+    message: `${user}'s socket got no ready frame`,
+  });
+  return { frames, ws };
+}
+
+/** The texts of the chat messages a socket received in one conversation, in order. */
+function textsIn(frames: Frame[], conversationId: string): string[] {
+  return frames
+    .filter(
+      (frame) => frame.type === 'event' && frame.data.message?.conversationId === conversationId,
+    )
+    .filter((frame) => frame.subject === Chat.MessageCreated.subject)
+    .map((frame) => `${frame.data.message?.sender.id}: ${frame.data.message?.text}`);
+}
 
 /** The one public entry: the same user journey through the gateway, with real services behind it. */
 describe('gateway: /api/<service>/<path> to real services', () => {
@@ -38,6 +76,33 @@ describe('gateway: /api/<service>/<path> to real services', () => {
     const reply = await alice.replyFrom(conversation.id, 'echo-bot', sent);
     expect(reply.text).toBe('through the edge');
   });
+
+  it('pushes what is posted over HTTP to the members’ sockets, the bot’s reply too, and to nobody else', async () => {
+    const [bob, carol] = await Promise.all([
+      socketOf(gateway.url, 'bob'),
+      socketOf(gateway.url, 'carol'),
+    ]);
+    const conversation = await alice.expect<{ id: string }>(201, 'POST', '/conversations', {
+      title: 'live',
+      memberIds: ['bob'],
+    });
+    await alice.say(conversation.id, 'hello bob');
+    await alice.say(conversation.id, '/echo live');
+    const expected = ['alice: hello bob', 'alice: /echo live', 'echo-bot: live'];
+    await waitFor(() => textsIn(bob.frames, conversation.id).length >= expected.length, {
+      timeoutMs: 15_000,
+      message: 'bob did not receive the messages and the reply over /ws',
+    });
+    expect(textsIn(bob.frames, conversation.id)).toEqual(expected);
+    // Every frame carries the cursor a reconnecting client resumes from.
+    expect(
+      bob.frames.filter((frame) => frame.type === 'event').every((frame) => frame.cursor),
+    ).toBe(true);
+    // Carol is connected to the same gateway but not a member: nothing of it reaches her.
+    expect(carol.frames.filter((frame) => frame.type === 'event')).toEqual([]);
+    bob.ws.close();
+    carol.ws.close();
+  }, 30_000);
 
   it("passes a service's own errors through unchanged", async () => {
     const response = await alice.request('GET', '/conversations/not-a-uuid');
