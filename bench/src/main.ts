@@ -3,7 +3,8 @@
  * private nats-server, and prints how the platform's RPC path compares with raw nats.js.
  * Numbers, not a test: a missed target is reported, not failed on.
  *
- * `npm run bench -- --suite events` runs the events suite instead (see `events/events.main.ts`).
+ * `npm run bench -- --suite events` runs the events suite instead (see `events/events.main.ts`),
+ * `--suite gateway` the realtime edge's (see `gateway/gateway.main.ts`).
  */
 import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
 import { connect } from 'nats';
@@ -71,6 +72,11 @@ async function main(): Promise<void> {
     // Loaded only when asked for: the RPC suite never loads TypeORM or pg.
     const { runEventsSuite } = await import('./events/events.main');
     await runEventsSuite(suite.rest, WORKSPACE_ROOT);
+    return;
+  }
+  if (suite.suite === 'gateway') {
+    const { runGatewaySuite } = await import('./gateway/gateway.main');
+    await runGatewaySuite(suite.rest, WORKSPACE_ROOT);
     return;
   }
 

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { list, nonNegativeInteger, positiveInteger, positiveNumber } from '../flags';
 import {
   EVENTS_IMPLEMENTATION_NAMES,
   type EventsImplementationName,
@@ -84,32 +85,4 @@ export function parseEventsOptions(argv: string[]): EventsBenchOptions | undefin
     out: values.out,
     profile: values.profile,
   };
-}
-
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-function positiveInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`${flag}: expected a positive integer, got "${value}"`);
-  return n;
-}
-
-function positiveNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new Error(`${flag}: expected a positive number, got "${value}"`);
-  return n;
-}
-
-function nonNegativeInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`${flag}: expected an integer >= 0, got "${value}"`);
-  return n;
 }
