@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { type WorkspaceGraph } from './workspace-graph';
+
+const run = promisify(execFile);
+
+/** One export of libs/contracts at one commit: a digest of its run-time meaning. */
+export interface ExportFingerprint {
+  name: string;
+  digest: string;
+  /** For a message contract: its subject (a push's subject prefix). */
+  subject?: string;
+}
+
+/** What changed in libs/contracts between two commits, by meaning rather than by text. */
+export interface ContractChanges {
+  /** Subjects of messages added, removed or whose schemas changed. */
+  subjects: string[];
+  /** Other exports that changed (a shared schema, an id format, a limit), and the projects naming them. */
+  exports: { name: string; usedBy: string[] }[];
+}
+
+const CONTRACTS_ENTRY = join('libs', 'contracts', 'src', 'index.ts');
+const CHILD = join(__dirname, 'contracts-fingerprint.child.ts');
+const REGISTER = join(__dirname, '..', '..', 'register.cjs');
+const SOURCE = /\.(ts|mts|cts|js|mjs)$/;
+const NOT_SOURCE = /\.(spec|int-spec|e2e-spec|browser-spec)\.ts$/;
+
+/** Fingerprints of every export of the contracts whose `index.ts` is at `entry`. */
+async function fingerprintsOf(workspaceRoot: string, entry: string): Promise<ExportFingerprint[]> {
+  const { stdout } = await run(process.execPath, ['-r', REGISTER, CHILD, entry], {
+    cwd: workspaceRoot,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as ExportFingerprint[];
+}
+
+/**
+ * Compares the contracts at `base` with those in the working tree (head). The base's copy is
+ * taken from git (`git archive`) into `.switchboard/plan/` inside the workspace, so it resolves
+ * `zod` from the workspace's node_modules, and removed again.
+ */
+export async function contractChanges(
+  workspaceRoot: string,
+  baseSha: string,
+  graph: WorkspaceGraph,
+): Promise<ContractChanges> {
+  const copy = join(workspaceRoot, '.switchboard', 'plan', baseSha);
+  rmSync(copy, { recursive: true, force: true });
+  mkdirSync(copy, { recursive: true });
+  try {
+    const archive = join(copy, 'contracts.tar');
+    await run('git', ['archive', '--output', archive, baseSha, 'libs/contracts'], {
+      cwd: workspaceRoot,
+    });
+    await run('tar', ['-xf', archive, '-C', copy]);
+    const hadContracts = existsSync(join(copy, CONTRACTS_ENTRY));
+    const [before, after] = await Promise.all([
+      hadContracts ? fingerprintsOf(workspaceRoot, join(copy, CONTRACTS_ENTRY)) : [],
+      fingerprintsOf(workspaceRoot, join(workspaceRoot, CONTRACTS_ENTRY)),
+    ]);
+    return compare(before, after, (name) => projectsNaming(workspaceRoot, graph, name));
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** Pure: the changed subjects and other exports between two sets of fingerprints. */
+export function compare(
+  before: ExportFingerprint[],
+  after: ExportFingerprint[],
+  usedBy: (name: string) => string[],
+): ContractChanges {
+  const old = new Map(before.map((f) => [f.name, f]));
+  const current = new Map(after.map((f) => [f.name, f]));
+  const subjects = new Set<string>();
+  const exports: ContractChanges['exports'] = [];
+  for (const name of [...new Set([...old.keys(), ...current.keys()])].sort()) {
+    const a = old.get(name);
+    const b = current.get(name);
+    if (a?.digest === b?.digest) continue;
+    const subject = b?.subject ?? a?.subject;
+    if (subject !== undefined) {
+      subjects.add(subject);
+      if (a?.subject !== undefined && a.subject !== subject) subjects.add(a.subject);
+    } else {
+      exports.push({ name, usedBy: usedBy(name) });
+    }
+  }
+  return { subjects: [...subjects].sort(), exports };
+}
+
+/**
+ * Projects other than the contracts whose source names an export: `Chat.MessageView` as written,
+ * a top-level export (`UserId`) as a word in a file that imports `@switchboard/contracts`.
+ */
+function projectsNaming(workspaceRoot: string, graph: WorkspaceGraph, name: string): string[] {
+  const contracts = graph.projectOfRoot('libs/contracts');
+  const nested = name.includes('.');
+  const word = new RegExp(`\\b${name.replace(/\./g, '\\.')}\\b`);
+  const projects = new Set<string>();
+  for (const file of sourceFiles(workspaceRoot)) {
+    const project = graph.projectOf(file);
+    if (project === undefined || project === contracts || projects.has(project)) continue;
+    const text = readFileSync(join(workspaceRoot, file), 'utf8');
+    if (!nested && !text.includes('@switchboard/contracts')) continue;
+    if (word.test(text)) projects.add(project);
+  }
+  return [...projects].sort();
+}
+
+function sourceFiles(workspaceRoot: string): string[] {
+  const files: string[] = [];
+  const walk = (folder: string): void => {
+    for (const entry of readdirSync(folder)) {
+      if (entry === 'node_modules' || entry === 'dist' || entry.startsWith('.')) continue;
+      const path = join(folder, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (SOURCE.test(entry) && !NOT_SOURCE.test(entry))
+        files.push(relative(workspaceRoot, path));
+    }
+  };
+  for (const top of ['apps', 'libs', 'services']) {
+    if (existsSync(join(workspaceRoot, top))) walk(join(workspaceRoot, top));
+  }
+  return files;
+}

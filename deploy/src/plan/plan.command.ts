@@ -1,0 +1,94 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { UsageError } from '../cli/usage-error';
+import { contractChanges } from './contract-changes';
+import { changedFiles, headCommit, resolveCommit } from './git';
+import { type MessagingManifest, parseManifest, readManifest } from './messaging-manifest';
+import { computePlan, type Plan, type Reason } from './plan';
+import { listStacks } from './stacks';
+import { WorkspaceGraph } from './workspace-graph';
+
+export interface PlanOptions {
+  base?: string;
+  head?: string;
+  json?: boolean;
+}
+
+const MANIFEST = 'infra/generated/messaging-manifest.json';
+
+/**
+ * `deploy plan --base <ref> [--head <ref>]`. The project graph and the contracts are read from the
+ * working tree, so `--head` must be the commit checked out (it defaults to it); `--base` has no
+ * default on purpose: a plan against a guessed base (`HEAD~1`) silently skips whatever came before.
+ */
+export async function planCommand(workspaceRoot: string, options: PlanOptions): Promise<Plan> {
+  if (options.base === undefined || options.base.trim() === '') {
+    throw new UsageError(
+      '--base <ref> is required: the last commit deployed (in CI, the base nx-set-shas finds). ' +
+        'There is no default: guessing one would skip changes.',
+    );
+  }
+  const checkedOut = await headCommit(workspaceRoot);
+  const base = await resolveCommit(workspaceRoot, options.base, '--base');
+  const head = await resolveCommit(workspaceRoot, options.head ?? 'HEAD', '--head');
+  if (head !== checkedOut) {
+    throw new UsageError(
+      `--head ${options.head} is ${head.slice(0, 12)}, but ${checkedOut.slice(0, 12)} is checked out: ` +
+        'the plan reads the project graph from the working tree, so check out the head first.',
+    );
+  }
+  const files = await changedFiles(workspaceRoot, base, head);
+  const graph = await WorkspaceGraph.load();
+  const contractsProject = graph.projectOfRoot('libs/contracts');
+  const touchesContracts = files.some(
+    (file) => graph.projectOf(file) === contractsProject && !/\.(spec|md)/.test(file),
+  );
+  return computePlan({
+    base,
+    head,
+    changedFiles: files,
+    graph,
+    manifests: [readManifest(join(workspaceRoot, MANIFEST)), ...baseManifest(workspaceRoot, base)],
+    contracts: touchesContracts ? await contractChanges(workspaceRoot, base, graph) : undefined,
+    stacks: listStacks(workspaceRoot),
+  });
+}
+
+/** The manifest as committed at `base`, when it existed then. */
+function baseManifest(workspaceRoot: string, base: string): MessagingManifest[] {
+  const shown = spawnSync('git', ['show', `${base}:${MANIFEST}`], {
+    cwd: workspaceRoot,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return shown.status === 0 ? [parseManifest(shown.stdout, `${base}:${MANIFEST}`)] : [];
+}
+
+function describeReason(reason: Reason): string {
+  if (reason.subject !== undefined) return `${reason.subject} (it ${reason.use}) — ${reason.file}`;
+  const path = reason.via.join(' → ');
+  if (reason.uses !== undefined) return `${reason.uses} changed, named in ${path} — ${reason.file}`;
+  return `${reason.file} (${path})`;
+}
+
+/** The plan for a person: services with their reasons, stacks, and what was left out and why. */
+export function renderPlan(plan: Plan): string {
+  const lines = [`Deploy plan ${plan.base.slice(0, 12)}...${plan.head.slice(0, 12)}`, ''];
+  if (plan.services.length === 0) lines.push('No service to redeploy.');
+  for (const service of plan.services) {
+    lines.push(`${service.name}`);
+    for (const reason of service.reasons.slice(0, 10)) lines.push(`  ${describeReason(reason)}`);
+    if (service.reasons.length > 10) lines.push(`  … and ${service.reasons.length - 10} more`);
+  }
+  if (plan.stacks.length > 0) {
+    lines.push('', 'Pulumi stacks whose program or config changed:');
+    for (const stack of plan.stacks) {
+      lines.push(`  ${stack.target}/${stack.program} ${stack.stack}  (${stack.files.join(', ')})`);
+    }
+  }
+  if (plan.ignored.length > 0) {
+    lines.push('', 'Changed, deploys nothing:');
+    for (const { file, why } of plan.ignored) lines.push(`  ${file}  — ${why}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
