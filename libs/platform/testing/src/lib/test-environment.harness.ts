@@ -10,6 +10,8 @@ export interface TestEnvironment {
   databases: Record<string, TestDatabase>;
   /** Environment for a service that uses the database `service`: NATS, DATABASE_URL, migrations on. */
   envFor(service: string, extra?: Record<string, string>): Record<string, string>;
+  /** Environment for a service without a database (the gateway): NATS, the test secret, logs. */
+  envWithoutDatabase(extra?: Record<string, string>): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -27,22 +29,22 @@ export async function createTestEnvironment(services: string[]): Promise<TestEnv
     await nats.stop();
     throw error;
   }
+  const envWithoutDatabase = (extra: Record<string, string> = {}): Record<string, string> => ({
+    NODE_ENV: 'test',
+    NATS_URL: nats.url,
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+    ...extra,
+  });
   return {
     nats,
     databases,
+    envWithoutDatabase,
     envFor(service, extra = {}) {
       const database = databases[service];
       if (!database)
         throw new Error(`No test database for "${service}"; pass it to createTestEnvironment`);
-      return {
-        NODE_ENV: 'test',
-        NATS_URL: nats.url,
-        DATABASE_URL: database.url,
-        DB_MIGRATE: 'true',
-        AUTH_JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
-        ...extra,
-      };
+      return envWithoutDatabase({ DATABASE_URL: database.url, DB_MIGRATE: 'true', ...extra });
     },
     async stop() {
       await nats.stop();

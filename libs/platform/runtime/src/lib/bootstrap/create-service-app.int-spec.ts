@@ -62,7 +62,10 @@ describe('EVENTS_STREAMS of a service app (real Postgres + nats-server)', () => 
   };
 
   it('verify: a service that uses no stream starts on a server without any', async () => {
-    const { app } = await createServiceApp(quiet, env.envFor('quiet', { EVENTS_STREAMS: 'verify' }));
+    const { app } = await createServiceApp(
+      quiet,
+      env.envFor('quiet', { EVENTS_STREAMS: 'verify' }),
+    );
     await app.close();
     expect(await streamNames()).toEqual([]);
   });
@@ -85,4 +88,26 @@ describe('EVENTS_STREAMS of a service app (real Postgres + nats-server)', () => 
     expect(second.config.EVENTS_STREAMS).toBe('verify');
     await second.app.close();
   }, 30_000);
+
+  it('names its release on every response when SERVICE_RELEASE is set, and not otherwise', async () => {
+    // verify: a service that uses no stream starts without creating any.
+    const released = await createServiceApp(
+      quiet,
+      env.envFor('quiet', { EVENTS_STREAMS: 'verify', SERVICE_RELEASE: 'abc123' }),
+    );
+    const plain = await createServiceApp(quiet, env.envFor('quiet', { EVENTS_STREAMS: 'verify' }));
+    try {
+      const [a, b] = await Promise.all(
+        [released, plain].map(async (service) => {
+          await service.app.listen(0, '127.0.0.1');
+          const url = (await service.app.getUrl()).replace('[::1]', '127.0.0.1');
+          return fetch(`${url}/health/live`);
+        }),
+      );
+      expect([a?.status, a?.headers.get('x-service-release')]).toEqual([200, 'abc123']);
+      expect([b?.status, b?.headers.get('x-service-release')]).toEqual([200, null]);
+    } finally {
+      await Promise.all([released.app.close(), plain.app.close()]);
+    }
+  });
 });

@@ -32,7 +32,7 @@ import { HealthController } from '../health/health.controller';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { ServiceLifecycle } from '../health/service-lifecycle';
 import { HttpErrorFilter } from '../http/http-error.filter';
-import { useConnectionCloseOnShutdown } from '../http/connection-close.hook';
+import { useConnectionCloseOnShutdown, useReleaseHeader } from '../http/connection-close.hook';
 import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { OpenApiModule } from '../openapi/openapi.module';
@@ -144,6 +144,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   useJsonBodyParser(app, config.HTTP_BODY_LIMIT_BYTES);
   useHttpTraceContext(app);
   useConnectionCloseOnShutdown(app, app.get(ServiceLifecycle));
+  useReleaseHeader(app, config.SERVICE_RELEASE);
   if (config.JWT_SECRET_IS_DEV_DEFAULT) {
     new NestLogger('Auth').warn(
       'AUTH_JWT_SECRET is not set: using the development default. Never run like this in production.',

@@ -73,6 +73,15 @@ export const baseConfigSchema = z.object({
    * that the ones it uses exist (deployments, where its NATS user cannot create streams).
    */
   EVENTS_STREAMS: z.enum(['ensure', 'verify']).default('ensure'),
+  /**
+   * The release this process runs (the deploy pipeline sets the git sha), sent as
+   * `x-service-release` on every HTTP response so a client can tell which release answered.
+   */
+  SERVICE_RELEASE: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, . _ - (a git sha, a version)')
+    .optional(),
   /** Time between "not ready" and closing the listener, for load balancers to notice. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Past this the process exits 1 even if work is still draining. */

@@ -19,3 +19,13 @@ export function useConnectionCloseOnShutdown(
     done(null, payload);
   });
 }
+
+/** Every response names the release that answered it (`SERVICE_RELEASE`), when one is set. */
+export function useReleaseHeader(app: NestFastifyApplication, release: string | undefined): void {
+  if (release === undefined) return;
+  const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    void reply.header('x-service-release', release);
+    done(null, payload);
+  });
+}
