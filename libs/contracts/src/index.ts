@@ -9,3 +9,4 @@ export * as Chat from './lib/chat';
 export * as Bots from './lib/bots';
 export * as Stories from './lib/stories';
 export * as Calls from './lib/calls';
+export * as Gateway from './lib/gateway';

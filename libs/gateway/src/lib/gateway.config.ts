@@ -1,3 +1,4 @@
+import { Gateway } from '@switchboard/contracts';
 import { z } from 'zod';
 
 /** The four services' local addresses: what `npm start` runs, the default outside production. */
@@ -63,6 +64,15 @@ export const GatewayConfig = z.object({
    * generates it (and the delivery pipeline will switch it without a restart).
    */
   GATEWAY_UPSTREAMS: UpstreamsSetting.optional(),
+  /**
+   * NATS KV bucket of upstreams the gateway watches, so the pipeline switches a service's traffic
+   * without a restart (`Gateway.UPSTREAMS_BUCKET`); empty turns it off.
+   */
+  GATEWAY_UPSTREAMS_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]*$/, 'a KV bucket name: letters, digits, - and _')
+    .default(Gateway.UPSTREAMS_BUCKET),
   /** How long the gateway waits for a service's response when the client sets no earlier deadline. */
   GATEWAY_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** Browser origins allowed to call the API (CORS); empty: no CORS headers, same origin only. */

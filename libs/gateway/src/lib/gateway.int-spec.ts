@@ -1,3 +1,4 @@
+import { Gateway } from '@switchboard/contracts';
 import { signDevToken } from '@switchboard/platform-auth';
 import { createServiceApp, type ServiceApp } from '@switchboard/platform-runtime';
 import {
@@ -5,7 +6,9 @@ import {
   startNatsServer,
   TEST_JWT_SECRET,
   type TestNatsServer,
+  waitFor,
 } from '@switchboard/platform-testing';
+import { connect, type NatsConnection } from 'nats';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
@@ -268,4 +271,89 @@ describe('gateway HTTP edge (real nats-server, fake services over HTTP)', () => 
       spare: { status: 'up', ready: 1, replicas: 2 },
     });
   });
+});
+
+describe('gateway upstreams switched through the NATS KV bucket (no restart)', () => {
+  let nats: TestNatsServer;
+  let nc: NatsConnection;
+  let gateway: ServiceApp;
+  let base: string;
+  let blue: Awaited<ReturnType<typeof fakeService>>;
+  let green: Awaited<ReturnType<typeof fakeService>>;
+  let token: string;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    nc = await connect({ servers: nats.url });
+    [blue, green] = await Promise.all([fakeService('blue'), fakeService('green')]);
+    // Started before the bucket exists, as on a fresh machine before the first deploy.
+    gateway = await createServiceApp(
+      { name: 'gateway', defaultPort: 0, database: false, domains: [GatewayDomain] },
+      {
+        NODE_ENV: 'test',
+        NATS_URL: nats.url,
+        AUTH_JWT_SECRET: TEST_JWT_SECRET,
+        LOG_LEVEL: 'silent',
+        GATEWAY_UPSTREAMS: `echo=${blue.url}`,
+      },
+    );
+    await gateway.app.listen(0, '127.0.0.1');
+    base = (await gateway.app.getUrl()).replace('[::1]', '127.0.0.1');
+    token = await signDevToken('alice', TEST_JWT_SECRET);
+  }, 30_000);
+
+  afterAll(async () => {
+    await gateway?.app.close();
+    for (const fake of [blue, green]) {
+      fake?.server.closeAllConnections();
+      fake?.server.close();
+    }
+    await nc?.close();
+    await nats?.stop();
+  });
+
+  const servedBy = async (): Promise<string | null> => {
+    const response = await fetch(`${base}/api/echo/x`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await response.arrayBuffer();
+    return response.headers.get('x-served-by');
+  };
+  interface Upstreams {
+    revision: number;
+    echo: { release?: string; traffic: { requests: number; serverErrors: number } };
+  }
+  const upstreams = async (): Promise<Upstreams> => {
+    const body = (await (await fetch(`${base}/health/ready`)).json()) as {
+      details: { upstreams: Upstreams };
+    };
+    return body.details.upstreams;
+  };
+
+  it('follows each put and delete of its key, and keeps serving through a bad entry', async () => {
+    expect(await servedBy()).toBe('blue');
+    const kv = await nc.jetstream().views.kv(Gateway.UPSTREAMS_BUCKET);
+
+    const switched = await kv.put(
+      'echo',
+      JSON.stringify({ urls: [green.url], release: 'green-1' }),
+    );
+    await waitFor(async () => (await servedBy()) === 'green', { timeoutMs: 10_000 });
+    expect(await upstreams()).toMatchObject({ revision: switched, echo: { release: 'green-1' } });
+
+    const bad = await kv.put('echo', JSON.stringify({ urls: ['ftp://nowhere'] }));
+    await waitFor(async () => (await upstreams()).revision === bad);
+    expect(await servedBy()).toBe('green');
+
+    // The health gate's figures: counted per release since the switch, the gateway's 503s included.
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await kv.put('echo', JSON.stringify({ urls: [closed], release: 'broken-2' }));
+    await waitFor(async () => (await upstreams()).echo.release === 'broken-2');
+    expect(await servedBy()).toBeNull();
+    expect((await upstreams()).echo.traffic).toEqual({ requests: 1, serverErrors: 1 });
+
+    await kv.delete('echo');
+    await waitFor(async () => (await servedBy()) === 'blue');
+    expect((await upstreams()).echo.release).toBeUndefined();
+  }, 30_000);
 });

@@ -7,6 +7,7 @@ import { HttpProxy } from './http/http-proxy';
 import { MergedOpenApiController } from './http/merged-openapi.controller';
 import { UpstreamRegistry } from './http/upstreams';
 import { UpstreamsHealth } from './http/upstreams.health';
+import { UpstreamWatcher } from './http/upstream-watcher';
 import { WebClient } from './web/web-client';
 import { EventFeed } from './ws/event-feed';
 import { READ_EVENTS } from './ws/recipients';
@@ -14,7 +15,15 @@ import { SocketHub } from './ws/socket-hub';
 
 @Module({
   controllers: [DevTokenController, MergedOpenApiController],
-  providers: [UpstreamRegistry, HttpProxy, UpstreamsHealth, EventFeed, SocketHub, WebClient],
+  providers: [
+    UpstreamRegistry,
+    UpstreamWatcher,
+    HttpProxy,
+    UpstreamsHealth,
+    EventFeed,
+    SocketHub,
+    WebClient,
+  ],
   exports: [UpstreamRegistry],
 })
 export class GatewayModule {}

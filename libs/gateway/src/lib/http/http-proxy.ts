@@ -106,6 +106,7 @@ export class HttpProxy implements OnModuleInit {
       this.limit(request, reply, user);
       const deadline = this.deadlineOf(request);
       const response = await this.send(request, service, path, deadline, requestId);
+      this.upstreams.record(service, response.statusCode);
       void reply.code(response.statusCode);
       for (const [name, value] of Object.entries(response.headers)) {
         if (value !== undefined && !HOP_BY_HOP.has(name)) void reply.header(name, value);
@@ -115,6 +116,7 @@ export class HttpProxy implements OnModuleInit {
     } catch (error) {
       const failure = error instanceof AppError ? error : this.unexpected(error);
       const status = error instanceof RateRefusal ? 429 : ERROR_KIND_STATUS[failure.kind];
+      if (status >= 500 && this.upstreams.has(service)) this.upstreams.record(service, status);
       await reply
         .code(status)
         .header('content-type', 'application/json; charset=utf-8')

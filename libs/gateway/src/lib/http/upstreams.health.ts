@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ReadinessChecks } from '@switchboard/platform-runtime';
+import { UpstreamWatcher } from './upstream-watcher';
 import { UpstreamRegistry } from './upstreams';
 
 const PROBE_TIMEOUT_MS = 1_000;
@@ -13,6 +14,7 @@ const PROBE_TIMEOUT_MS = 1_000;
 export class UpstreamsHealth implements OnModuleInit {
   constructor(
     private readonly registry: UpstreamRegistry,
+    private readonly watcher: UpstreamWatcher,
     private readonly readiness: ReadinessChecks,
   ) {}
 
@@ -26,13 +28,23 @@ export class UpstreamsHealth implements OnModuleInit {
         const replicas = this.registry.candidates(service);
         const states = await Promise.all(replicas.map((upstream) => probe(upstream.url)));
         const ready = states.filter((state) => state === 'up').length;
-        return [service, { status: ready > 0 ? 'up' : 'down', ready, replicas: replicas.length }];
+        const release = this.registry.releaseOf(service);
+        const state = {
+          status: ready > 0 ? 'up' : 'down',
+          ready,
+          replicas: replicas.length,
+          // Since the last switch: what the pipeline's health gate watches.
+          traffic: this.registry.trafficOf(service),
+        };
+        return [service, release === undefined ? state : { ...state, release }];
       }),
     );
     const down = services.filter(([, state]) => (state as { status: string }).status === 'down');
     return {
       upstreams: {
         status: down.length === 0 ? ('up' as const) : ('down' as const),
+        // The KV revision applied last: the pipeline waits for its switch to be in effect.
+        revision: this.watcher.revision,
         ...Object.fromEntries(services),
       },
     };

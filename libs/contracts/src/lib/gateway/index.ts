@@ -1,0 +1,1 @@
+export { UPSTREAMS_BUCKET, UpstreamKey, UpstreamsEntry } from './upstreams';
