@@ -2,13 +2,20 @@
  * `npm run deploy -- <command>`: the pipeline that ships each service on its own.
  *
  *   plan --base <ref> [--head <ref>] [--json]   which services and stacks a change redeploys, and why
+ *   run <service> --env <env> [--sha <sha>]     checks, build, package, start, switch, gate, drain
+ *   status [--env <env>] [--json]               what runs where, since when, by whom, and before
+ *   rollback <service> --env <env>              back to the release before the live one
  *
  * Exit codes: 0 done, 1 a step failed, 2 the command was called wrong or a tool is missing here.
  */
 import { Command, CommanderError } from 'commander';
 import { MissingToolError, UsageError } from './cli/usage-error';
-import { planCommand, renderPlan } from './plan/plan.command';
 import { topLevel } from './plan/git';
+import { planCommand, renderPlan } from './plan/plan.command';
+import { renderStatus, statusOf } from './releases/status.command';
+import { rollbackLocal } from './run/rollback.command';
+import { runCommandLocal, StepFailed } from './run/run.command';
+import { requireTarget, TARGETS, type TargetName } from './targets';
 
 async function main(argv: string[]): Promise<void> {
   const root = await topLevel(process.cwd());
@@ -31,6 +38,72 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
     });
 
+  program
+    .command('run <service>')
+    .description(
+      'ship one service: checks → build → package → start → switch → health gate → drain',
+    )
+    .requiredOption('--env <env>', 'the environment, e.g. local')
+    .option('--sha <sha>', 'the commit to ship; must be the one checked out', 'HEAD')
+    .option('--target <target>', `where it runs: ${TARGETS.join(', ')}`, 'local')
+    .option(
+      '--config <file>',
+      'the local environment file (default .switchboard/environments/<env>.json)',
+    )
+    .option('--skip-checks', 'skip lint, typecheck and test (CI ran them on this sha)')
+    .action(
+      async (
+        service: string,
+        options: {
+          env: string;
+          sha: string;
+          target: TargetName;
+          config?: string;
+          skipChecks?: boolean;
+        },
+      ) => {
+        process.chdir(root);
+        await requireTarget(options.target);
+        const release = await runCommandLocal(root, service, options);
+        process.stdout.write(
+          `${service} ${release.sha.slice(0, 12)} is live in ${options.env} at ${release.url}\n`,
+        );
+      },
+    );
+
+  program
+    .command('status')
+    .description(
+      'what version of each service runs where, since when, deployed by whom, and the one before',
+    )
+    .option('--env <env>', 'the environment', 'local')
+    .option('--json', 'print it as JSON')
+    .action((options: { env: string; json?: boolean }) => {
+      const statuses = statusOf(root, options.env);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(statuses, null, 2)}\n`
+          : renderStatus(options.env, statuses),
+      );
+    });
+
+  program
+    .command('rollback <service>')
+    .description('back to the release that was live before the current one, with no failed request')
+    .requiredOption('--env <env>', 'the environment')
+    .option('--target <target>', `where it runs: ${TARGETS.join(', ')}`, 'local')
+    .option('--config <file>', 'the local environment file')
+    .action(
+      async (service: string, options: { env: string; target: TargetName; config?: string }) => {
+        process.chdir(root);
+        await requireTarget(options.target);
+        const release = await rollbackLocal(root, service, options);
+        process.stdout.write(
+          `${service} is back on ${release.sha.slice(0, 12)} in ${options.env} at ${release.url}\n`,
+        );
+      },
+    );
+
   await program.parseAsync(argv, { from: 'user' });
 }
 
@@ -38,6 +111,9 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof CommanderError) {
     // Commander has printed the problem (or the help) already.
     process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof StepFailed) {
+    process.stderr.write(`deploy: ${error.message}\n`);
+    process.exitCode = 1;
   } else if (error instanceof UsageError || error instanceof MissingToolError) {
     process.stderr.write(`deploy: ${error.message}\n`);
     process.exitCode = 2;

@@ -110,18 +110,14 @@ export async function runGatewaySuite(argv: string[], workspaceRoot: string): Pr
       name: 'gateway',
       entry: entries.gateway,
       port: await freePort(),
-      env: {
-        NODE_ENV: 'test',
+      env: env.envWithoutDatabase({
         HOST: '127.0.0.1',
-        NATS_URL: env.nats.url,
-        AUTH_JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'warn',
         GATEWAY_UPSTREAMS: `chat=${chat.url}`,
         // Every socket and post comes from this one address: the per-address limit would refuse
         // the benchmark rather than measure the gateway.
         GATEWAY_RATE_LIMIT_PER_IP: '0',
         GATEWAY_RATE_LIMIT_PER_USER: '0',
-      },
+      }),
     });
     processes.push(gateway);
     console.log(

@@ -1,18 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WorkspaceCopy } from '../testing/workspace-copy';
 import { type Plan } from './plan';
 
-const WORKSPACE = join(__dirname, '..', '..', '..');
 const MAIN = join('deploy', 'src', 'main.ts');
 const REGISTER = join('deploy', 'register.cjs');
 
@@ -22,11 +13,11 @@ const REGISTER = join('deploy', 'register.cjs');
  * on top of the same base, and the CLI plans it with Nx's real project graph.
  */
 describe('deploy plan (temporary commits in a copy of the workspace)', () => {
+  let copy: WorkspaceCopy;
   let repo: string;
   let base: string;
 
-  const git = (...args: string[]): string =>
-    execFileSync('git', args, { cwd: repo, encoding: 'utf8' }).trim();
+  const git = (...args: string[]): string => copy.git(...args);
 
   function plan(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync(process.execPath, ['-r', `./${REGISTER}`, MAIN, 'plan', ...args], {
@@ -41,8 +32,7 @@ describe('deploy plan (temporary commits in a copy of the workspace)', () => {
   function planOf(name: string, edit: () => void): Plan {
     git('checkout', '-q', '-B', name, base);
     edit();
-    git('add', '-A');
-    git('commit', '-q', '-m', name);
+    copy.commitAll(name);
     const result = plan('--base', base, '--json');
     if (result.status !== 0) throw new Error(`plan failed (${result.status}): ${result.stderr}`);
     return JSON.parse(result.stdout) as Plan;
@@ -61,33 +51,12 @@ describe('deploy plan (temporary commits in a copy of the workspace)', () => {
   const services = (p: Plan): string[] => p.services.map((s) => s.name);
 
   beforeAll(() => {
-    repo = mkdtempSync(join(tmpdir(), 'switchboard-plan-'));
-    const files = execFileSync('git', ['ls-files', '-co', '--exclude-standard', '-z'], {
-      cwd: WORKSPACE,
-      encoding: 'utf8',
-    })
-      .split('\0')
-      .filter((file) => file !== '');
-    for (const file of files) {
-      mkdirSync(dirname(join(repo, file)), { recursive: true });
-      try {
-        cpSync(join(WORKSPACE, file), join(repo, file));
-      } catch {
-        // Deleted in the working tree but still tracked: not part of the copy.
-      }
-    }
-    symlinkSync(join(WORKSPACE, 'node_modules'), join(repo, 'node_modules'));
-    git('init', '-q', '-b', 'main');
-    git('config', 'user.email', 'plan-test@switchboard.invalid');
-    git('config', 'user.name', 'plan test');
-    git('add', '-A');
-    git('commit', '-q', '-m', 'base');
+    copy = WorkspaceCopy.create('switchboard-plan-');
+    repo = copy.root;
     base = git('rev-parse', 'HEAD');
   }, 60_000);
 
-  afterAll(() => {
-    if (repo) rmSync(repo, { recursive: true, force: true });
-  });
+  afterAll(() => copy?.remove());
 
   it('only libs/calls touched → calls', () => {
     const result = planOf('calls-only', () =>

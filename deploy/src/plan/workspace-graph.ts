@@ -10,6 +10,7 @@ const DEPLOYABLES_ROOT = 'services/';
 export class WorkspaceGraph {
   private readonly roots: { name: string; root: string }[];
   private readonly dependents = new Map<string, Set<string>>();
+  private readonly dependencies = new Map<string, Set<string>>();
 
   constructor(private readonly graph: ProjectGraph) {
     this.roots = Object.values(graph.nodes)
@@ -22,6 +23,9 @@ export class WorkspaceGraph {
         const set = this.dependents.get(edge.target) ?? new Set<string>();
         set.add(source);
         this.dependents.set(edge.target, set);
+        const forward = this.dependencies.get(source) ?? new Set<string>();
+        forward.add(edge.target);
+        this.dependencies.set(source, forward);
       }
     }
   }
@@ -70,5 +74,20 @@ export class WorkspaceGraph {
       }
     }
     return new Map([...paths].filter(([name]) => deployables.has(name)));
+  }
+
+  /** `project` and every project it depends on, transitively: what its checks must cover. */
+  dependenciesOf(project: string): Set<string> {
+    const seen = new Set<string>([project]);
+    const queue = [project];
+    while (queue.length > 0) {
+      for (const next of this.dependencies.get(queue.shift() as string) ?? []) {
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
+      }
+    }
+    return seen;
   }
 }

@@ -1,0 +1,198 @@
+import { Gateway } from '@switchboard/contracts';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type KV, type NatsConnection } from 'nats';
+import { isAlive } from '../releases/release-store';
+import { type LocalEnvironment } from './local-environment';
+
+const POLL_MS = 250;
+
+/** What the gateway's `/health/ready` says of one service (see libs/gateway `UpstreamsHealth`). */
+interface UpstreamState {
+  release?: string;
+  traffic?: { requests: number; serverErrors: number };
+}
+
+interface GatewayReadiness {
+  details?: { upstreams?: { revision?: number } & Record<string, unknown> };
+}
+
+/**
+ * The `local` target: releases run as processes on this machine, next to each other on their own
+ * ports, and traffic moves between them through the gateway's upstreams bucket.
+ */
+export class LocalTarget {
+  private constructor(
+    private readonly environment: LocalEnvironment,
+    private readonly nats: NatsConnection,
+    private readonly kv: KV,
+  ) {}
+
+  static async open(environment: LocalEnvironment): Promise<LocalTarget> {
+    const nats = await connect({ servers: environment.natsUrl, name: 'deploy' }).catch(
+      (error: Error) => {
+        throw new Error(`Cannot reach NATS at ${environment.natsUrl}: ${error.message}`);
+      },
+    );
+    // Created here on first use: the gateway binds to it once it exists.
+    const kv = await nats.jetstream().views.kv(Gateway.UPSTREAMS_BUCKET, { history: 10 });
+    return new LocalTarget(environment, nats, kv);
+  }
+
+  async close(): Promise<void> {
+    await this.nats.close();
+  }
+
+  /** Starts `node main.js` of a release, detached (it outlives `deploy`), its output in `logs/`. */
+  async start(
+    appDir: string,
+    logDir: string,
+    env: Record<string, string>,
+  ): Promise<{ pid: number; url: string }> {
+    const port = await freePort();
+    mkdirSync(logDir, { recursive: true });
+    const log = openSync(
+      join(logDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${port}.log`),
+      'a',
+    );
+    try {
+      const child = spawn(process.execPath, ['main.js'], {
+        cwd: appDir,
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+      });
+      child.unref();
+      if (child.pid === undefined) throw new Error('the process did not start');
+      return { pid: child.pid, url: `http://127.0.0.1:${port}` };
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  /** Resolves once `/health/ready` answers 200; throws if the process exits or time runs out. */
+  async waitReady(url: string, pid: number): Promise<void> {
+    const until = Date.now() + this.environment.readyTimeoutSeconds * 1_000;
+    let last = 'no answer yet';
+    while (Date.now() < until) {
+      if (!isAlive(pid)) throw new Error(`the process exited before it was ready (${last})`);
+      last = await readiness(url);
+      if (last === '200') return;
+      await sleep(POLL_MS);
+    }
+    throw new Error(
+      `not ready within ${this.environment.readyTimeoutSeconds} s (/health/ready: ${last})`,
+    );
+  }
+
+  /**
+   * Points the gateway's traffic for `service` at `urls`, and resolves once every gateway replica
+   * has applied it (its readiness reports the bucket revision of this put or a later one).
+   */
+  async switchTo(service: string, urls: string[], release: string | undefined): Promise<void> {
+    const entry = Gateway.UpstreamsEntry.parse({ urls, release });
+    const revision = await this.kv.put(service, JSON.stringify(entry));
+    await this.applied(revision);
+  }
+
+  /** Hands a service back to the gateway's configured upstreams. */
+  async switchToConfigured(service: string): Promise<void> {
+    await this.kv.delete(service);
+    // The delete is itself an entry (a marker) with its own revision.
+    await this.applied((await this.kv.get(service))?.revision ?? 0);
+  }
+
+  /**
+   * Watches the release for `seconds`: its readiness, and the 5xx share of what the gateway got
+   * for the service. Resolves undefined when healthy, or the reason it is not.
+   */
+  async gate(service: string, url: string, pid: number): Promise<string | undefined> {
+    const until = Date.now() + this.environment.gateSeconds * 1_000;
+    do {
+      if (!isAlive(pid)) return 'the process exited';
+      const ready = await readiness(url);
+      if (ready !== '200') return `/health/ready answered ${ready}`;
+      const traffic = (await this.upstreamOf(service))?.traffic;
+      if (traffic && traffic.requests >= this.environment.gateMinRequests) {
+        const rate = traffic.serverErrors / traffic.requests;
+        if (rate > this.environment.gateMaxErrorRate) {
+          return (
+            `${traffic.serverErrors} of ${traffic.requests} requests answered 5xx ` +
+            `(${(rate * 100).toFixed(1)} % > ${(this.environment.gateMaxErrorRate * 100).toFixed(1)} %)`
+          );
+        }
+      }
+      await sleep(POLL_MS);
+    } while (Date.now() < until);
+    return undefined;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `timeoutMs`; resolves once it is gone. */
+  async stop(pid: number | undefined, timeoutMs = 20_000): Promise<void> {
+    if (!isAlive(pid)) return;
+    process.kill(pid as number, 'SIGTERM');
+    const until = Date.now() + timeoutMs;
+    while (isAlive(pid) && Date.now() < until) await sleep(100);
+    if (isAlive(pid)) process.kill(pid as number, 'SIGKILL');
+    while (isAlive(pid)) await sleep(50);
+  }
+
+  private async applied(revision: number): Promise<void> {
+    const until = Date.now() + 30_000;
+    for (const gateway of this.environment.gateways) {
+      for (;;) {
+        const seen = (await gatewayReadiness(gateway))?.details?.upstreams?.revision ?? -1;
+        if (seen >= revision) break;
+        if (Date.now() > until) {
+          throw new Error(
+            `the gateway ${gateway} did not apply revision ${revision} within 30 s (it is at ${seen})`,
+          );
+        }
+        await sleep(POLL_MS);
+      }
+    }
+  }
+
+  private async upstreamOf(service: string): Promise<UpstreamState | undefined> {
+    const gateway = this.environment.gateways[0] as string;
+    return (await gatewayReadiness(gateway))?.details?.upstreams?.[service] as
+      UpstreamState | undefined;
+  }
+}
+
+async function readiness(url: string): Promise<string> {
+  try {
+    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+    await response.arrayBuffer();
+    return String(response.status);
+  } catch (error) {
+    return (error as Error).name === 'TimeoutError' ? 'timeout' : 'no answer';
+  }
+}
+
+async function gatewayReadiness(gateway: string): Promise<GatewayReadiness | undefined> {
+  try {
+    const response = await fetch(`${gateway}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+    return (await response.json()) as GatewayReadiness;
+  } catch {
+    return undefined;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}

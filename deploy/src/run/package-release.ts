@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import { runCommand } from './shell';
+
+export interface Packaged {
+  appDir: string;
+  /** sha256 over the folder's files (paths and contents), node_modules left out. */
+  digest: string;
+  /** Whether node_modules came from an earlier release with the same lockfile. */
+  reusedDependencies: boolean;
+}
+
+/** `.switchboard/releases/<service>/<sha>/`: one release's folder. */
+export function releaseDir(workspaceRoot: string, service: string, sha: string): string {
+  return join(workspaceRoot, '.switchboard', 'releases', service, sha);
+}
+
+/**
+ * Copies the self-contained `dist/services/<service>/` into the release's folder and installs its
+ * production dependencies with `npm ci --omit=dev` from its own lockfile — once per lockfile: a
+ * later release with the same lockfile gets hard links to the installed tree, as a CI cache would.
+ */
+export async function packageRelease(
+  workspaceRoot: string,
+  service: string,
+  sha: string,
+): Promise<Packaged> {
+  const dist = join(workspaceRoot, 'dist', 'services', service);
+  if (!existsSync(join(dist, 'main.js')))
+    throw new Error(
+      `${relative(workspaceRoot, dist)}/main.js is missing: the build did not produce it`,
+    );
+  const appDir = join(releaseDir(workspaceRoot, service, sha), 'app');
+  rmSync(appDir, { recursive: true, force: true });
+  cpSync(dist, appDir, { recursive: true });
+  const digest = digestOf(appDir);
+
+  const lockDigest = createHash('sha256')
+    .update(readFileSync(join(appDir, 'package-lock.json')))
+    .digest('hex');
+  const cache = join(
+    workspaceRoot,
+    '.switchboard',
+    'releases',
+    '.dependencies',
+    lockDigest.slice(0, 16),
+  );
+  const reusedDependencies = existsSync(join(cache, 'node_modules'));
+  if (!reusedDependencies) {
+    await runCommand('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: appDir });
+    // Into a staging folder renamed at the end: a half-copied cache is never taken for a whole one.
+    const staging = `${cache}.${process.pid}`;
+    rmSync(staging, { recursive: true, force: true });
+    mkdirSync(staging, { recursive: true });
+    await runCommand('cp', ['-a', join(appDir, 'node_modules'), staging], { cwd: appDir });
+    rmSync(cache, { recursive: true, force: true });
+    renameSync(staging, cache);
+  } else {
+    await runCommand('cp', ['-al', join(cache, 'node_modules'), join(appDir, 'node_modules')], {
+      cwd: appDir,
+    });
+  }
+  return { appDir, digest, reusedDependencies };
+}
+
+function digestOf(folder: string): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'node_modules') continue;
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(relative(folder, path)).update('\0').update(readFileSync(path)).update('\0');
+    }
+  };
+  walk(folder);
+  return hash.digest('hex');
+}

@@ -1,0 +1,207 @@
+import { Listr, PRESET_TIMER } from 'listr2';
+import { userInfo, hostname } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../cli/usage-error';
+import { loadLocalEnvironment, serviceEnv } from '../local/local-environment';
+import { LocalTarget } from '../local/local-target';
+import { headCommit, resolveCommit } from '../plan/git';
+import { WorkspaceGraph } from '../plan/workspace-graph';
+import { isAlive, type Release, ReleaseStore } from '../releases/release-store';
+import { packageRelease, releaseDir } from './package-release';
+import { runCommand } from './shell';
+
+export interface RunOptions {
+  env: string;
+  sha?: string;
+  config?: string;
+  /** Skip lint, typecheck and test (CI ran them on this sha already). */
+  skipChecks?: boolean;
+}
+
+/** A step of `deploy run` failed: the message names it; exit code 1. */
+export class StepFailed extends Error {
+  override readonly name = 'StepFailed';
+  constructor(
+    readonly step: string,
+    readonly reason: string,
+  ) {
+    super(`deploy run failed at "${step}": ${reason}`);
+  }
+}
+
+interface Context {
+  release: Release;
+  previous?: Release;
+  target: LocalTarget;
+  appDir?: string;
+  started?: { pid: number; url: string };
+}
+
+export function deployedBy(): string {
+  return `${process.env['GITHUB_ACTOR'] ?? userInfo().username}@${hostname()}`;
+}
+
+/** Marks a release whose deploy died midway `aborted` and stops its process, so a rerun starts clean. */
+export async function recoverAborted(
+  store: ReleaseStore,
+  service: string,
+  target: LocalTarget,
+): Promise<Release | undefined> {
+  const latest = store.latest(service);
+  if (latest?.result !== 'deploying' || isAlive(latest.deployerPid)) return undefined;
+  await target.stop(latest.pid);
+  return store.update(latest.id, {
+    result: 'aborted',
+    finishedAt: new Date().toISOString(),
+    reason: `its deploy (process ${latest.deployerPid}) stopped midway; cleaned up by the next run`,
+  });
+}
+
+/**
+ * `deploy run <service> --env <env>` on the `local` target: checks → build → package → start next
+ * to the running release → switch the gateway → health gate → drain the old one, or roll back.
+ */
+export async function runCommandLocal(
+  workspaceRoot: string,
+  service: string,
+  options: RunOptions,
+): Promise<Release> {
+  const graph = await WorkspaceGraph.load();
+  if (!graph.deployables().has(service)) {
+    throw new UsageError(
+      `${service}: not a deployable; choose from ${[...graph.deployables()].sort().join(', ')}`,
+    );
+  }
+  const head = await headCommit(workspaceRoot);
+  const sha = await resolveCommit(workspaceRoot, options.sha ?? 'HEAD', '--sha');
+  if (sha !== head) {
+    throw new UsageError(
+      `--sha ${options.sha} is not the commit checked out (${head.slice(0, 12)}): check it out first`,
+    );
+  }
+  const environment = loadLocalEnvironment(workspaceRoot, options.env, options.config);
+  const store = ReleaseStore.forWorkspace(workspaceRoot, options.env);
+  const target = await LocalTarget.open(environment);
+  try {
+    return await store.withLock(service, async () => {
+      const aborted = await recoverAborted(store, service, target);
+      if (aborted) process.stdout.write(`Cleaned up ${aborted.id}: ${aborted.reason}\n`);
+      const previous = store.live(service);
+      const release = store.create({
+        service,
+        env: options.env,
+        sha,
+        deployedBy: deployedBy(),
+        previousId: previous?.id,
+      });
+      const context: Context = { release, previous, target };
+      let step = 'checks';
+      const stepOf = (title: string, task: (context: Context) => Promise<string | void>) => ({
+        title,
+        task: async (ctx: Context, wrapper: { title: string }) => {
+          step = title;
+          const detail = await task(ctx);
+          if (detail) wrapper.title = `${title}: ${detail}`;
+        },
+      });
+      const tasks = new Listr<Context>(
+        [
+          {
+            ...stepOf('checks', async () => {
+              const projects = [...graph.dependenciesOf(service)].sort();
+              await runCommand(
+                'npx',
+                ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '-p', ...projects],
+                { cwd: workspaceRoot },
+              );
+              return `lint, typecheck, test of ${projects.length} projects`;
+            }),
+            skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
+          },
+          stepOf('build', async () => {
+            await runCommand('npx', ['nx', 'build', service], { cwd: workspaceRoot });
+          }),
+          stepOf('package', async (ctx) => {
+            const packaged = await packageRelease(workspaceRoot, service, sha);
+            ctx.appDir = packaged.appDir;
+            ctx.release = store.update(ctx.release.id, { digest: packaged.digest });
+            return `digest ${packaged.digest.slice(0, 12)}, dependencies ${packaged.reusedDependencies ? 'reused' : 'installed'}`;
+          }),
+          stepOf('start', async (ctx) => {
+            const env = {
+              ...serviceEnv(workspaceRoot, environment, service),
+              SERVICE_RELEASE: sha,
+            };
+            ctx.started = await target.start(
+              ctx.appDir as string,
+              join(releaseDir(workspaceRoot, service, sha), 'logs'),
+              env,
+            );
+            ctx.release = store.update(ctx.release.id, ctx.started);
+            await target.waitReady(ctx.started.url, ctx.started.pid);
+            return `ready at ${ctx.started.url} (pid ${ctx.started.pid})`;
+          }),
+          stepOf('switch', async (ctx) => {
+            await target.switchTo(service, [(ctx.started as { url: string }).url], sha);
+            return `the gateway sends ${service} to ${sha.slice(0, 12)}`;
+          }),
+          stepOf('health gate', async (ctx) => {
+            const started = ctx.started as { pid: number; url: string };
+            const problem = await target.gate(service, started.url, started.pid);
+            if (problem === undefined) return `healthy for ${environment.gateSeconds} s`;
+            // Back to what served before, then the failed release goes.
+            if (ctx.previous?.url)
+              await target.switchTo(service, [ctx.previous.url], ctx.previous.sha);
+            else await target.switchToConfigured(service);
+            await target.stop(started.pid);
+            ctx.release = store.update(ctx.release.id, {
+              result: 'rolled-back',
+              failedStep: 'health gate',
+              reason: problem,
+              finishedAt: new Date().toISOString(),
+            });
+            throw new Error(
+              `${problem}; rolled back to ${ctx.previous ? ctx.previous.sha.slice(0, 12) : 'the configured upstreams'}`,
+            );
+          }),
+          stepOf('drain', async (ctx) => {
+            if (ctx.previous === undefined) return 'no earlier release to stop';
+            await target.stop(ctx.previous.pid);
+            store.update(ctx.previous.id, { result: 'superseded' });
+            return `stopped ${ctx.previous.sha.slice(0, 12)} (pid ${ctx.previous.pid}) after its requests finished`;
+          }),
+        ],
+        {
+          // A live task list on a terminal; one line per step, with its duration, in CI logs.
+          renderer: 'default',
+          fallbackRenderer: 'simple',
+          rendererOptions: { timer: PRESET_TIMER },
+          fallbackRendererOptions: { timer: PRESET_TIMER },
+          exitOnError: true,
+        },
+      );
+      try {
+        await tasks.run(context);
+      } catch (error) {
+        const reason = (error as Error).message;
+        if (context.release.result === 'deploying') {
+          // Never switched to: stop it; what served before goes on serving.
+          await target.stop(context.started?.pid);
+          store.update(context.release.id, {
+            result: 'failed',
+            failedStep: step,
+            reason,
+            finishedAt: new Date().toISOString(),
+          });
+        }
+        throw new StepFailed(step, reason);
+      }
+      return store.update(context.release.id, {
+        result: 'live',
+        finishedAt: new Date().toISOString(),
+      });
+    });
+  } finally {
+    await target.close();
+  }
+}
