@@ -10,8 +10,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { MissingToolError, UsageError } from './cli/usage-error';
-import { topLevel } from './plan/git';
+import { resolveCommit, topLevel } from './plan/git';
 import { planCommand, renderPlan } from './plan/plan.command';
+import { runPulumi } from './pulumi/run-pulumi';
 import { renderStatus, statusOf } from './releases/status.command';
 import { rollbackLocal } from './run/rollback.command';
 import { runCommandLocal, StepFailed } from './run/run.command';
@@ -63,10 +64,18 @@ async function main(argv: string[]): Promise<void> {
         },
       ) => {
         process.chdir(root);
-        await requireTarget(options.target);
-        const release = await runCommandLocal(root, service, options);
+        const target = await requireTarget(options.target);
+        if (target === 'local') {
+          const release = await runCommandLocal(root, service, options);
+          process.stdout.write(
+            `${service} ${release.sha.slice(0, 12)} is live in ${options.env} at ${release.url}\n`,
+          );
+          return;
+        }
+        const sha = await resolveCommit(root, options.sha, '--sha');
+        const release = await runPulumi(root, service, { ...options, target, sha });
         process.stdout.write(
-          `${service} ${release.sha.slice(0, 12)} is live in ${options.env} at ${release.url}\n`,
+          `${service} ${release.sha.slice(0, 12)} is live in ${target} ${options.env}\n`,
         );
       },
     );
@@ -96,7 +105,12 @@ async function main(argv: string[]): Promise<void> {
     .action(
       async (service: string, options: { env: string; target: TargetName; config?: string }) => {
         process.chdir(root);
-        await requireTarget(options.target);
+        if ((await requireTarget(options.target)) !== 'local') {
+          throw new UsageError(
+            `rollback on ${options.target}: run \`deploy run ${service} --env ${options.env} ` +
+              `--target ${options.target} --sha <previous sha>\` (deploy status --env ${options.target}-${options.env} names it)`,
+          );
+        }
         const release = await rollbackLocal(root, service, options);
         process.stdout.write(
           `${service} is back on ${release.sha.slice(0, 12)} in ${options.env} at ${release.url}\n`,

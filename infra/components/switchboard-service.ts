@@ -140,6 +140,9 @@ export class SwitchboardService extends pulumi.ComponentResource {
         args.target.addressOf(upstream, port).apply((address) => [upstream, address] as const),
       );
       wiring['GATEWAY_UPSTREAMS'] = pulumi.all(addresses).apply(renderGatewayUpstreams);
+      // Deployed gateways route by the stack's generated upstreams: watching the pipeline's
+      // `upstreams` KV bucket needs NATS rights the stacks do not grant yet (docs/deploy.md).
+      wiring['GATEWAY_UPSTREAMS_BUCKET'] = '';
       const origins = corsOriginsValue(args.gateway.corsOrigins ?? []);
       if (origins !== '') wiring['GATEWAY_CORS_ORIGINS'] = origins;
     }

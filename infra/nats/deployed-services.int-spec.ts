@@ -75,6 +75,8 @@ describe('services deployed with least-privilege NATS users', () => {
       DB_MIGRATE: 'true',
       EVENTS_STREAMS: 'verify',
       LOG_LEVEL: 'warn',
+      // As the stacks wire it (infra/components/switchboard-service.ts).
+      ...(service === 'gateway' ? { GATEWAY_UPSTREAMS_BUCKET: '' } : {}),
     };
   }
 

@@ -20,6 +20,29 @@ export interface Packaged {
   reusedDependencies: boolean;
 }
 
+/**
+ * The installed package of an earlier release of the same sha, when its files still have the
+ * digest recorded for it: a rerun (after an aborted or failed deploy) ships it again instead of
+ * rebuilding what cannot differ.
+ */
+export function reusablePackage(
+  workspaceRoot: string,
+  service: string,
+  sha: string,
+  digests: string[],
+): { appDir: string; digest: string } | undefined {
+  const appDir = join(releaseDir(workspaceRoot, service, sha), 'app');
+  if (
+    digests.length === 0 ||
+    !existsSync(join(appDir, 'main.js')) ||
+    !existsSync(join(appDir, 'node_modules'))
+  ) {
+    return undefined;
+  }
+  const digest = digestOf(appDir);
+  return digests.includes(digest) ? { appDir, digest } : undefined;
+}
+
 /** `.switchboard/releases/<service>/<sha>/`: one release's folder. */
 export function releaseDir(workspaceRoot: string, service: string, sha: string): string {
   return join(workspaceRoot, '.switchboard', 'releases', service, sha);
@@ -73,7 +96,7 @@ export async function packageRelease(
   return { appDir, digest, reusedDependencies };
 }
 
-function digestOf(folder: string): string {
+export function digestOf(folder: string): string {
   const hash = createHash('sha256');
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir).sort()) {

@@ -5,7 +5,7 @@ import { loadLocalEnvironment, serviceEnv } from '../local/local-environment';
 import { LocalTarget } from '../local/local-target';
 import { type Release, ReleaseStore } from '../releases/release-store';
 import { releaseDir } from './package-release';
-import { deployedBy, recoverAborted, StepFailed } from './run.command';
+import { deployedBy, failRelease, recoverAborted } from './run.command';
 
 /**
  * `deploy rollback <service> --env <env>`: back to the release that was live before the current
@@ -69,14 +69,7 @@ export async function rollbackLocal(
         });
         return store.update(release.id, { result: 'live', finishedAt: new Date().toISOString() });
       } catch (error) {
-        const reason = (error as Error).message;
-        store.update(release.id, {
-          result: 'failed',
-          failedStep: step,
-          reason,
-          finishedAt: new Date().toISOString(),
-        });
-        throw new StepFailed(step, reason);
+        throw failRelease(store, release.id, step, error);
       }
     });
   } finally {

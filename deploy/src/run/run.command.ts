@@ -7,7 +7,7 @@ import { LocalTarget } from '../local/local-target';
 import { headCommit, resolveCommit } from '../plan/git';
 import { WorkspaceGraph } from '../plan/workspace-graph';
 import { isAlive, type Release, ReleaseStore } from '../releases/release-store';
-import { packageRelease, releaseDir } from './package-release';
+import { packageRelease, releaseDir, reusablePackage } from './package-release';
 import { runCommand } from './shell';
 
 export interface RunOptions {
@@ -37,6 +37,23 @@ interface Context {
   started?: { pid: number; url: string };
 }
 
+/** Records a release that never went live as failed at `step`, and returns the error to throw. */
+export function failRelease(
+  store: ReleaseStore,
+  id: string,
+  step: string,
+  error: unknown,
+): StepFailed {
+  const reason = (error as Error).message;
+  store.update(id, {
+    result: 'failed',
+    failedStep: step,
+    reason,
+    finishedAt: new Date().toISOString(),
+  });
+  return new StepFailed(step, reason);
+}
+
 export function deployedBy(): string {
   return `${process.env['GITHUB_ACTOR'] ?? userInfo().username}@${hostname()}`;
 }
@@ -45,7 +62,7 @@ export function deployedBy(): string {
 export async function recoverAborted(
   store: ReleaseStore,
   service: string,
-  target: LocalTarget,
+  target: Pick<LocalTarget, 'stop'>,
 ): Promise<Release | undefined> {
   const latest = store.latest(service);
   if (latest?.result !== 'deploying' || isAlive(latest.deployerPid)) return undefined;
@@ -95,6 +112,16 @@ export async function runCommandLocal(
         previousId: previous?.id,
       });
       const context: Context = { release, previous, target };
+      // Digests this sha was packaged with before (newest first), to reuse that package.
+      const earlierDigests = store
+        .all()
+        .filter(
+          (r) =>
+            r.service === service && r.sha === sha && r.digest !== undefined && r.id !== release.id,
+        )
+        .map((r) => r.digest as string)
+        .reverse();
+      const reusable = reusablePackage(workspaceRoot, service, sha, earlierDigests);
       let step = 'checks';
       const stepOf = (title: string, task: (context: Context) => Promise<string | void>) => ({
         title,
@@ -118,10 +145,26 @@ export async function runCommandLocal(
             }),
             skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
           },
-          stepOf('build', async () => {
-            await runCommand('npx', ['nx', 'build', service], { cwd: workspaceRoot });
-          }),
+          {
+            ...stepOf('build', async () => {
+              await runCommand('npx', ['nx', 'build', service], { cwd: workspaceRoot });
+            }),
+            skip: () =>
+              reusable ? `reusing the package already built for ${sha.slice(0, 12)}` : false,
+          },
           stepOf('package', async (ctx) => {
+            if (reusable) {
+              ctx.appDir = reusable.appDir;
+              ctx.release = store.update(ctx.release.id, { digest: reusable.digest });
+              return `reused, digest ${reusable.digest.slice(0, 12)} (the files are unchanged)`;
+            }
+            if (ctx.previous?.sha === sha && isAlive(ctx.previous.pid)) {
+              // Repackaging would replace the files under the process that serves now.
+              throw new Error(
+                `${sha.slice(0, 12)} is live from ${releaseDir(workspaceRoot, service, sha)} and its files ` +
+                  'no longer match the digest recorded for them; roll back or deploy another commit first',
+              );
+            }
             const packaged = await packageRelease(workspaceRoot, service, sha);
             ctx.appDir = packaged.appDir;
             ctx.release = store.update(ctx.release.id, { digest: packaged.digest });
@@ -183,18 +226,12 @@ export async function runCommandLocal(
       try {
         await tasks.run(context);
       } catch (error) {
-        const reason = (error as Error).message;
-        if (context.release.result === 'deploying') {
-          // Never switched to: stop it; what served before goes on serving.
-          await target.stop(context.started?.pid);
-          store.update(context.release.id, {
-            result: 'failed',
-            failedStep: step,
-            reason,
-            finishedAt: new Date().toISOString(),
-          });
-        }
-        throw new StepFailed(step, reason);
+        // Rolled back by the gate: recorded already. Otherwise it was never switched to: stop it;
+        // what served before goes on serving.
+        if (context.release.result !== 'deploying')
+          throw new StepFailed(step, (error as Error).message);
+        await target.stop(context.started?.pid);
+        throw failRelease(store, context.release.id, step, error);
       }
       return store.update(context.release.id, {
         result: 'live',

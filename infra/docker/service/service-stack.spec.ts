@@ -217,6 +217,10 @@ describe('service stack gateway-dev (the public entry, no database)', () => {
     );
   });
 
+  it('does not watch the upstreams bucket, which its NATS user has no rights on', () => {
+    expect(env['GATEWAY_UPSTREAMS_BUCKET']).toBe('');
+  });
+
   it('names each service at the very address that service’s own stack advertises', async () => {
     const upstreams = Object.fromEntries(
       env['GATEWAY_UPSTREAMS'].split(',').map((entry) => entry.split('=') as [string, string]),

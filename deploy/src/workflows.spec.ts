@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+const ROOT = join(__dirname, '..', '..');
+
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  environment?: string;
+  strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean };
+  concurrency?: { group: string; 'cancel-in-progress': boolean };
+  steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+}
+
+interface Workflow {
+  on: Record<string, unknown> & {
+    workflow_dispatch?: { inputs: { service: { options: string[] } } };
+  };
+  jobs: Record<string, Job>;
+}
+
+function workflow(name: string): Workflow {
+  return parse(readFileSync(join(ROOT, '.github', 'workflows', name), 'utf8')) as Workflow;
+}
+
+/** The deployables: every folder under services/ with an Nx project. */
+const SERVICES = readdirSync(join(ROOT, 'services'))
+  .filter((name) => existsSync(join(ROOT, 'services', name, 'project.json')))
+  .sort();
+
+describe('GitHub workflows', () => {
+  it('parse as YAML, every job with steps', () => {
+    for (const name of readdirSync(join(ROOT, '.github', 'workflows'))) {
+      const jobs = Object.values(workflow(name).jobs);
+      expect({ name, jobs: jobs.length > 0 }).toEqual({ name, jobs: true });
+      for (const job of jobs) expect(job.steps.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('ci runs the same .ci/run as the project CI', () => {
+    const steps = workflow('ci.yml').jobs['test']?.steps ?? [];
+    expect(steps.map((step) => step.run).filter(Boolean)).toEqual(['sudo bash .ci/run']);
+  });
+
+  describe('deploy', () => {
+    const deploy = workflow('deploy.yml');
+
+    it('plans from the last successful deploy, failing when there is none', () => {
+      const setShas = deploy.jobs['plan']?.steps.find((step) =>
+        step.uses?.startsWith('nrwl/nx-set-shas'),
+      );
+      expect(setShas?.with).toMatchObject({ 'error-on-no-successful-workflow': true });
+      const checkout = deploy.jobs['plan']?.steps.find((step) =>
+        step.uses?.startsWith('actions/checkout'),
+      );
+      expect(checkout?.with).toMatchObject({ 'fetch-depth': 0 });
+      const plan = deploy.jobs['plan']?.steps.map((step) => step.run ?? '').join('\n');
+      expect(plan).toContain('deploy -- plan --base "$NX_BASE" --head "$NX_HEAD" --json');
+    });
+
+    it('offers every service for a manual deploy, and nothing that is not one', () => {
+      const options = deploy.on.workflow_dispatch?.inputs.service.options ?? [];
+      expect(options.filter((option) => option !== 'affected').sort()).toEqual(SERVICES);
+    });
+
+    it('runs deploy run per service and environment, one at a time each, production after approval', () => {
+      for (const [name, env] of [
+        ['deploy-staging', 'staging'],
+        ['deploy-production', 'production'],
+      ] as const) {
+        const job = deploy.jobs[name] as Job;
+        expect(job.environment).toBe(env);
+        expect(job.strategy?.matrix?.['service']).toBe(
+          '${{ fromJSON(needs.plan.outputs.services) }}',
+        );
+        expect(job.concurrency).toEqual({
+          group: `deploy-\${{ matrix.service }}-${env}`,
+          'cancel-in-progress': false,
+        });
+        const run = job.steps.map((step) => step.run ?? '').join('\n');
+        expect(run).toContain(`npm run deploy -- run \${{ matrix.service }} --env ${env}`);
+      }
+      expect(deploy.jobs['deploy-production']?.needs).toEqual(['plan', 'deploy-staging']);
+    });
+  });
+});
