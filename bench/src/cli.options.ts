@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { list, nonNegativeNumber, positiveInteger, positiveNumber } from './flags';
 import {
   IMPLEMENTATION_NAMES,
   type ImplementationName,
@@ -64,37 +65,13 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
   return {
     implementations: [...new Set(implementations)],
     concurrencies: [
-      ...new Set(list(values.concurrency).map((c) => positive('--concurrency', c, true))),
+      ...new Set(list(values.concurrency).map((c) => positiveInteger('--concurrency', c))),
     ],
-    rate: values.rate === undefined ? undefined : positive('--rate', values.rate, false),
-    warmupMs: nonNegative('--warmup', values.warmup) * 1_000,
-    durationMs: positive('--duration', values.duration, false) * 1_000,
-    rounds: positive('--rounds', values.rounds, true),
+    rate: values.rate === undefined ? undefined : positiveNumber('--rate', values.rate),
+    warmupMs: nonNegativeNumber('--warmup', values.warmup) * 1_000,
+    durationMs: positiveNumber('--duration', values.duration) * 1_000,
+    rounds: positiveInteger('--rounds', values.rounds),
     out: values.out,
     profile: values.profile,
   };
-}
-
-function list(value: string): string[] {
-  return value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
-}
-
-function positive(flag: string, value: string, integer: boolean): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new Error(
-      `${flag}: expected a positive ${integer ? 'integer' : 'number'}, got "${value}"`,
-    );
-  }
-  return n;
-}
-
-function nonNegative(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0)
-    throw new Error(`${flag}: expected a number >= 0, got "${value}"`);
-  return n;
 }

@@ -1,4 +1,4 @@
-/** Parsing of the suites' numeric and list flags: a bad value throws with the flag's name. */
+/** Parsing of the suites' numeric and list flags: a bad value throws naming the flag. */
 
 export function list(value: string): string[] {
   return value
@@ -25,5 +25,12 @@ export function nonNegativeInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0)
     throw new Error(`${flag}: expected an integer >= 0, got "${value}"`);
+  return n;
+}
+
+export function nonNegativeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${flag}: expected a number >= 0, got "${value}"`);
   return n;
 }

@@ -61,7 +61,8 @@ export async function contractChanges(
       hadContracts ? fingerprintsOf(workspaceRoot, join(copy, CONTRACTS_ENTRY)) : [],
       fingerprintsOf(workspaceRoot, join(workspaceRoot, CONTRACTS_ENTRY)),
     ]);
-    return compare(before, after, (name) => projectsNaming(workspaceRoot, graph, name));
+    const sources = sourcesReader(workspaceRoot, graph);
+    return compare(before, after, (name) => projectsNaming(sources(), name));
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
@@ -92,20 +93,41 @@ export function compare(
   return { subjects: [...subjects].sort(), exports };
 }
 
+/** A source file of a project other than the contracts, read once per plan. */
+interface Source {
+  project: string;
+  text: string;
+  importsContracts: boolean;
+}
+
+/** The source of every project but the contracts, read on first use (only a changed export needs it). */
+function sourcesReader(workspaceRoot: string, graph: WorkspaceGraph): () => Source[] {
+  let sources: Source[] | undefined;
+  return () => {
+    if (sources === undefined) {
+      const contracts = graph.projectOfRoot('libs/contracts');
+      sources = [];
+      for (const file of sourceFiles(workspaceRoot)) {
+        const project = graph.projectOf(file);
+        if (project === undefined || project === contracts) continue;
+        const text = readFileSync(join(workspaceRoot, file), 'utf8');
+        sources.push({ project, text, importsContracts: text.includes('@switchboard/contracts') });
+      }
+    }
+    return sources;
+  };
+}
+
 /**
- * Projects other than the contracts whose source names an export: `Chat.MessageView` as written,
- * a top-level export (`UserId`) as a word in a file that imports `@switchboard/contracts`.
+ * Projects whose source names an export: `Chat.MessageView` as written, a top-level export
+ * (`UserId`) as a word in a file that imports `@switchboard/contracts`.
  */
-function projectsNaming(workspaceRoot: string, graph: WorkspaceGraph, name: string): string[] {
-  const contracts = graph.projectOfRoot('libs/contracts');
+function projectsNaming(sources: Source[], name: string): string[] {
   const nested = name.includes('.');
   const word = new RegExp(`\\b${name.replace(/\./g, '\\.')}\\b`);
   const projects = new Set<string>();
-  for (const file of sourceFiles(workspaceRoot)) {
-    const project = graph.projectOf(file);
-    if (project === undefined || project === contracts || projects.has(project)) continue;
-    const text = readFileSync(join(workspaceRoot, file), 'utf8');
-    if (!nested && !text.includes('@switchboard/contracts')) continue;
+  for (const { project, text, importsContracts } of sources) {
+    if (projects.has(project) || (!nested && !importsContracts)) continue;
     if (word.test(text)) projects.add(project);
   }
   return [...projects].sort();

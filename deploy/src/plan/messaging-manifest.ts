@@ -1,20 +1,16 @@
+import {
+  type ExpectedStream,
+  type MessagingManifest as ServiceManifest,
+} from '@switchboard/platform-runtime';
 import { readFileSync } from 'node:fs';
 
-/** The part of `infra/generated/messaging-manifest.json` the plan reads. */
+/**
+ * `infra/generated/messaging-manifest.json`: each service's manifest as the platform derives it
+ * (its streams listed once, at the top).
+ */
 export interface MessagingManifest {
-  services: Record<
-    string,
-    {
-      answers: string[];
-      calls: string[];
-      publishes: string[];
-      pushes: string[];
-      consumes: { subject: string; stream: string }[];
-      reads: string[];
-      receives: string[];
-    }
-  >;
-  streams: { name: string; subjects: string[] }[];
+  services: Record<string, Omit<ServiceManifest, 'streams'>>;
+  streams: ExpectedStream[];
 }
 
 export function parseManifest(text: string, source: string): MessagingManifest {

@@ -4,7 +4,7 @@ import { UsageError } from '../cli/usage-error';
 import { contractChanges } from './contract-changes';
 import { changedFiles, headCommit, resolveCommit } from './git';
 import { type MessagingManifest, parseManifest, readManifest } from './messaging-manifest';
-import { computePlan, type Plan, type Reason } from './plan';
+import { computePlan, neverDeployed, type Plan, type Reason } from './plan';
 import { listStacks } from './stacks';
 import { WorkspaceGraph } from './workspace-graph';
 
@@ -41,7 +41,7 @@ export async function planCommand(workspaceRoot: string, options: PlanOptions): 
   const graph = await WorkspaceGraph.load();
   const contractsProject = graph.projectOfRoot('libs/contracts');
   const touchesContracts = files.some(
-    (file) => graph.projectOf(file) === contractsProject && !/\.(spec|md)/.test(file),
+    (file) => graph.projectOf(file) === contractsProject && neverDeployed(file) === undefined,
   );
   return computePlan({
     base,

@@ -52,6 +52,11 @@ const NEVER_DEPLOYED: { pattern: RegExp; why: string }[] = [
   { pattern: /^\.gitignore$|^\.editorconfig$|^\.vscode\//, why: 'editor and git settings' },
 ];
 
+/** The rule by which a file deploys nothing wherever it is (a doc, a test), if one says so. */
+export function neverDeployed(file: string): { why: string } | undefined {
+  return NEVER_DEPLOYED.find((rule) => rule.pattern.test(file));
+}
+
 export interface PlanInput {
   base: string;
   head: string;
@@ -88,7 +93,7 @@ export function computePlan(input: PlanInput): Plan {
   const contractsProject = input.graph.projectOfRoot('libs/contracts');
 
   for (const file of [...new Set(input.changedFiles)].sort()) {
-    const never = NEVER_DEPLOYED.find((rule) => rule.pattern.test(file));
+    const never = neverDeployed(file);
     if (never) {
       ignored.push({ file, why: never.why });
       continue;

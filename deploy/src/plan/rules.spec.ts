@@ -50,49 +50,37 @@ describe('contracts compared by meaning', () => {
 });
 
 describe('who uses a subject', () => {
+  type Entry = MessagingManifest['services'][string];
+  const entry = (domain: string, uses: Partial<Entry>): Entry => ({
+    domain,
+    answers: [],
+    calls: [],
+    publishes: [],
+    pushes: [],
+    consumes: [],
+    reads: [],
+    receives: [],
+    ...uses,
+  });
+  const stream = (name: string, subject: string): MessagingManifest['streams'][number] => ({
+    name,
+    subjects: [subject],
+    retention: 'limits',
+    storage: 'file',
+    max_age: 0,
+    duplicate_window: 0,
+    discard: 'old',
+  });
   const manifest: MessagingManifest = {
     services: {
-      chat: {
-        answers: [],
-        calls: [],
-        publishes: ['evt.chat.a.b.v1'],
-        pushes: [],
-        consumes: [],
-        reads: [],
-        receives: [],
-      },
-      bots: {
-        answers: [],
-        calls: [],
-        publishes: [],
-        pushes: [],
-        consumes: [{ subject: 'evt.chat.a.b.v1', stream: 'CHAT' }],
-        reads: [],
-        receives: [],
-      },
-      gateway: {
-        answers: [],
-        calls: [],
-        publishes: [],
-        pushes: [],
-        consumes: [],
-        reads: ['CHAT'],
-        receives: [],
-      },
-      calls: {
-        answers: [],
-        calls: [],
-        publishes: [],
-        pushes: [],
-        consumes: [],
-        reads: ['CALLS'],
-        receives: [],
-      },
+      chat: entry('chat', { publishes: ['evt.chat.a.b.v1'] }),
+      bots: entry('bots', {
+        consumes: [{ subject: 'evt.chat.a.b.v1', stream: 'CHAT', consumer: 'bots_a' }],
+      }),
+      gateway: entry('gateway', { reads: ['CHAT'] }),
+      calls: entry('calls', { reads: ['CALLS'] }),
     },
-    streams: [
-      { name: 'CHAT', subjects: ['evt.chat.>'] },
-      { name: 'CALLS', subjects: ['evt.calls.>'] },
-    ],
+    streams: [stream('CHAT', 'evt.chat.>'), stream('CALLS', 'evt.calls.>')],
   };
 
   it('publishers, consumers and the edges reading its stream, nobody else', () => {

@@ -11,12 +11,16 @@ export class WorkspaceGraph {
   private readonly roots: { name: string; root: string }[];
   private readonly dependents = new Map<string, Set<string>>();
   private readonly dependencies = new Map<string, Set<string>>();
+  private readonly deployableNames: string[];
 
   constructor(private readonly graph: ProjectGraph) {
     this.roots = Object.values(graph.nodes)
       .map((node) => ({ name: node.name, root: node.data.root }))
       // Longest root first: a file belongs to the innermost project that contains it.
       .sort((a, b) => b.root.length - a.root.length);
+    this.deployableNames = this.roots
+      .filter(({ root }) => root.startsWith(DEPLOYABLES_ROOT))
+      .map(({ name }) => name);
     for (const [source, edges] of Object.entries(graph.dependencies)) {
       for (const edge of edges) {
         if (!(edge.target in graph.nodes)) continue; // npm packages
@@ -52,9 +56,7 @@ export class WorkspaceGraph {
   }
 
   deployables(): Set<string> {
-    return new Set(
-      this.roots.filter(({ root }) => root.startsWith(DEPLOYABLES_ROOT)).map(({ name }) => name),
-    );
+    return new Set(this.deployableNames);
   }
 
   /**
@@ -62,7 +64,6 @@ export class WorkspaceGraph {
    * it (breadth-first over the reversed graph, including implicit dependencies).
    */
   deployablesDependingOn(project: string): Map<string, string[]> {
-    const deployables = this.deployables();
     const paths = new Map<string, string[]>([[project, [project]]]);
     const queue = [project];
     while (queue.length > 0) {
@@ -73,7 +74,7 @@ export class WorkspaceGraph {
         queue.push(next);
       }
     }
-    return new Map([...paths].filter(([name]) => deployables.has(name)));
+    return new Map([...paths].filter(([name]) => this.deployableNames.includes(name)));
   }
 
   /** `project` and every project it depends on, transitively: what its checks must cover. */

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { Listr, PRESET_TIMER } from 'listr2';
+import { Listr } from 'listr2';
 import { UsageError } from '../cli/usage-error';
 import { headCommit } from '../plan/git';
 import { WorkspaceGraph } from '../plan/workspace-graph';
 import { type Release, ReleaseStore } from '../releases/release-store';
 import { deployedBy, failRelease } from '../run/run.command';
-import { runCommand } from '../run/shell';
+import { runChecks, STEP_LIST_OPTIONS } from '../run/steps';
 import { pulumiChildCommand, pulumiDeployOf } from './pulumi-deploy';
 
 /**
@@ -44,12 +44,7 @@ export async function runPulumi(
           title: 'checks',
           skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
           task: async () => {
-            const projects = [...graph.dependenciesOf(service)].sort();
-            await runCommand(
-              'npx',
-              ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '-p', ...projects],
-              { cwd: workspaceRoot },
-            );
+            await runChecks(workspaceRoot, graph, service);
           },
         },
         {
@@ -67,12 +62,7 @@ export async function runPulumi(
           },
         },
       ],
-      {
-        renderer: 'default',
-        fallbackRenderer: 'simple',
-        rendererOptions: { timer: PRESET_TIMER },
-        fallbackRendererOptions: { timer: PRESET_TIMER },
-      },
+      STEP_LIST_OPTIONS,
     );
     try {
       await tasks.run();

@@ -1,4 +1,4 @@
-import { Listr, PRESET_TIMER } from 'listr2';
+import { Listr } from 'listr2';
 import { userInfo, hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
@@ -9,6 +9,7 @@ import { WorkspaceGraph } from '../plan/workspace-graph';
 import { isAlive, type Release, ReleaseStore } from '../releases/release-store';
 import { packageRelease, releaseDir, reusablePackage } from './package-release';
 import { runCommand } from './shell';
+import { runChecks, STEP_LIST_OPTIONS } from './steps';
 
 export interface RunOptions {
   env: string;
@@ -134,15 +135,7 @@ export async function runCommandLocal(
       const tasks = new Listr<Context>(
         [
           {
-            ...stepOf('checks', async () => {
-              const projects = [...graph.dependenciesOf(service)].sort();
-              await runCommand(
-                'npx',
-                ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '-p', ...projects],
-                { cwd: workspaceRoot },
-              );
-              return `lint, typecheck, test of ${projects.length} projects`;
-            }),
+            ...stepOf('checks', () => runChecks(workspaceRoot, graph, service)),
             skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
           },
           {
@@ -214,14 +207,7 @@ export async function runCommandLocal(
             return `stopped ${ctx.previous.sha.slice(0, 12)} (pid ${ctx.previous.pid}) after its requests finished`;
           }),
         ],
-        {
-          // A live task list on a terminal; one line per step, with its duration, in CI logs.
-          renderer: 'default',
-          fallbackRenderer: 'simple',
-          rendererOptions: { timer: PRESET_TIMER },
-          fallbackRendererOptions: { timer: PRESET_TIMER },
-          exitOnError: true,
-        },
+        STEP_LIST_OPTIONS,
       );
       try {
         await tasks.run(context);

@@ -1,6 +1,6 @@
 import { Gateway } from '@switchboard/contracts';
 import { signDevToken } from '@switchboard/platform-auth';
-import { createServiceApp, type ServiceApp } from '@switchboard/platform-runtime';
+import { type ServiceApp } from '@switchboard/platform-runtime';
 import {
   freePort,
   startNatsServer,
@@ -12,7 +12,7 @@ import { connect, type NatsConnection } from 'nats';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import { GatewayDomain } from './gateway.module';
+import { startTestGateway } from './testing/gateway-app.harness';
 
 /** What a fake service saw of one request. */
 interface Seen {
@@ -78,22 +78,12 @@ describe('gateway HTTP edge (real nats-server, fake services over HTTP)', () => 
     ]);
     closedPort = await freePort();
     const down = `http://127.0.0.1:${closedPort}`;
-    gateway = await createServiceApp(
-      { name: 'gateway', defaultPort: 0, database: false, domains: [GatewayDomain] },
-      {
-        NODE_ENV: 'test',
-        NATS_URL: nats.url,
-        AUTH_JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'silent',
-        GATEWAY_UPSTREAMS: `chat=${chat.url},slow=${slow.url},down=${down},spare=${down}|${backup.url}`,
-        GATEWAY_UPSTREAM_TIMEOUT_MS: '1500',
-        GATEWAY_RATE_LIMIT_PER_USER: '20',
-        GATEWAY_CORS_ORIGINS: 'https://app.example.com',
-      },
-    );
-    await gateway.app.listen(0, '127.0.0.1');
-    base = await gateway.app.getUrl();
-    base = base.replace('[::1]', '127.0.0.1');
+    ({ service: gateway, base } = await startTestGateway(nats.url, {
+      GATEWAY_UPSTREAMS: `chat=${chat.url},slow=${slow.url},down=${down},spare=${down}|${backup.url}`,
+      GATEWAY_UPSTREAM_TIMEOUT_MS: '1500',
+      GATEWAY_RATE_LIMIT_PER_USER: '20',
+      GATEWAY_CORS_ORIGINS: 'https://app.example.com',
+    }));
     token = await signDevToken('alice', TEST_JWT_SECRET);
   }, 30_000);
 
@@ -287,18 +277,9 @@ describe('gateway upstreams switched through the NATS KV bucket (no restart)', (
     nc = await connect({ servers: nats.url });
     [blue, green] = await Promise.all([fakeService('blue'), fakeService('green')]);
     // Started before the bucket exists, as on a fresh machine before the first deploy.
-    gateway = await createServiceApp(
-      { name: 'gateway', defaultPort: 0, database: false, domains: [GatewayDomain] },
-      {
-        NODE_ENV: 'test',
-        NATS_URL: nats.url,
-        AUTH_JWT_SECRET: TEST_JWT_SECRET,
-        LOG_LEVEL: 'silent',
-        GATEWAY_UPSTREAMS: `echo=${blue.url}`,
-      },
-    );
-    await gateway.app.listen(0, '127.0.0.1');
-    base = (await gateway.app.getUrl()).replace('[::1]', '127.0.0.1');
+    ({ service: gateway, base } = await startTestGateway(nats.url, {
+      GATEWAY_UPSTREAMS: `echo=${blue.url}`,
+    }));
     token = await signDevToken('alice', TEST_JWT_SECRET);
   }, 30_000);
 

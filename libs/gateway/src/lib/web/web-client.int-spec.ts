@@ -1,39 +1,22 @@
-import { createServiceApp, type ServiceApp } from '@switchboard/platform-runtime';
-import {
-  startNatsServer,
-  TEST_JWT_SECRET,
-  type TestNatsServer,
-} from '@switchboard/platform-testing';
+import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GatewayDomain } from '../gateway.module';
+import { startTestGateway, type TestGateway } from '../testing/gateway-app.harness';
 
 /** A gateway serving the client in `webRoot`; no service behind `/api` is needed for these checks. */
-async function gatewayWith(
-  nats: TestNatsServer,
-  webRoot: string,
-): Promise<{ app: ServiceApp; base: string }> {
-  const app = await createServiceApp(
-    { name: 'gateway', defaultPort: 0, database: false, domains: [GatewayDomain] },
-    {
-      NODE_ENV: 'test',
-      NATS_URL: nats.url,
-      AUTH_JWT_SECRET: TEST_JWT_SECRET,
-      LOG_LEVEL: 'silent',
-      GATEWAY_UPSTREAMS: 'chat=http://127.0.0.1:9',
-      GATEWAY_WEB_ROOT: webRoot,
-    },
-  );
-  await app.app.listen(0, '127.0.0.1');
-  return { app, base: (await app.app.getUrl()).replace('[::1]', '127.0.0.1') };
+function gatewayWith(nats: TestNatsServer, webRoot: string): Promise<TestGateway> {
+  return startTestGateway(nats.url, {
+    GATEWAY_UPSTREAMS: 'chat=http://127.0.0.1:9',
+    GATEWAY_WEB_ROOT: webRoot,
+  });
 }
 
 describe('gateway: the web client at /', () => {
   let nats: TestNatsServer;
   let folder: string;
-  let built: { app: ServiceApp; base: string };
-  let missing: { app: ServiceApp; base: string };
+  let built: TestGateway;
+  let missing: TestGateway;
 
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'switchboard-web-'));
@@ -50,7 +33,7 @@ describe('gateway: the web client at /', () => {
   }, 30_000);
 
   afterAll(async () => {
-    await Promise.all([built?.app.app.close(), missing?.app.app.close()]);
+    await Promise.all([built?.service.app.close(), missing?.service.app.close()]);
     await nats?.stop();
     rmSync(folder, { recursive: true, force: true });
   });

@@ -1,7 +1,7 @@
 import { Calls, Chat } from '@switchboard/contracts';
 import { signDevToken } from '@switchboard/platform-auth';
 import { encodeJson, ensureStreams } from '@switchboard/platform-messaging';
-import { createServiceApp, type ServiceApp } from '@switchboard/platform-runtime';
+import { type ServiceApp } from '@switchboard/platform-runtime';
 import {
   respond,
   startNatsServer,
@@ -13,7 +13,7 @@ import { connect, type JetStreamClient, type NatsConnection } from 'nats';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import WebSocket from 'ws';
-import { GatewayDomain } from '../gateway.module';
+import { startTestGateway } from '../testing/gateway-app.harness';
 
 interface Frame {
   type: string;
@@ -146,19 +146,9 @@ describe('gateway /ws (real nats-server with JetStream, two gateway replicas)', 
     js = nc.jetstream();
     await post('before any gateway', ['alice']);
     for (let index = 0; index < 2; index++) {
-      const gateway = await createServiceApp(
-        { name: 'gateway', defaultPort: 0, database: false, domains: [GatewayDomain] },
-        {
-          NODE_ENV: 'test',
-          NATS_URL: nats.url,
-          AUTH_JWT_SECRET: TEST_JWT_SECRET,
-          LOG_LEVEL: 'silent',
-          GATEWAY_WS_MAX_BUFFERED_BYTES: '65536',
-        },
-      );
-      await gateway.app.listen(0, '127.0.0.1');
-      replicas.push(gateway);
-      bases.push((await gateway.app.getUrl()).replace('[::1]', '127.0.0.1').replace('http', 'ws'));
+      const gateway = await startTestGateway(nats.url, { GATEWAY_WS_MAX_BUFFERED_BYTES: '65536' });
+      replicas.push(gateway.service);
+      bases.push(gateway.base.replace('http', 'ws'));
     }
     for (const user of ['alice', 'bob', 'carol', 'dave']) {
       tokens[user] = await signDevToken(user, TEST_JWT_SECRET);
