@@ -6,13 +6,16 @@
  *   status [--env <env>] [--json]               what runs where, since when, by whom, and before
  *   rollback <service> --env <env>              back to the release before the live one
  *
+ * On the docker and kubernetes targets, `--gateway <url>` (repeatable) names the gateways the
+ * health gate watches; the local target reads them from its environment file.
+ *
  * Exit codes: 0 done, 1 a step failed, 2 the command was called wrong or a tool is missing here.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { MissingToolError, UsageError } from './cli/usage-error';
 import { resolveCommit, topLevel } from './plan/git';
 import { planCommand, renderPlan } from './plan/plan.command';
-import { runPulumi } from './pulumi/run-pulumi';
+import { rollbackPulumi, runPulumi } from './pulumi/run-pulumi';
 import { renderStatus, statusOf } from './releases/status.command';
 import { rollbackLocal } from './run/rollback.command';
 import { runCommandLocal, StepFailed } from './run/run.command';
@@ -39,46 +42,56 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
     });
 
-  program
+  const run = program
     .command('run <service>')
     .description(
       'ship one service: checks → build → package → start → switch → health gate → drain',
     )
     .requiredOption('--env <env>', 'the environment, e.g. local')
-    .option('--sha <sha>', 'the commit to ship; must be the one checked out', 'HEAD')
+    .option(
+      '--sha <sha>',
+      'the commit to ship (another than HEAD is built from a worktree of it)',
+      'HEAD',
+    )
     .option('--target <target>', `where it runs: ${TARGETS.join(', ')}`, 'local')
     .option(
       '--config <file>',
       'the local environment file (default .switchboard/environments/<env>.json)',
     )
-    .option('--skip-checks', 'skip lint, typecheck and test (CI ran them on this sha)')
-    .action(
-      async (
-        service: string,
-        options: {
-          env: string;
-          sha: string;
-          target: TargetName;
-          config?: string;
-          skipChecks?: boolean;
-        },
-      ) => {
-        process.chdir(root);
-        const target = await requireTarget(options.target);
-        if (target === 'local') {
-          const release = await runCommandLocal(root, service, options);
-          process.stdout.write(
-            `${service} ${release.sha.slice(0, 12)} is live in ${options.env} at ${release.url}\n`,
-          );
-          return;
-        }
-        const sha = await resolveCommit(root, options.sha, '--sha');
-        const release = await runPulumi(root, service, { ...options, target, sha });
+    .option('--skip-checks', 'skip lint, typecheck and test (CI ran them on this sha)');
+  withGateOptions(run).action(
+    async (
+      service: string,
+      options: {
+        env: string;
+        sha: string;
+        target: TargetName;
+        config?: string;
+        skipChecks?: boolean;
+      } & GateOptions,
+    ) => {
+      process.chdir(root);
+      const target = await requireTarget(options.target);
+      if (target === 'local') {
+        refuseGateOptionsOnLocal(options);
+        const release = await runCommandLocal(root, service, options);
         process.stdout.write(
-          `${service} ${release.sha.slice(0, 12)} is live in ${target} ${options.env}\n`,
+          `${service} ${release.sha.slice(0, 12)} is live in ${options.env} at ${release.url}\n`,
         );
-      },
-    );
+        return;
+      }
+      const sha = await resolveCommit(root, options.sha, '--sha');
+      const release = await runPulumi(root, service, {
+        ...options,
+        target,
+        sha,
+        ...pulumiGate(options),
+      });
+      process.stdout.write(
+        `${service} ${release.sha.slice(0, 12)} is live in ${target} ${options.env}\n`,
+      );
+    },
+  );
 
   program
     .command('status')
@@ -96,29 +109,93 @@ async function main(argv: string[]): Promise<void> {
       );
     });
 
-  program
+  const rollback = program
     .command('rollback <service>')
     .description('back to the release that was live before the current one, with no failed request')
     .requiredOption('--env <env>', 'the environment')
     .option('--target <target>', `where it runs: ${TARGETS.join(', ')}`, 'local')
-    .option('--config <file>', 'the local environment file')
-    .action(
-      async (service: string, options: { env: string; target: TargetName; config?: string }) => {
-        process.chdir(root);
-        if ((await requireTarget(options.target)) !== 'local') {
-          throw new UsageError(
-            `rollback on ${options.target}: run \`deploy run ${service} --env ${options.env} ` +
-              `--target ${options.target} --sha <previous sha>\` (deploy status --env ${options.target}-${options.env} names it)`,
-          );
-        }
-        const release = await rollbackLocal(root, service, options);
+    .option('--config <file>', 'the local environment file');
+  withGateOptions(rollback).action(
+    async (
+      service: string,
+      options: { env: string; target: TargetName; config?: string } & GateOptions,
+    ) => {
+      process.chdir(root);
+      const target = await requireTarget(options.target);
+      if (target !== 'local') {
+        const release = await rollbackPulumi(root, service, {
+          env: options.env,
+          target,
+          ...pulumiGate(options),
+        });
         process.stdout.write(
-          `${service} is back on ${release.sha.slice(0, 12)} in ${options.env} at ${release.url}\n`,
+          `${service} is back on ${release.sha.slice(0, 12)} in ${target} ${options.env}\n`,
         );
-      },
-    );
+        return;
+      }
+      refuseGateOptionsOnLocal(options);
+      const release = await rollbackLocal(root, service, options);
+      process.stdout.write(
+        `${service} is back on ${release.sha.slice(0, 12)} in ${options.env} at ${release.url}\n`,
+      );
+    },
+  );
 
   await program.parseAsync(argv, { from: 'user' });
+}
+
+interface GateOptions {
+  gateway: string[];
+  gateSeconds: number;
+  gateMaxErrorRate: number;
+}
+
+/** The health gate's options of the Pulumi targets (the local target has them in its env file). */
+function withGateOptions(command: Command): Command {
+  return command
+    .option(
+      '--gateway <url>',
+      'docker/kubernetes: a gateway the health gate watches (repeat for each)',
+      (value: string, all: string[]) => {
+        if (!/^https?:\/\/[^\s/]+/.test(value))
+          throw new InvalidArgumentError('an http(s) URL, e.g. https://gateway.staging.example');
+        return [...all, value.replace(/\/+$/, '')];
+      },
+      [] as string[],
+    )
+    .option('--gate-seconds <seconds>', 'docker/kubernetes: how long the gate watches', number, 60)
+    .option(
+      '--gate-max-error-rate <share>',
+      'docker/kubernetes: largest share of 5xx the gate accepts',
+      number,
+      0.01,
+    );
+}
+
+function number(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0)
+    throw new InvalidArgumentError('a number ≥ 0');
+  return parsed;
+}
+
+function pulumiGate(options: GateOptions) {
+  return {
+    gateways: options.gateway,
+    rules: {
+      gateSeconds: options.gateSeconds,
+      gateMaxErrorRate: options.gateMaxErrorRate,
+      gateMinRequests: 1,
+    },
+  };
+}
+
+function refuseGateOptionsOnLocal(options: GateOptions): void {
+  if (options.gateway.length > 0) {
+    throw new UsageError(
+      '--gateway is for the docker and kubernetes targets; the local target reads its gateways from the environment file',
+    );
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -80,6 +80,10 @@ describe('GitHub workflows', () => {
         });
         const run = job.steps.map((step) => step.run ?? '').join('\n');
         expect(run).toContain(`npm run deploy -- run \${{ matrix.service }} --env ${env}`);
+        expect(run).toContain('${GATEWAY_URL:+--gateway "$GATEWAY_URL"}');
+        // The checks diff against the sha the stack runs, and a rollback checks that sha out.
+        const checkout = job.steps.find((step) => step.uses === 'actions/checkout@v4');
+        expect(checkout?.with?.['fetch-depth']).toBe(0);
       }
       expect(deploy.jobs['deploy-production']?.needs).toEqual(['plan', 'deploy-staging']);
     });

@@ -6,19 +6,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { isAlive } from '../releases/release-store';
+import { gatewayReadiness, POLL_MS, trafficProblem, upstreamOf } from '../run/gate';
 import { type LocalEnvironment } from './local-environment';
-
-const POLL_MS = 250;
-
-/** What the gateway's `/health/ready` says of one service (see libs/gateway `UpstreamsHealth`). */
-interface UpstreamState {
-  release?: string;
-  traffic?: { requests: number; serverErrors: number };
-}
-
-interface GatewayReadiness {
-  details?: { upstreams?: { revision?: number } & Record<string, unknown> };
-}
 
 /**
  * The `local` target: releases run as processes on this machine, next to each other on their own
@@ -115,16 +104,10 @@ export class LocalTarget {
       if (!isAlive(pid)) return 'the process exited';
       const ready = await readiness(url);
       if (ready !== '200') return `/health/ready answered ${ready}`;
-      const traffic = (await this.upstreamOf(service))?.traffic;
-      if (traffic && traffic.requests >= this.environment.gateMinRequests) {
-        const rate = traffic.serverErrors / traffic.requests;
-        if (rate > this.environment.gateMaxErrorRate) {
-          return (
-            `${traffic.serverErrors} of ${traffic.requests} requests answered 5xx ` +
-            `(${(rate * 100).toFixed(1)} % > ${(this.environment.gateMaxErrorRate * 100).toFixed(1)} %)`
-          );
-        }
-      }
+      // The gateway's counts start at the switch: they are this release's alone.
+      const traffic = (await upstreamOf(this.environment.gateways[0] as string, service))?.traffic;
+      const problem = trafficProblem(traffic, this.environment);
+      if (problem) return problem;
       await sleep(POLL_MS);
     } while (Date.now() < until);
     return undefined;
@@ -155,12 +138,6 @@ export class LocalTarget {
       }
     }
   }
-
-  private async upstreamOf(service: string): Promise<UpstreamState | undefined> {
-    const gateway = this.environment.gateways[0] as string;
-    return (await gatewayReadiness(gateway))?.details?.upstreams?.[service] as
-      UpstreamState | undefined;
-  }
 }
 
 async function readiness(url: string): Promise<string> {
@@ -170,15 +147,6 @@ async function readiness(url: string): Promise<string> {
     return String(response.status);
   } catch (error) {
     return (error as Error).name === 'TimeoutError' ? 'timeout' : 'no answer';
-  }
-}
-
-async function gatewayReadiness(gateway: string): Promise<GatewayReadiness | undefined> {
-  try {
-    const response = await fetch(`${gateway}/health/ready`, { signal: AbortSignal.timeout(2_000) });
-    return (await response.json()) as GatewayReadiness;
-  } catch {
-    return undefined;
   }
 }
 

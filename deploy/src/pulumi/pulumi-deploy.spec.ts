@@ -23,15 +23,19 @@ describe('deploy run on a Pulumi target: what it runs', () => {
     );
   });
 
-  it('runs each up in a child process of its own, the deploy passed whole', () => {
-    const deploy = pulumiDeployOf(ROOT, 'kubernetes', 'calls', 'dev', SHA);
-    const { command, args } = pulumiChildCommand(ROOT, deploy);
-    expect(command).toBe(process.execPath);
-    expect(args.slice(0, 3)).toEqual([
-      '-r',
-      join(ROOT, 'deploy', 'register.cjs'),
-      join(ROOT, 'deploy', 'src', 'pulumi', 'pulumi-up.child.ts'),
-    ]);
-    expect(JSON.parse(args[3] as string)).toEqual(deploy);
-  });
+  it.each(['up', 'deployed'] as const)(
+    'runs each %s in a child process of its own, the deploy passed whole',
+    (operation) => {
+      const deploy = pulumiDeployOf(ROOT, 'kubernetes', 'calls', 'dev', SHA);
+      const { command, args } = pulumiChildCommand(ROOT, operation, deploy);
+      expect(command).toBe(process.execPath);
+      expect(args.slice(0, 4)).toEqual([
+        '-r',
+        join(ROOT, 'deploy', 'register.cjs'),
+        join(ROOT, 'deploy', 'src', 'pulumi', 'pulumi-stack.child.ts'),
+        operation,
+      ]);
+      expect(JSON.parse(args[4] as string)).toEqual(deploy);
+    },
+  );
 });

@@ -1,56 +1,108 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
+import { runCommand } from '../run/shell';
 
-/** One `pulumi up` of a service's own stack, as `deploy run --target docker|kubernetes` asks for it. */
-export interface PulumiDeploy {
+/** The stack config key the service programs build and tag the image from. */
+export const GIT_SHA_KEY = 'service:gitSha';
+
+/** A service's own stack on a Pulumi target. */
+export interface PulumiStack {
   target: 'docker' | 'kubernetes';
-  /** The service program: infra/<target>/service. */
+  /** The service program: infra/<target>/service (of the checkout being deployed). */
   workDir: string;
   /** `<service>-<env>`, e.g. `chat-staging`: one stack per service and environment. */
   stackName: string;
+}
+
+/** One `pulumi up` of it, as `deploy run --target docker|kubernetes` asks for it. */
+export interface PulumiDeploy extends PulumiStack {
   /** Set on the stack before `up`: the commit the image is built from and tagged with. */
   config: Record<string, { value: string }>;
 }
 
 /**
- * What to run for a service on a Pulumi target: its stack in the target's service program, the
- * commit as `service:gitSha`. A stack without its `Pulumi.<stack>.yaml` is refused with the file
- * to add, rather than created bare (its replicas, resources and secrets live in that file).
+ * A service's stack in the target's service program of the tree at `root`. A stack without its
+ * `Pulumi.<stack>.yaml` is refused with the file to add, rather than created bare (its replicas,
+ * resources and secrets live in that file).
  */
-export function pulumiDeployOf(
-  workspaceRoot: string,
-  target: PulumiDeploy['target'],
+export function pulumiStackOf(
+  root: string,
+  target: PulumiStack['target'],
   service: string,
   env: string,
-  sha: string,
-): PulumiDeploy {
-  const workDir = join(workspaceRoot, 'infra', target, 'service');
+): PulumiStack {
+  const workDir = join(root, 'infra', target, 'service');
   const stackName = `${service}-${env}`;
   const stackFile = join('infra', target, 'service', `Pulumi.${stackName}.yaml`);
-  if (!existsSync(join(workspaceRoot, stackFile))) {
+  if (!existsSync(join(root, stackFile))) {
     throw new UsageError(
       `${target}: no stack ${stackName}; add ${stackFile} (see docs/infrastructure.md)`,
     );
   }
-  return { target, workDir, stackName, config: { 'service:gitSha': { value: sha } } };
+  return { target, workDir, stackName };
+}
+
+/** What to run for a service on a Pulumi target: its stack, the commit as `service:gitSha`. */
+export function pulumiDeployOf(
+  root: string,
+  target: PulumiStack['target'],
+  service: string,
+  env: string,
+  sha: string,
+): PulumiDeploy {
+  return {
+    ...pulumiStackOf(root, target, service, env),
+    config: { [GIT_SHA_KEY]: { value: sha } },
+  };
 }
 
 /**
- * The child process that runs it (`pulumi-up.child.ts`): each deploy in its own process, so two
- * services deploy at once without sharing a Pulumi workspace or its environment.
+ * The child process that runs an operation on a stack (`pulumi-stack.child.ts`): each in its own
+ * process, so two services deploy at once without sharing a Pulumi workspace or its environment.
+ * `toolRoot` is where `deploy` itself runs from; the stack may be in a worktree of another commit.
  */
 export function pulumiChildCommand(
-  workspaceRoot: string,
-  deploy: PulumiDeploy,
+  toolRoot: string,
+  operation: 'up' | 'deployed',
+  stack: PulumiStack | PulumiDeploy,
 ): { command: string; args: string[] } {
   return {
     command: process.execPath,
     args: [
       '-r',
-      join(workspaceRoot, 'deploy', 'register.cjs'),
-      join(workspaceRoot, 'deploy', 'src', 'pulumi', 'pulumi-up.child.ts'),
-      JSON.stringify(deploy),
+      join(toolRoot, 'deploy', 'register.cjs'),
+      join(toolRoot, 'deploy', 'src', 'pulumi', 'pulumi-stack.child.ts'),
+      operation,
+      JSON.stringify(stack),
     ],
+  };
+}
+
+/** What the pipeline asks of a service's stack; the children above by default, a fake in tests. */
+export interface PulumiStacks {
+  /** `pulumi up` with the deploy's config; rejects when it does not succeed. */
+  up(deploy: PulumiDeploy): Promise<void>;
+  /** The shas of the stack's successful updates, newest first (the first is what runs now). */
+  deployed(stack: PulumiStack): Promise<string[]>;
+}
+
+export function pulumiInChildProcesses(toolRoot: string): PulumiStacks {
+  return {
+    up: (deploy) =>
+      new Promise<void>((resolve, reject) => {
+        const { command, args } = pulumiChildCommand(toolRoot, 'up', deploy);
+        const child = spawn(command, args, { cwd: toolRoot, stdio: 'inherit' });
+        child.once('error', reject);
+        child.once('close', (code) =>
+          code === 0 ? resolve() : reject(new Error(`pulumi up exited with ${code}`)),
+        );
+      }),
+    deployed: async (stack) => {
+      const { command, args } = pulumiChildCommand(toolRoot, 'deployed', stack);
+      const output = await runCommand(command, args, { cwd: toolRoot, capture: true });
+      return JSON.parse(output.trim().split('\n').at(-1) ?? '[]') as string[];
+    },
   };
 }

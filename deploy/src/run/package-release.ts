@@ -49,16 +49,18 @@ export function releaseDir(workspaceRoot: string, service: string, sha: string):
 }
 
 /**
- * Copies the self-contained `dist/services/<service>/` into the release's folder and installs its
+ * Copies the self-contained `dist/services/<service>/` built in `buildRoot` (the workspace, or the
+ * release's worktree) into the release's folder and installs its
  * production dependencies with `npm ci --omit=dev` from its own lockfile — once per lockfile: a
  * later release with the same lockfile gets hard links to the installed tree, as a CI cache would.
  */
 export async function packageRelease(
   workspaceRoot: string,
+  buildRoot: string,
   service: string,
   sha: string,
 ): Promise<Packaged> {
-  const dist = join(workspaceRoot, 'dist', 'services', service);
+  const dist = join(buildRoot, 'dist', 'services', service);
   if (!existsSync(join(dist, 'main.js')))
     throw new Error(
       `${relative(workspaceRoot, dist)}/main.js is missing: the build did not produce it`,

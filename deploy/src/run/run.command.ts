@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
 import { loadLocalEnvironment, serviceEnv } from '../local/local-environment';
 import { LocalTarget } from '../local/local-target';
-import { headCommit, resolveCommit } from '../plan/git';
+import { resolveCommit } from '../plan/git';
 import { WorkspaceGraph } from '../plan/workspace-graph';
 import { isAlive, type Release, ReleaseStore } from '../releases/release-store';
+import { type Checkout, checkoutOf } from './checkout';
 import { packageRelease, releaseDir, reusablePackage } from './package-release';
 import { runCommand } from './shell';
-import { runChecks, STEP_LIST_OPTIONS } from './steps';
+import { runChecks, STEP_LIST_OPTIONS, StepRecorder } from './steps';
 
 export interface RunOptions {
   env: string;
@@ -34,6 +35,7 @@ interface Context {
   release: Release;
   previous?: Release;
   target: LocalTarget;
+  checkout?: Checkout;
   appDir?: string;
   started?: { pid: number; url: string };
 }
@@ -90,13 +92,7 @@ export async function runCommandLocal(
       `${service}: not a deployable; choose from ${[...graph.deployables()].sort().join(', ')}`,
     );
   }
-  const head = await headCommit(workspaceRoot);
   const sha = await resolveCommit(workspaceRoot, options.sha ?? 'HEAD', '--sha');
-  if (sha !== head) {
-    throw new UsageError(
-      `--sha ${options.sha} is not the commit checked out (${head.slice(0, 12)}): check it out first`,
-    );
-  }
   const environment = loadLocalEnvironment(workspaceRoot, options.env, options.config);
   const store = ReleaseStore.forWorkspace(workspaceRoot, options.env);
   const target = await LocalTarget.open(environment);
@@ -123,29 +119,32 @@ export async function runCommandLocal(
         .map((r) => r.digest as string)
         .reverse();
       const reusable = reusablePackage(workspaceRoot, service, sha, earlierDigests);
-      let step = 'checks';
-      const stepOf = (title: string, task: (context: Context) => Promise<string | void>) => ({
-        title,
-        task: async (ctx: Context, wrapper: { title: string }) => {
-          step = title;
-          const detail = await task(ctx);
-          if (detail) wrapper.title = `${title}: ${detail}`;
-        },
-      });
+      const steps = new StepRecorder<Context>('checkout');
       const tasks = new Listr<Context>(
         [
           {
-            ...stepOf('checks', () => runChecks(workspaceRoot, graph, service)),
+            ...steps.step('checkout', async (ctx) => {
+              ctx.checkout = await checkoutOf(workspaceRoot, sha);
+              return ctx.checkout.describe;
+            }),
+            skip: () => (options.skipChecks && reusable ? 'nothing to check or build' : false),
+          },
+          {
+            ...steps.step('checks', (ctx) =>
+              runChecks((ctx.checkout as Checkout).root, service, sha, previous?.sha),
+            ),
             skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
           },
           {
-            ...stepOf('build', async () => {
-              await runCommand('npx', ['nx', 'build', service], { cwd: workspaceRoot });
+            ...steps.step('build', async (ctx) => {
+              await runCommand('npx', ['nx', 'build', service], {
+                cwd: (ctx.checkout as Checkout).root,
+              });
             }),
             skip: () =>
               reusable ? `reusing the package already built for ${sha.slice(0, 12)}` : false,
           },
-          stepOf('package', async (ctx) => {
+          steps.step('package', async (ctx) => {
             if (reusable) {
               ctx.appDir = reusable.appDir;
               ctx.release = store.update(ctx.release.id, { digest: reusable.digest });
@@ -158,12 +157,17 @@ export async function runCommandLocal(
                   'no longer match the digest recorded for them; roll back or deploy another commit first',
               );
             }
-            const packaged = await packageRelease(workspaceRoot, service, sha);
+            const packaged = await packageRelease(
+              workspaceRoot,
+              (ctx.checkout as Checkout).root,
+              service,
+              sha,
+            );
             ctx.appDir = packaged.appDir;
             ctx.release = store.update(ctx.release.id, { digest: packaged.digest });
             return `digest ${packaged.digest.slice(0, 12)}, dependencies ${packaged.reusedDependencies ? 'reused' : 'installed'}`;
           }),
-          stepOf('start', async (ctx) => {
+          steps.step('start', async (ctx) => {
             const env = {
               ...serviceEnv(workspaceRoot, environment, service),
               SERVICE_RELEASE: sha,
@@ -177,11 +181,11 @@ export async function runCommandLocal(
             await target.waitReady(ctx.started.url, ctx.started.pid);
             return `ready at ${ctx.started.url} (pid ${ctx.started.pid})`;
           }),
-          stepOf('switch', async (ctx) => {
+          steps.step('switch', async (ctx) => {
             await target.switchTo(service, [(ctx.started as { url: string }).url], sha);
             return `the gateway sends ${service} to ${sha.slice(0, 12)}`;
           }),
-          stepOf('health gate', async (ctx) => {
+          steps.step('health gate', async (ctx) => {
             const started = ctx.started as { pid: number; url: string };
             const problem = await target.gate(service, started.url, started.pid);
             if (problem === undefined) return `healthy for ${environment.gateSeconds} s`;
@@ -200,7 +204,7 @@ export async function runCommandLocal(
               `${problem}; rolled back to ${ctx.previous ? ctx.previous.sha.slice(0, 12) : 'the configured upstreams'}`,
             );
           }),
-          stepOf('drain', async (ctx) => {
+          steps.step('drain', async (ctx) => {
             if (ctx.previous === undefined) return 'no earlier release to stop';
             await target.stop(ctx.previous.pid);
             store.update(ctx.previous.id, { result: 'superseded' });
@@ -215,9 +219,11 @@ export async function runCommandLocal(
         // Rolled back by the gate: recorded already. Otherwise it was never switched to: stop it;
         // what served before goes on serving.
         if (context.release.result !== 'deploying')
-          throw new StepFailed(step, (error as Error).message);
+          throw new StepFailed(steps.current, (error as Error).message);
         await target.stop(context.started?.pid);
-        throw failRelease(store, context.release.id, step, error);
+        throw failRelease(store, context.release.id, steps.current, error);
+      } finally {
+        await context.checkout?.remove().catch(() => undefined);
       }
       return store.update(context.release.id, {
         result: 'live',

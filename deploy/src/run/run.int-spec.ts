@@ -8,7 +8,7 @@ import {
   type TestEnvironment,
 } from '@switchboard/platform-testing';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceStatus } from '../releases/status.command';
 import { WORKSPACE, WorkspaceCopy } from '../testing/workspace-copy';
@@ -145,7 +145,15 @@ describe('deploy run / status / rollback on the local target (real processes, re
       code: 0,
       output: '',
     });
-    for (const step of ['build', 'package', 'start', 'switch', 'health gate', 'drain']) {
+    for (const step of [
+      'checkout',
+      'build',
+      'package',
+      'start',
+      'switch',
+      'health gate',
+      'drain',
+    ]) {
       expect(result.output).toContain(step);
     }
     const created = await fetch(`${gateway.url}/api/chat/conversations`, {
@@ -209,17 +217,50 @@ describe('deploy run / status / rollback on the local target (real processes, re
     });
   }, 300_000);
 
+  it('stops at the checks a commit that does not typecheck, checking what changed since the live release', async () => {
+    const main = join(copy.root, 'services/chat/src/main.ts');
+    const good = readFileSync(main, 'utf8');
+    writeFileSync(main, `${good}\nexport const port: number = 'not a number';\n`);
+    const broken = copy.commitAll('a type error in the chat host');
+    const result = await deploy('run', 'chat', '--env', 'local');
+    copy.git('reset', '-q', '--hard', 'HEAD~1');
+    expect(result.code).toBe(1);
+    // Only the host changed since the live release: its checks, not those of all it is built from.
+    expect(result.output).toContain(
+      `failed at "checks": lint, typecheck, test of chat (changed since the live ${shas['second']?.slice(0, 12)}) failed`,
+    );
+    expect(result.output).toContain("Type 'string' is not assignable to type 'number'");
+    const [chat] = await status();
+    expect(chat).toMatchObject({
+      live: { sha: shas['second'] },
+      lastAttempt: { sha: broken, result: 'failed', failedStep: 'checks' },
+    });
+  }, 300_000);
+
   it('rolls back automatically a release that answers 5xx under traffic, and records why', async () => {
     // A release whose message listing throws: ready, but every GET of messages is a 500.
     const controller = 'libs/chat/src/lib/http/messages.http.controller.ts';
     const source = readFileSync(join(copy.root, controller), 'utf8');
     writeFileSync(join(copy.root, controller), injectFailure(source));
     shas['broken'] = copy.commitAll('a release that fails');
+    // Shipped by --sha with a later commit checked out: built from a worktree of it.
+    writeFileSync(join(copy.root, 'docs/after-the-bug.md'), 'A later commit.\n');
+    copy.commitAll('a later commit');
     const load = startLoad();
-    const result = await deploy('run', 'chat', '--env', 'local', '--skip-checks');
+    const result = await deploy(
+      'run',
+      'chat',
+      '--env',
+      'local',
+      '--skip-checks',
+      '--sha',
+      shas['broken'],
+    );
     const seen = await load.stop();
     expect(result.code).toBe(1);
+    expect(result.output).toContain(`checkout: a worktree of ${shas['broken'].slice(0, 12)}`);
     expect(result.output).toMatch(/failed at "health gate"/);
+    expect(existsSync(join(copy.root, '.switchboard', 'worktrees', shas['broken']))).toBe(false);
     expect(seen.failed.length).toBeGreaterThan(0);
     // After the rollback the previous release answers again, and nothing fails.
     const after = startLoad();

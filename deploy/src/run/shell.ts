@@ -4,13 +4,14 @@ const TAIL_LINES = 40;
 
 /**
  * Runs a command to completion with its output captured; a non-zero exit throws with the last
- * lines of that output, so the failing step shows why without the whole log.
+ * lines of that output, so the failing step shows why without the whole log. Resolves to the whole
+ * of stdout when `capture` is set (for commands whose answer is their output), '' otherwise.
  */
 export function runCommand(
   command: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string> },
-): Promise<void> {
+  options: { cwd: string; env?: Record<string, string>; capture?: boolean },
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -18,6 +19,8 @@ export function runCommand(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
+    let stdout = '';
+    if (options.capture) child.stdout.on('data', (chunk: Buffer) => (stdout += String(chunk)));
     const keep = (chunk: Buffer): void => {
       lines.push(...String(chunk).split('\n'));
       if (lines.length > TAIL_LINES * 4) lines.splice(0, lines.length - TAIL_LINES);
@@ -26,7 +29,7 @@ export function runCommand(
     child.stderr.on('data', keep);
     child.once('error', reject);
     child.once('close', (code, signal) => {
-      if (code === 0) return resolve();
+      if (code === 0) return resolve(stdout);
       const tail = lines
         .filter((line) => line.trim() !== '')
         .slice(-TAIL_LINES)

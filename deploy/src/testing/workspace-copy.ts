@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -32,6 +32,8 @@ export class WorkspaceCopy {
     symlinkSync(join(WORKSPACE, 'node_modules'), join(root, 'node_modules'));
     const copy = new WorkspaceCopy(root);
     copy.git('init', '-q', '-b', 'main');
+    // The link is a file to git, which `node_modules/` in .gitignore does not cover.
+    writeFileSync(join(root, '.git', 'info', 'exclude'), 'node_modules\n');
     copy.git('config', 'user.email', 'pipeline-test@switchboard.invalid');
     copy.git('config', 'user.name', 'pipeline test');
     copy.commitAll('base');

@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const POLL_MS = 250;
+
+/** What the gateway's `/health/ready` says of one service (see libs/gateway `UpstreamsHealth`). */
+export interface UpstreamState {
+  status?: 'up' | 'down';
+  release?: string;
+  traffic?: { requests: number; serverErrors: number };
+}
+
+export interface GatewayReadiness {
+  details?: { upstreams?: { revision?: number } & Record<string, unknown> };
+}
+
+/** The health gate's thresholds, the same for every target. */
+export interface GateRules {
+  /** How long a new release must stay healthy under traffic. */
+  gateSeconds: number;
+  /** Largest share of 5xx answers accepted, of at least `gateMinRequests`. */
+  gateMaxErrorRate: number;
+  gateMinRequests: number;
+}
+
+export async function gatewayReadiness(gateway: string): Promise<GatewayReadiness | undefined> {
+  try {
+    const response = await fetch(`${gateway}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+    return (await response.json()) as GatewayReadiness;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function upstreamOf(
+  gateway: string,
+  service: string,
+): Promise<UpstreamState | undefined> {
+  return (await gatewayReadiness(gateway))?.details?.upstreams?.[service] as
+    UpstreamState | undefined;
+}
+
+/** Why a count of answers fails the gate (too many 5xx), or undefined when it passes. */
+export function trafficProblem(
+  traffic: { requests: number; serverErrors: number } | undefined,
+  rules: GateRules,
+): string | undefined {
+  if (traffic === undefined || traffic.requests < rules.gateMinRequests) return undefined;
+  const rate = traffic.serverErrors / traffic.requests;
+  if (rate <= rules.gateMaxErrorRate) return undefined;
+  return (
+    `${traffic.serverErrors} of ${traffic.requests} requests answered 5xx ` +
+    `(${(rate * 100).toFixed(1)} % > ${(rules.gateMaxErrorRate * 100).toFixed(1)} %)`
+  );
+}
+
+/**
+ * The gate of a platform that switches traffic itself (the Pulumi targets: a rolling update
+ * behind a stable service address): for `gateSeconds`, every gateway must see the service up, and
+ * the answers it counted for it since the gate began must hold no more 5xx than the rules allow.
+ * Its counters run since the gateway started, so the gate judges their growth, per gateway.
+ */
+export async function gateThroughGateways(
+  gateways: string[],
+  service: string,
+  rules: GateRules,
+): Promise<string | undefined> {
+  const baseline = new Map<string, { requests: number; serverErrors: number }>();
+  const until = Date.now() + rules.gateSeconds * 1_000;
+  do {
+    for (const gateway of gateways) {
+      const state = await upstreamOf(gateway, service);
+      if (state === undefined) return `the gateway ${gateway} did not answer /health/ready`;
+      if (state.status !== 'up') return `the gateway ${gateway} sees ${service} down`;
+      const now = state.traffic ?? { requests: 0, serverErrors: 0 };
+      const start = baseline.get(gateway);
+      if (start === undefined) {
+        baseline.set(gateway, now);
+        continue;
+      }
+      const problem = trafficProblem(
+        {
+          requests: now.requests - start.requests,
+          serverErrors: now.serverErrors - start.serverErrors,
+        },
+        rules,
+      );
+      if (problem) return `${problem} through ${gateway}`;
+    }
+    await sleep(POLL_MS);
+  } while (Date.now() < until);
+  return undefined;
+}
