@@ -12,14 +12,17 @@ export interface ConsumedStream {
   subject: string;
   /** JetStream stream that captures it, e.g. `STORIES`. */
   stream: string;
-  /** Durable consumer name, `<service>_<subject with dots → dashes>`. */
+  /** Durable consumer name, `<consuming domain>_<subject with dots → dashes>`. */
   consumer: string;
 }
 
 export interface ServiceMessaging {
-  /** The domain the service owns: its `evt.<domain>.…`, `rpc.<domain>.…` and `push.<domain>.…`. */
-  domain: string;
-  /** RPC subjects the service answers (queue group = service name). */
+  /**
+   * The domains the service hosts (one, or several in a monolith): their `evt.<domain>.…`,
+   * `rpc.<domain>.…` and `push.<domain>.…` subjects are its own.
+   */
+  domains: string[];
+  /** RPC subjects the service answers (queue group = the subject's domain). */
   answers: string[];
   /** RPC subjects the service calls. */
   calls: string[];

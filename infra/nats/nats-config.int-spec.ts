@@ -80,7 +80,7 @@ describe('rendered NATS config', () => {
 
   it('refuses a service that would take the stream provisioner’s user name', () => {
     const manifest = fixtureManifest();
-    manifest.services['stream-provisioner'] = { ...manifest.services.calls, domain: 'calls' };
+    manifest.services['stream-provisioner'] = { ...manifest.services.calls };
     expect(() =>
       renderNatsConfig({
         manifest,

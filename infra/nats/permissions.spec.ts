@@ -195,7 +195,7 @@ describe('natsPermissionsFor', () => {
     expect(streamsUsedBy(manifest.services.gateway)).toEqual(['CALLS', 'CHAT', 'STORIES']);
     expect(
       streamsUsedBy({
-        domain: 'x',
+        domains: ['x'],
         answers: [],
         calls: [],
         publishes: [],

@@ -35,10 +35,11 @@ export class ManifestViolation extends Error {
 }
 
 /**
- * Least-privilege NATS permissions of one service, derived from its manifest entry. Throws
- * `ManifestViolation` when the entry claims a subject the service does not own (an event or push of
- * another domain, answering another domain's RPC, a consumer named for another service) or reads
- * or receives something that is not a plain stream name or push subject base.
+ * Least-privilege NATS permissions of one service, derived from its manifest entry (for a process
+ * hosting several domains, the union of theirs). Throws `ManifestViolation` when the entry claims a
+ * subject the service does not own (an event or push of a domain it does not host, answering such a
+ * domain's RPC, a consumer named for one) or reads or receives something that is not a plain stream
+ * name or push subject base.
  */
 export function natsPermissionsFor(
   service: string,
@@ -86,8 +87,10 @@ export function natsPermissionsFor(
   }
 
   const subscribe: string[] = [
-    // Answers its RPCs only in its own queue group: a stray subscriber cannot steal requests.
-    ...entry.answers.map((subject) => `${subject} ${service}`),
+    // Answers its RPCs only in the queue group of their domain, which every process hosting the
+    // domain shares (replicas; a monolith and a service extracted from it): a stray subscriber
+    // cannot steal requests.
+    ...entry.answers.map((subject) => `${subject} ${domainOf(subject)}`),
     // Pushes it relays, for any user: `push.<domain>.<name>.v<N>.<user>`.
     ...entry.receives.map((push) => `${push}.*`),
     // RPC replies, PubAcks, JetStream API replies, pulled messages and live-feed deliveries.
@@ -111,7 +114,7 @@ export function natsPermissionsFor(
 export function streamsUsedBy(entry: ServiceMessaging): string[] {
   const streams = new Set([...entry.consumes.map((consumed) => consumed.stream), ...entry.reads]);
   if (entry.consumes.length > 0) streams.add(DLQ_STREAM);
-  if (entry.publishes.length > 0) streams.add(entry.domain.toUpperCase());
+  for (const subject of entry.publishes) streams.add(domainOf(subject).toUpperCase());
   return [...streams].sort();
 }
 
@@ -178,24 +181,27 @@ export function assertManifest(manifest: MessagingManifest): void {
 }
 
 function assertOwnership(service: string, entry: ServiceMessaging): void {
-  const { domain } = entry;
+  const { domains } = entry;
+  const owned = (kind: string) => domains.map((domain) => `${kind}.${domain}.>`).join(' or ');
+  const hosts = (subject: string) => domains.includes(domainOf(subject));
   const problems: string[] = [];
+  if (domains.length === 0) problems.push('hosts no domain');
   for (const subject of entry.publishes) {
-    if (!subject.startsWith(`evt.${domain}.`)) {
-      problems.push(`publishes ${subject}, which is not an evt.${domain}.> subject`);
+    if (!subject.startsWith('evt.') || !hosts(subject)) {
+      problems.push(`publishes ${subject}, which is not an ${owned('evt')} subject`);
     }
   }
   for (const subject of entry.answers) {
-    if (!subject.startsWith(`rpc.${domain}.`)) {
-      problems.push(`answers ${subject}, which is not an rpc.${domain}.> subject`);
+    if (!subject.startsWith('rpc.') || !hosts(subject)) {
+      problems.push(`answers ${subject}, which is not an ${owned('rpc')} subject`);
     }
   }
   for (const subject of entry.calls) {
     if (!subject.startsWith('rpc.')) problems.push(`calls ${subject}, which is not an RPC subject`);
   }
   for (const subject of entry.pushes) {
-    if (!subject.startsWith(`push.${domain}.`)) {
-      problems.push(`pushes ${subject}, which is not a push.${domain}.> subject`);
+    if (!subject.startsWith('push.') || !hosts(subject)) {
+      problems.push(`pushes ${subject}, which is not a ${owned('push')} subject`);
     }
   }
   for (const { subject, stream, consumer } of entry.consumes) {
@@ -203,9 +209,10 @@ function assertOwnership(service: string, entry: ServiceMessaging): void {
     if (!subject.startsWith('evt.') || stream !== expectedStream) {
       problems.push(`consumes ${subject} from stream ${stream}, which does not capture it`);
     }
-    const expectedConsumer = `${service}_${subject.replace(/\./g, '-')}`;
-    if (consumer !== expectedConsumer) {
-      problems.push(`consumer ${consumer} should be named ${expectedConsumer}`);
+    // Named for the consuming domain, one of those the service hosts.
+    const names = domains.map((domain) => `${domain}_${subject.replace(/\./g, '-')}`);
+    if (!names.includes(consumer)) {
+      problems.push(`consumer ${consumer} should be named ${names.join(' or ')}`);
     }
   }
   for (const stream of entry.reads) {
@@ -233,4 +240,9 @@ function assertOwnership(service: string, entry: ServiceMessaging): void {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** The domain that owns a subject: its second token (`evt.chat.…`, `rpc.chat.…`, `push.chat.…`). */
+function domainOf(subject: string): string {
+  return subject.split('.')[1] ?? '';
 }

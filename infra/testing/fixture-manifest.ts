@@ -24,7 +24,7 @@ export function fixtureManifest(): MessagingManifest {
   return {
     services: {
       chat: {
-        domain: 'chat',
+        domains: ['chat'],
         answers: ['rpc.chat.post-message.v1', 'rpc.chat.check-membership.v1'],
         calls: ['rpc.stories.active-count.v1'],
         publishes: ['evt.chat.message.created.v1'],
@@ -40,7 +40,7 @@ export function fixtureManifest(): MessagingManifest {
         receives: [],
       },
       stories: {
-        domain: 'stories',
+        domains: ['stories'],
         answers: ['rpc.stories.active-count.v1'],
         calls: ['rpc.chat.list-contacts.v1'],
         publishes: ['evt.stories.story.replied.v1', 'evt.stories.story.expired.v1'],
@@ -50,7 +50,7 @@ export function fixtureManifest(): MessagingManifest {
         receives: [],
       },
       calls: {
-        domain: 'calls',
+        domains: ['calls'],
         answers: ['rpc.calls.relay-signal.v1'],
         calls: ['rpc.chat.check-membership.v1'],
         publishes: ['evt.calls.call.missed.v1'],
@@ -60,7 +60,7 @@ export function fixtureManifest(): MessagingManifest {
         receives: [],
       },
       bots: {
-        domain: 'bots',
+        domains: ['bots'],
         answers: [],
         calls: ['rpc.chat.post-message.v1', 'rpc.stories.active-count.v1'],
         publishes: [],
@@ -78,7 +78,7 @@ export function fixtureManifest(): MessagingManifest {
       // The public edge: no database, no events of its own; live feeds of three streams and the
       // calls domain's signaling pushes, relayed to sockets (the entry its build will produce).
       gateway: {
-        domain: 'gateway',
+        domains: ['gateway'],
         answers: [],
         calls: ['rpc.calls.relay-signal.v1'],
         publishes: [],

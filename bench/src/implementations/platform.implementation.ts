@@ -56,10 +56,7 @@ export const platformImplementation: Implementation = {
     );
     app.connectMicroservice(
       {
-        strategy: new NatsTransport({
-          connection: app.get(NATS_CONNECTION),
-          serviceName: RESPONDER_SERVICE,
-        }),
+        strategy: new NatsTransport({ connection: app.get(NATS_CONNECTION) }),
       },
       { inheritAppConfig: true },
     );

@@ -4,6 +4,7 @@
  */
 export * from './lib/contract';
 export * from './lib/errors';
+export * from './lib/registry';
 export * from './lib/common/ids';
 export * as Chat from './lib/chat';
 export * as Bots from './lib/bots';

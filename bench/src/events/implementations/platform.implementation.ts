@@ -187,8 +187,7 @@ export const platformEventsImplementation: EventsImplementation = {
       {
         strategy: new JetStreamTransport({
           connection: app.get<NatsConnection>(NATS_CONNECTION),
-          dataSource,
-          serviceName: CONSUMER_SERVICE,
+          domains: [{ name: CONSUMER_SERVICE, dataSource }],
         }),
       },
       { inheritAppConfig: true },

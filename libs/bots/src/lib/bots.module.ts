@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Chat, Stories } from '@switchboard/contracts';
+import { Bots, Chat, Stories } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { BotsConfig } from './bots.config';
 import { BUILT_IN_HANDLERS } from './builtins/built-in-bots';
@@ -76,6 +76,7 @@ export class BotsModule {}
 
 /** The bots domain as a host composes it: module, config keys, tables and migrations. */
 export const BotsDomain: DomainDefinition = {
+  name: Bots.DOMAIN,
   module: BotsModule,
   config: BotsConfig,
   calls: [Chat.PostMessage, Chat.GetConversation, Chat.MessageStats, Stories.ActiveCount],

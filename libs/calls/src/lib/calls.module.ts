@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Chat } from '@switchboard/contracts';
+import { Calls, Chat } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { CallsConfig } from './calls.config';
 import { BusyUserEntity } from './entities/busy-user.entity';
@@ -39,6 +39,7 @@ export class CallsModule {}
 
 /** The calls domain as a host composes it: module, config keys, tables and migrations. */
 export const CallsDomain: DomainDefinition = {
+  name: Calls.DOMAIN,
   module: CallsModule,
   config: CallsConfig,
   calls: [Chat.CheckMembership, Chat.GetConversation],

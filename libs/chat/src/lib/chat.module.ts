@@ -1,3 +1,4 @@
+import { Chat } from '@switchboard/contracts';
 import { Module } from '@nestjs/common';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { ConversationMemberEntity } from './entities/conversation-member.entity';
@@ -74,6 +75,7 @@ export class ChatModule {}
 
 /** The chat domain as a host composes it: module, tables and migrations. */
 export const ChatDomain: DomainDefinition = {
+  name: Chat.DOMAIN,
   module: ChatModule,
   entities: [ConversationEntity, ConversationMemberEntity, MessageEntity],
   migrations: [

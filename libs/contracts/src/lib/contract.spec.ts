@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Chat } from '../index';
+import * as contracts from '../index';
+import { allContracts, Chat, DOMAINS, eventDomains } from '../index';
 import { defineEvent, defineRpc } from './contract';
 import { AppError, errorKindOfStatus, ERROR_KIND_STATUS } from './errors';
 
@@ -13,6 +14,24 @@ describe('contracts', () => {
     expect(() =>
       defineRpc({ subject: 'rpc.chat.PostMessage.v1', request: payload, result: payload }),
     ).toThrow(/rpc\.<domain>/);
+  });
+
+  it("keeps each domain's contracts in its namespace, named for it", () => {
+    const namespaces = [contracts.Chat, contracts.Stories, contracts.Calls, contracts.Bots];
+    for (const namespace of [...namespaces, contracts.Gateway]) {
+      const strays = Object.values(namespace).filter(
+        (value) =>
+          (value as { kind?: string } | null)?.kind !== undefined &&
+          (value as { domain?: string }).domain !== namespace.DOMAIN,
+      );
+      expect(strays).toEqual([]);
+    }
+    expect(DOMAINS).toEqual(['chat', 'stories', 'calls', 'bots', 'gateway']);
+    expect(allContracts()).toContain(Chat.MessageCreated);
+  });
+
+  it('defines a stream for each domain that has events, from the contracts', () => {
+    expect(eventDomains()).toEqual(['chat', 'stories', 'calls', 'bots']);
   });
 
   it('records the owning domain of a subject', () => {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Calls } from '@switchboard/contracts';
+import { Calls, Gateway } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { GatewayConfig } from './gateway.config';
 import { DevTokenController } from './http/dev-token.controller';
@@ -33,6 +33,7 @@ export class GatewayModule {}
  * sockets, receives the signals it forwards, and relays the signals clients send over a socket.
  */
 export const GatewayDomain: DomainDefinition = {
+  name: Gateway.DOMAIN,
   module: GatewayModule,
   config: GatewayConfig,
   entities: [],

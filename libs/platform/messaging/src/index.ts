@@ -19,13 +19,13 @@ export { EventConsumersHealth } from './lib/jetstream/event-consumers.health';
 export {
   consumerName,
   JetStreamTransport,
+  type EventDomain,
   type JetStreamTransportOptions,
 } from './lib/jetstream/jetstream.transport';
 export {
   DLQ_STREAM,
   DLQ_SUBJECT_PREFIX,
   ensureStreams,
-  EVENT_DOMAINS,
   streamDefinitions,
   streamOf,
   StreamsNotProvisioned,

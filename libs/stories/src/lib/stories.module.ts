@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { Chat } from '@switchboard/contracts';
+import { Chat, Stories } from '@switchboard/contracts';
 import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { ContactsDirectory } from './contacts/contacts-directory';
 import { CloseFriendEntity } from './entities/close-friend.entity';
@@ -56,6 +56,7 @@ export class StoriesModule {}
 
 /** The stories domain as a host composes it: module, config keys, tables and migrations. */
 export const StoriesDomain: DomainDefinition = {
+  name: Stories.DOMAIN,
   module: StoriesModule,
   config: StoriesConfig,
   calls: [Chat.ListContacts],

@@ -1,3 +1,5 @@
+/** The domain's name: the second token of its subjects, its queue group, consumers and database. */
+export const DOMAIN = 'chat';
 export {
   ConversationKind,
   ConversationView,

@@ -1,3 +1,5 @@
+/** The domain's name: the second token of its subjects, its queue group, consumers and database. */
+export const DOMAIN = 'stories';
 export { StoryExpired, StoryPosted, StoryReplied } from './events';
 export { ActiveCount } from './rpcs';
 export {

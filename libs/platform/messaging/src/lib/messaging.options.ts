@@ -3,7 +3,7 @@ import { type RpcContract } from '@switchboard/contracts';
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 export interface MessagingOptions {
-  /** The service's name: NATS connection name, queue group, `Switchboard-Source` header. */
+  /** The process's name: NATS connection name, reply inbox, `Switchboard-Source` header. */
   serviceName: string;
   /** Comma-separated NATS server URLs. */
   natsUrl: string;
@@ -16,9 +16,9 @@ export interface MessagingOptions {
    */
   declaredCalls?: readonly RpcContract[];
   /**
-   * The domain whose events this service publishes. When set, `Outbox` refuses events of any other
-   * domain: a service announces only its own facts, and its NATS user may publish only
-   * `evt.<domain>.>`.
+   * The domains this process hosts. When set, `Outbox` refuses events of any other domain: a
+   * domain announces only its own facts, and the process's NATS user may publish only
+   * `evt.<domain>.>` of those it hosts.
    */
-  domain?: string;
+  domains?: readonly string[];
 }

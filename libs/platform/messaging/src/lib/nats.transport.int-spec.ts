@@ -135,7 +135,7 @@ async function startApp(natsUrl: string): Promise<INestApplication> {
   }).compile();
   const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
   app.connectMicroservice({
-    strategy: new NatsTransport({ connection: app.get(NATS_CONNECTION), serviceName: 'test' }),
+    strategy: new NatsTransport({ connection: app.get(NATS_CONNECTION) }),
   });
   await app.startAllMicroservices();
   await app.init();

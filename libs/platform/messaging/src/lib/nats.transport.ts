@@ -21,8 +21,6 @@ export const NATS_TRANSPORT = Symbol('SWITCHBOARD_NATS');
 
 export interface NatsTransportOptions {
   connection: NatsConnection;
-  /** Queue group: replicas of one service share the work of a subject. */
-  serviceName: string;
   /**
    * Budget of an RPC request that carries no `Switchboard-Deadline` header (a `nats request` from
    * the CLI, a client in another language): its handler runs with the deadline "arrival + this",
@@ -69,8 +67,11 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
           `Handler for "${subject}" is not an RPC contract: declare it with @RpcHandler`,
         );
       }
+      // The queue group is the domain that owns the subject, not the process: every process
+      // hosting the domain (replicas, or a monolith and the service extracted from it) shares
+      // the work, and no request is answered twice.
       const subscription = this.options.connection.subscribe(subject, {
-        queue: this.options.serviceName,
+        queue: contract.domain,
         callback: (error, msg) => {
           if (error) {
             this.log.error(`Subscription to ${subject} failed: ${error.message}`);
@@ -80,7 +81,7 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
         },
       });
       this.subscriptions.push(subscription);
-      this.log.log(`Listening on ${subject} (${contract.kind}, queue ${this.options.serviceName})`);
+      this.log.log(`Listening on ${subject} (${contract.kind}, queue ${contract.domain})`);
     }
     callback();
   }

@@ -64,7 +64,7 @@ describe('the service connection as nats-server sees it', () => {
     expect(inboxes).toHaveLength(1);
   });
 
-  it('refuses an RPC its service did not declare, and publishes only its own domain events', async () => {
+  it('refuses an RPC its service did not declare, and publishes only the events of the domains it hosts', async () => {
     const Undeclared = defineRpc({
       subject: 'rpc.test.other.v1',
       request: z.object({}).strict(),
@@ -76,7 +76,7 @@ describe('the service connection as nats-server sees it', () => {
         MessagingModule.forRoot({
           serviceName: 'chat',
           natsUrl: nats.url,
-          domain: 'chat',
+          domains: ['chat', 'bots'],
           declaredCalls: [Echo],
         }),
       ],
@@ -93,7 +93,10 @@ describe('the service connection as nats-server sees it', () => {
       // Refused before the transaction is touched.
       await expect(
         declared.get(Outbox).add(undefined as unknown as EntityManager, Foreign, {}),
-      ).rejects.toThrow('chat cannot publish evt.stories.story.posted.v1');
+      ).rejects.toThrow(
+        'chat cannot publish evt.stories.story.posted.v1: a process publishes only the events of ' +
+          'the domains it hosts (evt.chat.…, evt.bots.…)',
+      );
     } finally {
       await declared.close();
     }

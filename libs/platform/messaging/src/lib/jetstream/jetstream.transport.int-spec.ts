@@ -143,8 +143,7 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
     app.connectMicroservice({
       strategy: new JetStreamTransport({
         connection: nats,
-        dataSource,
-        serviceName: 'tester',
+        domains: [{ name: 'tester', dataSource }],
         backoffMs: 50,
         maxBackoffMs: 200,
       }),

@@ -35,11 +35,28 @@ import {
 } from './streams';
 import { JETSTREAM_TRANSPORT } from './transport-ids';
 
+/** A hosted domain whose `@EventHandler`s the transport runs. */
+export interface EventDomain {
+  /**
+   * The prefix of its durable consumers' names: one consumer per domain × event type, whichever
+   * process hosts the domain, so moving it to another process keeps each consumer's position.
+   */
+  name: string;
+  /** Its database: each event is handled in a transaction of it, together with its inbox row. */
+  dataSource: DataSource;
+  /**
+   * The subjects its handlers consume (Nest hands a transport every event handler of the app).
+   * Default, for a process hosting one domain: every event handler.
+   */
+  subjects?: readonly string[];
+  /** Whether the domain publishes events, whose stream `verify` then checks. Default false. */
+  publishesEvents?: boolean;
+}
+
 export interface JetStreamTransportOptions {
   connection: NatsConnection;
-  dataSource: DataSource;
-  /** Prefix of every durable consumer name: one consumer per service × event type. */
-  serviceName: string;
+  /** The domains the process hosts that consume or publish events. */
+  domains: readonly EventDomain[];
   /** Deliveries before an event goes to the DLQ. Default 5. */
   maxDeliver?: number;
   /** Unacknowledged messages a consumer may hold: bounds memory and in-flight work. Default 256. */
@@ -61,14 +78,13 @@ export interface JetStreamTransportOptions {
    * (`verifyStreams`); the platform provisions them in deployments.
    */
   streams?: 'ensure' | 'verify';
-  /** Whether the service publishes events of its domain, whose stream `verify` then checks. Default false. */
-  publishesEvents?: boolean;
   /** Time the server waits for an ack before redelivering. Default 30 s. */
   ackWaitMs?: number;
 }
 
 interface Route {
   contract: EventContract;
+  dataSource: DataSource;
   handler: MessageHandler;
   stream: string;
   consumer: string;
@@ -87,8 +103,8 @@ class PoisonMessage extends Error {
 }
 
 /** `bots` + `evt.chat.message.created.v1` → `bots_evt-chat-message-created-v1`. */
-export function consumerName(serviceName: string, subject: string): string {
-  return `${serviceName}_${subject.replace(/\./g, '-')}`;
+export function consumerName(domain: string, subject: string): string {
+  return `${domain}_${subject.replace(/\./g, '-')}`;
 }
 
 /**
@@ -105,9 +121,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly routes: Route[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
-  private readonly settings: Required<
-    Omit<JetStreamTransportOptions, 'connection' | 'dataSource' | 'serviceName'>
-  >;
+  private readonly settings: Required<Omit<JetStreamTransportOptions, 'connection' | 'domains'>>;
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
 
@@ -122,7 +136,6 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       ackWaitMs: options.ackWaitMs ?? 30_000,
       streamReplicas: options.streamReplicas ?? 1,
       streams: options.streams ?? 'ensure',
-      publishesEvents: options.publishesEvents ?? false,
     };
   }
 
@@ -140,6 +153,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     for (const [subject, handler] of this.getHandlers()) {
       const contract = handler.extras?.[CONTRACT_EXTRA] as EventContract | undefined;
       if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport
+      const domain = this.domainOf(subject);
       // A handler's own limit narrows the service's; delivered-but-unacked follows it, so nothing
       // waits in the buffer for a turn while its ack wait runs out.
       const own = (handler.extras?.[CONCURRENCY_EXTRA] as number | undefined) ?? Infinity;
@@ -147,7 +161,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         contract,
         handler,
         stream: streamOf(subject),
-        consumer: consumerName(this.options.serviceName, subject),
+        dataSource: domain.dataSource,
+        consumer: consumerName(domain.name, subject),
         concurrency: Math.min(own, this.settings.concurrency),
         maxAckPending: Math.min(own, this.settings.maxAckPending),
       });
@@ -171,14 +186,27 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     // Least privilege: in deployments the service's NATS user may only read the info of the streams
     // it uses (no STREAM.CREATE/UPDATE), so it checks exactly those and never writes a stream.
     const used = streamsUsedBy({
-      domain: this.options.serviceName,
-      publishes: this.settings.publishesEvents,
+      publishing: this.options.domains
+        .filter((domain) => domain.publishesEvents)
+        .map((domain) => domain.name),
       consumes: consumedSubjects,
     });
     await verifyStreams(
       jsm,
       // A stream outside the platform's definitions (a test domain) is checked for existence only.
       used.map((name) => definitions.find((definition) => definition.name === name) ?? { name }),
+    );
+  }
+
+  /** The hosted domain that consumes `subject`: the one whose handlers list it, or the only one. */
+  private domainOf(subject: string): EventDomain {
+    const { domains } = this.options;
+    const listing = domains.find((domain) => domain.subjects?.includes(subject));
+    if (listing) return listing;
+    const only = domains.length === 1 ? domains[0] : undefined;
+    if (only !== undefined && only.subjects === undefined) return only;
+    throw new Error(
+      `No hosted domain consumes ${subject}: list it in the subjects of one of ${domains.map((d) => d.name).join(', ')}`,
     );
   }
 
@@ -273,7 +301,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     const eventId = eventIdOf(msg);
     try {
       const payload = this.parse(msg, route.contract);
-      await this.options.dataSource.transaction(async (manager) => {
+      await route.dataSource.transaction(async (manager) => {
         const seen = await manager.existsBy(InboxMessageEntity, {
           consumer: route.consumer,
           eventId,
@@ -308,7 +336,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     }
     // A payload that breaks its contract, or a handler saying retries cannot help.
     const hopeless = error instanceof PoisonMessage || error instanceof UnprocessableEvent;
-    if (!hopeless && !(await this.databaseReachable())) {
+    if (!hopeless && !(await this.databaseReachable(route))) {
       // Not the event's fault: retry soon, without moving it towards the DLQ.
       msg.nak(DATABASE_DOWN_RETRY_MS);
       return;
@@ -380,8 +408,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     );
   }
 
-  private async databaseReachable(): Promise<boolean> {
-    return pingDatabase(this.options.dataSource, 1_000).then(
+  private async databaseReachable(route: Route): Promise<boolean> {
+    return pingDatabase(route.dataSource, 1_000).then(
       () => true,
       () => false,
     );

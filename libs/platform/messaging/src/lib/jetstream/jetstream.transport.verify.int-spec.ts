@@ -93,10 +93,8 @@ describe('JetStreamTransport with streams: verify (real nats-server + Postgres)'
     app.connectMicroservice({
       strategy: new JetStreamTransport({
         connection: app.get(NATS_CONNECTION),
-        dataSource: app.get(DataSource),
-        serviceName: 'stories',
+        domains: [{ name: 'stories', dataSource: app.get(DataSource), publishesEvents: true }],
         streams: 'verify',
-        publishesEvents: true,
       }),
     });
     await app.startAllMicroservices();

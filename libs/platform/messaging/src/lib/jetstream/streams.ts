@@ -1,3 +1,4 @@
+import { eventDomains } from '@switchboard/contracts';
 import {
   DiscardPolicy,
   type JetStreamManager,
@@ -6,9 +7,6 @@ import {
   StorageType,
   type StreamConfig,
 } from 'nats';
-
-/** Domains that publish events; one stream each captures `evt.<domain>.>`. */
-export const EVENT_DOMAINS = ['chat', 'stories', 'calls', 'bots'] as const;
 
 /** Dead letters: `dlq.<consumer>.<original subject>`. */
 export const DLQ_STREAM = 'DLQ';
@@ -31,7 +29,8 @@ export function streamOf(subject: string): string {
  * setting says why it is what it is.
  */
 export function streamDefinitions(replicas = 1): Partial<StreamConfig>[] {
-  const domainStreams = EVENT_DOMAINS.map((domain): Partial<StreamConfig> => ({
+  // One stream per domain whose contracts define events, capturing `evt.<domain>.>`.
+  const domainStreams = eventDomains().map((domain): Partial<StreamConfig> => ({
     name: domain.toUpperCase(),
     subjects: [`evt.${domain}.>`],
     // Limits, not work-queue: several services consume the same event independently.
@@ -133,20 +132,20 @@ export async function verifyStreams(
 }
 
 /**
- * The streams a service touches, sorted and unique: the stream of every event it consumes, `DLQ`
- * when it consumes anything (its dead letters are published there), and its domain's stream when it
- * publishes events (its outbox relay publishes there). In a deployment its NATS user gets
+ * The streams a process touches, sorted and unique: the stream of every event it consumes, `DLQ`
+ * when it consumes anything (its dead letters are published there), and the stream of each hosted
+ * domain that publishes events (its outbox relay publishes there). In a deployment its NATS user gets
  * `$JS.API.STREAM.INFO.<stream>` for exactly this set and `verifyStreams` checks exactly this set;
  * `infra/nats/permissions.ts` mirrors the rule, so change both together.
  */
 export function streamsUsedBy(usage: {
-  domain: string;
-  publishes: boolean;
+  /** The hosted domains that publish events. */
+  publishing: readonly string[];
   consumes: string[];
 }): string[] {
   const streams = new Set(usage.consumes.map(streamOf));
   if (usage.consumes.length > 0) streams.add(DLQ_STREAM);
-  if (usage.publishes) streams.add(usage.domain.toUpperCase());
+  for (const domain of usage.publishing) streams.add(domain.toUpperCase());
   return [...streams].sort();
 }
 

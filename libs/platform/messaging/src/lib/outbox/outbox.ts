@@ -30,10 +30,11 @@ export class Outbox {
     payload: EventPayload<C>,
     options: OutboxAddOptions = {},
   ): Promise<string> {
-    if (this.options.domain !== undefined && contract.domain !== this.options.domain) {
+    const hosted = this.options.domains;
+    if (hosted !== undefined && !hosted.includes(contract.domain)) {
       throw new Error(
-        `${this.options.serviceName} cannot publish ${contract.subject}: a service publishes only ` +
-          `the events of its own domain (evt.${this.options.domain}.…)`,
+        `${this.options.serviceName} cannot publish ${contract.subject}: a process publishes only ` +
+          `the events of the domains it hosts (${hosted.map((domain) => `evt.${domain}.…`).join(', ')})`,
       );
     }
     const parsed = contract.payload.safeParse(payload);

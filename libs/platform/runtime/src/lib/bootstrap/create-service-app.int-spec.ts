@@ -30,13 +30,13 @@ class QuietModule {}
 const chat: ServiceDefinition = {
   name: 'chat',
   defaultPort: 0,
-  domains: [{ module: ChatLikeModule, entities: [], migrations: [] }],
+  domains: [{ name: 'chat', module: ChatLikeModule, entities: [], migrations: [] }],
 };
 /** A service without events of its own or handlers: it uses no stream. */
 const quiet: ServiceDefinition = {
   name: 'quiet',
   defaultPort: 0,
-  domains: [{ module: QuietModule, entities: [], migrations: [] }],
+  domains: [{ name: 'quiet', module: QuietModule, entities: [], migrations: [] }],
 };
 
 describe('EVENTS_STREAMS of a service app (real Postgres + nats-server)', () => {

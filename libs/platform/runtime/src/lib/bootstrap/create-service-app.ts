@@ -36,7 +36,7 @@ import { useConnectionCloseOnShutdown, useReleaseHeader } from '../http/connecti
 import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { OpenApiModule } from '../openapi/openapi.module';
-import { publishesEvents } from './messaging-manifest';
+import { type HostedDomain, hostedDomainsOf } from './messaging-manifest';
 import { type ServiceDefinition } from './service-definition';
 
 export interface ServiceApp<Extra extends z.ZodRawShape = z.ZodRawShape> {
@@ -59,6 +59,8 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ServiceApp<Extra>> {
   const hasDatabase = definition.database ?? true;
+  // Refuses, before anything starts, domains that cannot share this process.
+  const hosted = hostedDomainsOf(definition);
   const config = loadConfig({
     serviceName: definition.name,
     defaultPort: definition.defaultPort,
@@ -107,7 +109,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         ...(config.NATS_USER && config.NATS_PASSWORD
           ? { natsCredentials: { user: config.NATS_USER, password: config.NATS_PASSWORD } }
           : {}),
-        domain: definition.name,
+        domains: hosted.map((domain) => domain.name),
         declaredCalls: definition.domains.flatMap((domain) => domain.calls ?? []),
       }),
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
@@ -153,14 +155,11 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
 
   app.connectMicroservice(
     {
-      strategy: new NatsTransport({
-        connection: app.get<NatsConnection>(NATS_CONNECTION),
-        serviceName: definition.name,
-      }),
+      strategy: new NatsTransport({ connection: app.get<NatsConnection>(NATS_CONNECTION) }),
     },
     { inheritAppConfig: true },
   );
-  if (hasDatabase) connectEventConsumers(app, definition, config);
+  if (hasDatabase) connectEventConsumers(app, hosted, config);
   try {
     await app.startAllMicroservices();
   } catch (error) {
@@ -172,16 +171,24 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   return { app, config, lifecycle: app.get(ServiceLifecycle) };
 }
 
-/** The durable JetStream consumers of the service's `@EventHandler`s, with their inbox. */
+/**
+ * The durable JetStream consumers of the hosted domains' `@EventHandler`s, with their inbox: one
+ * transport for all of them, each domain's consumers named for it.
+ */
 function connectEventConsumers(
   app: NestFastifyApplication,
-  definition: ServiceDefinition,
+  hosted: HostedDomain[],
   config: ServiceConfig,
 ): void {
+  const dataSource = app.get(DataSource);
   const consumers = new JetStreamTransport({
     connection: app.get<NatsConnection>(NATS_CONNECTION),
-    dataSource: app.get(DataSource),
-    serviceName: definition.name,
+    domains: hosted.map((domain) => ({
+      name: domain.name,
+      dataSource,
+      subjects: domain.consumes,
+      publishesEvents: domain.publishesEvents,
+    })),
     maxDeliver: config.EVENTS_MAX_DELIVER,
     concurrency: config.EVENTS_CONCURRENCY,
     backoffMs: config.EVENTS_BACKOFF_MS,
@@ -189,7 +196,6 @@ function connectEventConsumers(
     ackWaitMs: config.EVENTS_ACK_WAIT_MS,
     streamReplicas: config.EVENTS_STREAM_REPLICAS,
     streams: config.EVENTS_STREAMS,
-    publishesEvents: publishesEvents(definition.name),
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   app.get(EventConsumersHealth).attach(consumers);

@@ -1,8 +1,13 @@
 import { type DynamicModule, type Type } from '@nestjs/common';
 import { MODULE_METADATA } from '@nestjs/common/constants';
 import { PATTERN_EXTRAS_METADATA } from '@nestjs/microservices/constants';
-import * as contracts from '@switchboard/contracts';
-import { type EventContract, type PushContract, type RpcContract } from '@switchboard/contracts';
+import {
+  type AnyContract,
+  contractsOf,
+  type EventContract,
+  type PushContract,
+  type RpcContract,
+} from '@switchboard/contracts';
 import {
   CONTRACT_EXTRA,
   consumerName,
@@ -10,7 +15,7 @@ import {
   streamOf,
 } from '@switchboard/platform-messaging';
 import { type StreamConfig } from 'nats';
-import { type ServiceDefinition } from './service-definition';
+import { type DomainDefinition, type ServiceDefinition } from './service-definition';
 
 /** One durable consumer: what a service reads from JetStream. */
 export interface ConsumedEvent {
@@ -39,22 +44,26 @@ export interface ExpectedStream {
 }
 
 /**
- * Everything a service does on NATS, derived from its code — handlers' decorators, the declared
- * `calls` (enforced by `RpcClient`) and the contracts of its own domain — never typed by hand. The
- * deployment generates the service's NATS permissions from it (`infra/`).
+ * Everything a process does on NATS, derived from its code — handlers' decorators, the declared
+ * `calls` (enforced by `RpcClient`) and the contracts of the domains it hosts — never typed by
+ * hand. The deployment generates the process's NATS permissions from it (`infra/`): a process
+ * hosting several domains gets the union of theirs.
  */
 export interface MessagingManifest {
-  /** The service's domain: the second token of the subjects it owns. */
-  domain: string;
+  /** The domains it hosts: the second token of the subjects they own. */
+  domains: string[];
   /** RPC subjects it answers (`@RpcHandler`). */
   answers: string[];
   /** RPC subjects of other services it calls (`DomainDefinition.calls`). */
   calls: string[];
-  /** Event subjects it may publish through its outbox: its domain's event contracts. */
+  /** Event subjects it may publish through its outbox: its domains' event contracts. */
   publishes: string[];
-  /** Push subject prefixes of its domain (`push.<domain>.<name>.v<N>`, a user token follows). */
+  /** Push subject prefixes of its domains (`push.<domain>.<name>.v<N>`, a user token follows). */
   pushes: string[];
-  /** Events it consumes (`@EventHandler`), with their stream and durable consumer. */
+  /**
+   * Events it consumes (`@EventHandler`), with their stream and durable consumer — named for the
+   * consuming domain, so the consumer's position moves with the domain from process to process.
+   */
   consumes: ConsumedEvent[];
   /**
    * Streams it reads as a live feed with ephemeral ordered consumers (`DomainDefinition.reads`): no
@@ -70,24 +79,70 @@ export interface MessagingManifest {
   streams: ExpectedStream[];
 }
 
-type AnyContract = RpcContract | EventContract | PushContract;
+/** What one hosted domain does on NATS, from the decorators of its module's handlers. */
+export interface HostedDomain {
+  name: string;
+  /** RPC subjects its handlers answer. */
+  answers: string[];
+  /** Event subjects its handlers consume. */
+  consumes: string[];
+  /** Whether its contracts define events (its outbox publishes them). */
+  publishesEvents: boolean;
+}
 
-/** Builds the manifest of a service from its definition, without starting anything. */
-export function messagingManifestOf(definition: ServiceDefinition): MessagingManifest {
-  const domain = definition.name;
-  const handled = definition.domains.flatMap((hosted) => handlersOf(hosted.module));
-  const owned = contractsOf(domain);
-  const answers = handled.filter((contract): contract is RpcContract => contract.kind === 'rpc');
-  const foreign = answers.filter((contract) => contract.domain !== domain);
-  if (foreign.length > 0) {
-    throw new Error(
-      `${domain} answers RPCs of other domains: ${foreign.map((c) => c.subject).join(', ')}`,
+/**
+ * The domains a process hosts, each with its handlers. Refuses what cannot work in one process:
+ * a domain hosted twice, a domain answering another domain's RPC, and two domains consuming the
+ * same event (a process runs one handler per subject).
+ */
+export function hostedDomainsOf(definition: ServiceDefinition): HostedDomain[] {
+  const names = definition.domains.map((domain) => domain.name);
+  const twice = names.filter((name, index) => names.indexOf(name) !== index);
+  if (twice.length > 0) throw new Error(`${definition.name} hosts ${twice.join(', ')} twice`);
+  const consumedBy = new Map<string, string>();
+  return definition.domains.map((domain: DomainDefinition): HostedDomain => {
+    const handled = handlersOf(domain.module);
+    const answers = handled.filter((contract): contract is RpcContract => contract.kind === 'rpc');
+    const foreign = answers.filter((contract) => contract.domain !== domain.name);
+    if (foreign.length > 0) {
+      throw new Error(
+        `${domain.name} answers RPCs of other domains: ${foreign.map((c) => c.subject).join(', ')}`,
+      );
+    }
+    const consumes = sorted(
+      handled
+        .filter((contract): contract is EventContract => contract.kind === 'event')
+        .map((contract) => contract.subject),
     );
-  }
+    for (const subject of consumes) {
+      const other = consumedBy.get(subject);
+      if (other !== undefined) {
+        throw new Error(
+          `${other} and ${domain.name} both consume ${subject}: a process runs one handler per ` +
+            'subject, so host them in different processes',
+        );
+      }
+      consumedBy.set(subject, domain.name);
+    }
+    return {
+      name: domain.name,
+      answers: sorted(answers.map((contract) => contract.subject)),
+      consumes,
+      publishesEvents: contractsOf(domain.name).some((contract) => contract.kind === 'event'),
+    };
+  });
+}
+
+/** Builds the manifest of a process from its definition, without starting anything. */
+export function messagingManifestOf(definition: ServiceDefinition): MessagingManifest {
+  const hosted = hostedDomainsOf(definition);
+  const owned = hosted.flatMap((domain) => contractsOf(domain.name));
+  const declared = <T>(pick: (domain: DomainDefinition) => readonly T[] | undefined): T[] =>
+    definition.domains.flatMap((domain) => pick(domain) ?? []);
   return {
-    domain,
-    answers: sorted(answers.map((contract) => contract.subject)),
-    calls: sorted(definition.domains.flatMap((hosted) => hosted.calls ?? []).map((c) => c.subject)),
+    domains: hosted.map((domain) => domain.name),
+    answers: sorted(hosted.flatMap((domain) => domain.answers)),
+    calls: sorted(declared((domain) => domain.calls).map((contract) => contract.subject)),
     publishes: sorted(
       owned.filter((contract) => contract.kind === 'event').map((contract) => contract.subject),
     ),
@@ -96,31 +151,21 @@ export function messagingManifestOf(definition: ServiceDefinition): MessagingMan
         .filter((contract): contract is PushContract => contract.kind === 'push')
         .map((contract) => contract.subjectPrefix),
     ),
-    consumes: handled
-      .filter((contract): contract is EventContract => contract.kind === 'event')
-      .map((contract) => ({
-        subject: contract.subject,
-        stream: streamOf(contract.subject),
-        consumer: consumerName(domain, contract.subject),
-      }))
+    consumes: hosted
+      .flatMap((domain) =>
+        domain.consumes.map((subject) => ({
+          subject,
+          stream: streamOf(subject),
+          consumer: consumerName(domain.name, subject),
+        })),
+      )
       .sort((a, b) => a.subject.localeCompare(b.subject)),
-    reads: sorted(
-      definition.domains.flatMap((hosted) => hosted.reads ?? []).map((c) => streamOf(c.subject)),
-    ),
+    reads: sorted(declared((domain) => domain.reads).map((contract) => streamOf(contract.subject))),
     receives: sorted(
-      definition.domains.flatMap((hosted) => hosted.receives ?? []).map((c) => c.subjectPrefix),
+      declared((domain) => domain.receives).map((contract) => contract.subjectPrefix),
     ),
     streams: streamDefinitions().map(expectedStream),
   };
-}
-
-/** Whether the domain has any event contract, i.e. its outbox may publish to its stream. */
-export function publishesEvents(domain: string): boolean {
-  return contractsOf(domain).some((contract) => contract.kind === 'event');
-}
-
-function contractsOf(domain: string): AnyContract[] {
-  return allContracts().filter((contract) => contract.domain === domain);
 }
 
 function expectedStream(definition: Partial<StreamConfig>): ExpectedStream {
@@ -170,16 +215,6 @@ function handlersOf(module: Type | DynamicModule, seen = new Set<unknown>()): An
     }
   }
   return [...found, ...imports.flatMap((imported) => handlersOf(imported, seen))];
-}
-
-function allContracts(): AnyContract[] {
-  return Object.values(contracts).flatMap((namespace) =>
-    typeof namespace === 'object' && namespace !== null
-      ? Object.values(namespace as Record<string, unknown>).filter((value): value is AnyContract =>
-          ['rpc', 'event', 'push'].includes((value as { kind?: unknown } | null)?.kind as string),
-        )
-      : [],
-  );
 }
 
 function sorted(subjects: string[]): string[] {

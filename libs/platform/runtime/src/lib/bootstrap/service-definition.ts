@@ -4,10 +4,16 @@ import { type MigrationClass, type PersistenceEntity } from '@switchboard/platfo
 import { type z } from 'zod';
 
 /**
- * One domain as a host sees it: its Nest module and the tables it owns. A service hosts one domain;
- * a monolith could host several without changing a line of them.
+ * One domain as a host sees it: its name, its Nest module and the tables it owns. A service hosts
+ * one domain; a monolith hosts several without changing a line of them.
  */
 export interface DomainDefinition {
+  /**
+   * The domain's name, from its contracts (`Chat.DOMAIN`): the second token of the subjects it
+   * owns, the queue group of its RPCs and the prefix of its durable consumers — the same whichever
+   * process hosts it, so moving it between processes keeps its consumers' positions.
+   */
+  name: string;
   module: Type | DynamicModule;
   entities: PersistenceEntity[];
   migrations: MigrationClass[];
@@ -34,7 +40,7 @@ export interface DomainDefinition {
 
 /** What `bootstrapService` needs to run a service. */
 export interface ServiceDefinition<Extra extends z.ZodRawShape = z.ZodRawShape> {
-  /** Lower-case name: logs, NATS connection name, queue group, default SQLite file. */
+  /** The process's lower-case name: logs, NATS connection name and inbox, default SQLite file. */
   name: string;
   /** Port used when `PORT` is not set (ARCHITECTURE.md: chat 3101, stories 3102, …). */
   defaultPort: number;

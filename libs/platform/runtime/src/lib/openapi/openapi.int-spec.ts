@@ -54,7 +54,7 @@ describe('OpenAPI document of a service app (real Postgres + nats-server)', () =
       {
         name: 'notes',
         defaultPort: 0,
-        domains: [{ module: NotesModule, entities: [], migrations: [] }],
+        domains: [{ name: 'notes', module: NotesModule, entities: [], migrations: [] }],
       },
       env.envFor('notes', { HTTP_BODY_LIMIT_BYTES: '1024' }),
     ));
