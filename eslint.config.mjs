@@ -35,6 +35,17 @@ const depConstraints = [
   { sourceTag: 'scope:calls', onlyDependOnLibsWithTags: ['scope:calls', 'scope:shared'] },
   { sourceTag: 'scope:bots', onlyDependOnLibsWithTags: ['scope:bots', 'scope:shared'] },
   { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
+  // The host of several domains: any of them, still nothing between them but contracts.
+  {
+    sourceTag: 'scope:monolith',
+    onlyDependOnLibsWithTags: [
+      'scope:chat',
+      'scope:stories',
+      'scope:calls',
+      'scope:bots',
+      'scope:shared',
+    ],
+  },
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: [] },
 ];
 

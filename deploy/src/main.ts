@@ -36,7 +36,12 @@ async function main(argv: string[]): Promise<void> {
     .option('--base <ref>', 'the last deployed commit (required: no guessed default)')
     .option('--head <ref>', 'the commit to deploy; must be the one checked out', 'HEAD')
     .option('--json', 'print the plan as JSON')
-    .action(async (options: { base?: string; head?: string; json?: boolean }) => {
+    .option(
+      '--topology <name>',
+      'the topology the environments run (topologies/<name>.json): its deployables are planned',
+      'services',
+    )
+    .action(async (options: { base?: string; head?: string; json?: boolean; topology: string }) => {
       process.chdir(root);
       const plan = await planCommand(root, options);
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));

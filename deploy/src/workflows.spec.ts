@@ -1,6 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { loadPlannedTopology } from './plan/topology';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -24,10 +25,11 @@ function workflow(name: string): Workflow {
   return parse(readFileSync(join(ROOT, '.github', 'workflows', name), 'utf8')) as Workflow;
 }
 
-/** The deployables: every folder under services/ with an Nx project. */
-const SERVICES = readdirSync(join(ROOT, 'services'))
-  .filter((name) => existsSync(join(ROOT, 'services', name, 'project.json')))
-  .sort();
+/**
+ * What the environments deploy: the hosts of the topology they run (`services`, one process per
+ * domain; the monolith is a deployable of the monolith topology, not of these environments).
+ */
+const SERVICES = [...loadPlannedTopology(ROOT, 'services').hosts].sort();
 
 describe('GitHub workflows', () => {
   it('parse as YAML, every job with steps', () => {

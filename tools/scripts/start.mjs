@@ -2,8 +2,8 @@
 // `npm start`: everything a fresh clone needs to run Switchboard locally, in one command.
 //   1. npm ci when node_modules is missing or older than package-lock.json
 //   2. a NATS server with JetStream (the one at NATS_URL, or one started here)
-//   3. nx build of the services (skipped with --no-build)
-//   4. each service as its own process, with its log lines made readable
+//   3. nx build of the topology's hosts (skipped with --no-build)
+//   4. each process of the topology (default `services`: one per domain), its log lines made readable
 //   5. wait until every service is ready, then print URLs, a dev token and a curl example
 // Ctrl-C (SIGINT), SIGTERM and SIGHUP stop the services gracefully, then NATS if we started it.
 //
@@ -26,7 +26,15 @@ import {
   spawnBackground,
   stop,
 } from './lib/processes.mjs';
-import { SERVICES } from './lib/services.mjs';
+import { HOSTS } from './lib/services.mjs';
+import {
+  databaseUrlKey,
+  gatewayUpstreams,
+  hostsOf,
+  loadTopology,
+  TopologyError,
+  topologyNames,
+} from './lib/topology.mjs';
 import { printError, say, section, style, UserError, warn } from './lib/ui.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,10 +44,14 @@ const SERVICE_GRACE_MS = 15_000;
 const NATS_GRACE_MS = 5_000;
 const LAST_LINES = 20;
 
-const USAGE = `Usage: npm start [-- --no-build]
+const TOPOLOGIES = join(ROOT, 'topologies');
 
-  --no-build   start the services from the last build in dist/ (fast restart)
-  --help       show this help
+const USAGE = `Usage: npm start [-- --topology <name>] [-- --no-build]
+
+  --topology <name>  which processes host which domains: ${topologyNames(TOPOLOGIES).join(', ')}
+                     (topologies/<name>.json; default services, one process per domain)
+  --no-build         start the services from the last build in dist/ (fast restart)
+  --help             show this help
 
 Environment:
   NATS_URL          NATS server to use; one is started there if none answers (default ${DEFAULT_NATS_URL})
@@ -55,10 +67,15 @@ let shutdownPromise = null;
 // ── steps ────────────────────────────────────────────────────────────────────────────────────────
 
 function parseArguments(argv) {
-  const options = { build: true };
-  for (const arg of argv) {
+  const options = { build: true, topology: 'services' };
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index];
     if (arg === '--no-build') options.build = false;
-    else if (arg === '--help' || arg === '-h') {
+    else if (arg === '--topology' || arg.startsWith('--topology=')) {
+      const value = arg === '--topology' ? argv[++index] : arg.slice('--topology='.length);
+      if (!value) throw new UserError(`--topology needs a name\n${USAGE}`);
+      options.topology = value;
+    } else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     } else throw new UserError(`unknown option ${arg}\n${USAGE}`);
@@ -93,8 +110,8 @@ async function checkPortsFree(services) {
   );
 }
 
-async function buildServices(services) {
-  const projects = services.map((service) => service.name).join(',');
+async function buildServices(hosts) {
+  const projects = hosts.join(',');
   section(`Building ${projects}`);
   const args = ['--no', 'nx', 'run-many', '-t', 'build', '-p', projects, '--outputStyle=stream'];
   const { code, signal, error } = await runTask('nx build', 'npx', args, {
@@ -113,8 +130,8 @@ function distRoot() {
   return resolve(ROOT, process.env.SWITCHBOARD_DIST || 'dist');
 }
 
-function mainFileOf(service) {
-  return join(distRoot(), 'services', service.name, 'main.js');
+function mainFileOf(process) {
+  return join(distRoot(), 'services', process.host, 'main.js');
 }
 
 function checkBuilt(services, built) {
@@ -125,13 +142,33 @@ function checkBuilt(services, built) {
   throw new UserError(`not built yet (${hint}):\n${files}`);
 }
 
-function serviceEnv(service, natsUrl) {
+/**
+ * A process's environment: each domain it hosts on its own sqlite file, the same file whichever
+ * process hosts the domain (so switching topology keeps the data); the monolith's host told which
+ * domains to carry; the gateway told which process serves each domain.
+ */
+function serviceEnv(service, natsUrl, topology) {
+  const domains = service.domains ?? [];
+  // Each domain's database is named below; one from the shell would be refused by the monolith.
+  const inherited = { ...process.env };
+  delete inherited.DATABASE_URL;
   return {
-    ...process.env,
+    ...inherited,
     NODE_ENV: process.env.NODE_ENV || 'development',
     PORT: String(service.port),
     NATS_URL: natsUrl,
-    DATABASE_URL: `sqlite:${join(STATE_DIR, 'data', `${service.name}.sqlite`)}`,
+    ...Object.fromEntries(
+      domains.map((domain) => [
+        databaseUrlKey(domain),
+        `sqlite:${join(STATE_DIR, 'data', `${domain}.sqlite`)}`,
+      ]),
+    ),
+    ...(HOSTS[service.host]?.selectsDomains
+      ? { SERVICE_NAME: service.name, HOST_DOMAINS: domains.join(',') }
+      : {}),
+    ...(service.host === 'gateway' && topology
+      ? { GATEWAY_UPSTREAMS: gatewayUpstreams(topology) }
+      : {}),
     DB_MIGRATE: 'true',
     // A local webhook bot (http://127.0.0.1:…) is the usual way to try one out in development.
     BOTS_ALLOW_PRIVATE_WEBHOOKS: process.env.BOTS_ALLOW_PRIVATE_WEBHOOKS || 'true',
@@ -139,10 +176,10 @@ function serviceEnv(service, natsUrl) {
 }
 
 /** Starts one service and prints its output, one readable line per log line. */
-function startService(service, index, natsUrl, nameWidth) {
+function startService(service, index, natsUrl, nameWidth, topology) {
   const entry = spawnBackground(service.name, 'service', process.execPath, [mainFileOf(service)], {
     cwd: ROOT,
-    env: serviceEnv(service, natsUrl),
+    env: serviceEnv(service, natsUrl, topology),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const prefix = nameColor(index)(service.name.padEnd(nameWidth));
@@ -199,7 +236,7 @@ function watchForCrashes(running) {
 async function devToken(natsUrl) {
   const script = join(ROOT, 'tools', 'scripts', 'token.mjs');
   if (!existsSync(script)) return null;
-  const env = serviceEnv({ name: 'token', port: 0 }, natsUrl);
+  const env = serviceEnv({ name: 'token', host: 'token', port: 0 }, natsUrl);
   const result = await capture('token', process.execPath, [script, 'alice'], { cwd: ROOT, env });
   const token = result.stdout.trim();
   if (result.code === 0 && token !== '' && !/\s/.test(token)) return token;
@@ -210,7 +247,7 @@ async function devToken(natsUrl) {
   return null;
 }
 
-function printSummary(running, natsUrl, natsProcess, token) {
+function printSummary(running, natsUrl, natsProcess, token, topology) {
   const width = Math.max(7, ...running.map((s) => s.name.length));
   const gateway = running.find((s) => s.name === 'gateway');
   const services = running.filter((s) => s !== gateway);
@@ -229,9 +266,10 @@ function printSummary(running, natsUrl, natsProcess, token) {
     '',
     `  ${style.bold(origin)}  ${style.dim('(the demo web client; the API at /api/<service>/<path>, documents at /api/docs, realtime at /ws)')}`,
     '',
-    style.dim('Behind it, each service on its own port:'),
+    style.dim(`Behind it, topology ${topology.name} (${topology.description ?? 'topologies/'}):`),
     ...services.map(
-      (s) => `  ${s.name.padEnd(width)}  http://127.0.0.1:${s.port}  ${style.dim('(/docs)')}`,
+      (s) =>
+        `  ${s.name.padEnd(width)}  http://127.0.0.1:${s.port}  ${style.dim(`(${(s.domains ?? []).join(', ')}; /docs)`)}`,
     ),
     `  ${'nats'.padEnd(width)}  ${natsUrl}  ${style.dim(`(${natsNote})`)}`,
     `  ${'data'.padEnd(width)}  ${relative(ROOT, STATE_DIR)}/  ${style.dim('(rm -rf .switchboard to start afresh)')}`,
@@ -321,28 +359,36 @@ async function main() {
   // `||`, not `??`: an empty variable (`NATS_URL= npm start`, a blank line in an env file) is unset.
   const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
 
-  await checkPortsFree(SERVICES);
-  if (!options.build) checkBuilt(SERVICES, false);
+  let topology;
+  try {
+    topology = loadTopology(TOPOLOGIES, options.topology);
+  } catch (error) {
+    if (error instanceof TopologyError) throw new UserError(error.message);
+    throw error;
+  }
+  const processes = topology.processes;
+  await checkPortsFree(processes);
+  if (!options.build) checkBuilt(processes, false);
   await ensureDependencies(ROOT);
   const natsProcess = await ensureNats(ROOT, natsUrl);
   if (options.build) {
-    await buildServices(SERVICES);
-    checkBuilt(SERVICES, true);
+    await buildServices(hostsOf(topology));
+    checkBuilt(processes, true);
   }
   if (stopping) return;
 
-  section(`Starting ${SERVICES.map((s) => s.name).join(', ')}`);
+  section(`Starting ${processes.map((s) => s.name).join(', ')} (topology ${topology.name})`);
   mkdirSync(join(STATE_DIR, 'data'), { recursive: true });
-  const nameWidth = Math.max(...SERVICES.map((s) => s.name.length));
-  const running = SERVICES.map((service, index) =>
-    startService(service, index, natsUrl, nameWidth),
+  const nameWidth = Math.max(...processes.map((s) => s.name.length));
+  const running = processes.map((service, index) =>
+    startService(service, index, natsUrl, nameWidth, topology),
   );
   await waitUntilReady(running);
   watchForCrashes(running);
 
   const token = await devToken(natsUrl);
   if (stopping) return;
-  printSummary(running, natsUrl, natsProcess, token);
+  printSummary(running, natsUrl, natsProcess, token, topology);
 }
 
 main().catch((error) => {

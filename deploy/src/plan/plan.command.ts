@@ -6,12 +6,15 @@ import { changedFiles, headCommit, resolveCommit } from './git';
 import { type MessagingManifest, parseManifest, readManifest } from './messaging-manifest';
 import { computePlan, neverDeployed, type Plan, type Reason } from './plan';
 import { listStacks } from './stacks';
+import { loadPlannedTopology } from './topology';
 import { WorkspaceGraph } from './workspace-graph';
 
 export interface PlanOptions {
   base?: string;
   head?: string;
   json?: boolean;
+  /** The topology the environments run (default `services`): its deployables are planned. */
+  topology?: string;
 }
 
 const MANIFEST = 'infra/generated/messaging-manifest.json';
@@ -28,6 +31,7 @@ export async function planCommand(workspaceRoot: string, options: PlanOptions): 
         'There is no default: guessing one would skip changes.',
     );
   }
+  const topology = loadPlannedTopology(workspaceRoot, options.topology ?? 'services');
   const checkedOut = await headCommit(workspaceRoot);
   const base = await resolveCommit(workspaceRoot, options.base, '--base');
   const head = await resolveCommit(workspaceRoot, options.head ?? 'HEAD', '--head');
@@ -51,6 +55,7 @@ export async function planCommand(workspaceRoot: string, options: PlanOptions): 
     manifests: [readManifest(join(workspaceRoot, MANIFEST)), ...baseManifest(workspaceRoot, base)],
     contracts: touchesContracts ? await contractChanges(workspaceRoot, base, graph) : undefined,
     stacks: listStacks(workspaceRoot),
+    topology,
   });
 }
 
@@ -73,12 +78,22 @@ function describeReason(reason: Reason): string {
 
 /** The plan for a person: services with their reasons, stacks, and what was left out and why. */
 export function renderPlan(plan: Plan): string {
-  const lines = [`Deploy plan ${plan.base.slice(0, 12)}...${plan.head.slice(0, 12)}`, ''];
+  const lines = [
+    `Deploy plan ${plan.base.slice(0, 12)}...${plan.head.slice(0, 12)} (topology ${plan.topology})`,
+    '',
+  ];
   if (plan.services.length === 0) lines.push('No service to redeploy.');
   for (const service of plan.services) {
     lines.push(`${service.name}`);
     for (const reason of service.reasons.slice(0, 10)) lines.push(`  ${describeReason(reason)}`);
     if (service.reasons.length > 10) lines.push(`  … and ${service.reasons.length - 10} more`);
+  }
+  if (plan.outsideTopology.length > 0) {
+    lines.push(
+      '',
+      `Reached, but not run by topology ${plan.topology}: ${plan.outsideTopology.join(', ')}` +
+        ' (plan with --topology <name> for an environment running them)',
+    );
   }
   if (plan.stacks.length > 0) {
     lines.push('', 'Pulumi stacks whose program or config changed:');

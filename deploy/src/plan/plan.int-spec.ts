@@ -29,11 +29,11 @@ describe('deploy plan (temporary commits in a copy of the workspace)', () => {
   }
 
   /** Commits `edit` on top of the base, plans it against the base, and returns the JSON plan. */
-  function planOf(name: string, edit: () => void): Plan {
+  function planOf(name: string, edit: () => void, ...extra: string[]): Plan {
     git('checkout', '-q', '-B', name, base);
     edit();
     copy.commitAll(name);
-    const result = plan('--base', base, '--json');
+    const result = plan('--base', base, '--json', ...extra);
     if (result.status !== 0) throw new Error(`plan failed (${result.status}): ${result.stderr}`);
     return JSON.parse(result.stdout) as Plan;
   }
@@ -66,7 +66,37 @@ describe('deploy plan (temporary commits in a copy of the workspace)', () => {
     expect(result.services[0]?.reasons).toEqual([
       { file: 'libs/calls/src/lib/calls.module.ts', via: ['calls-domain', 'calls'] },
     ]);
+    // The monolith hosts calls too, but the environments run the services topology.
+    expect(result).toMatchObject({ topology: 'services', outsideTopology: ['monolith'] });
   }, 60_000);
+
+  it('--topology monolith: a change to a domain or to one of its messages redeploys the monolith', () => {
+    const domain = planOf(
+      'calls-in-monolith',
+      () => append('libs/calls/src/lib/calls.module.ts', '\n// a change in the calls domain\n'),
+      '--topology',
+      'monolith',
+    );
+    // The calls service's reasons are the monolith's: it carries the calls domain here.
+    expect(domain).toMatchObject({ topology: 'monolith', outsideTopology: [] });
+    expect(services(domain)).toEqual(['monolith']);
+    const message = planOf(
+      'chat-event-in-monolith',
+      () =>
+        change(
+          'libs/contracts/src/lib/chat/events.ts',
+          'payload: z.object({ message: MessageView, memberIds: MemberIds }).strict(),',
+          'payload: z.object({ message: MessageView, memberIds: MemberIds, origin: z.string().optional() }).strict(),',
+        ),
+      '--topology',
+      'monolith',
+    );
+    // chat publishes it and bots consumes it: both domains live in the monolith; the gateway reads it.
+    expect(services(message)).toEqual(['gateway', 'monolith']);
+    expect(plan('--base', base, '--topology', 'galaxy').stderr).toContain(
+      '--topology galaxy: no such topology; choose from mixed, monolith, services',
+    );
+  }, 120_000);
 
   it("a chat event's schema touched → chat, which publishes it, and those that consume or read it", () => {
     const result = planOf('chat-event', () =>

@@ -1,6 +1,7 @@
 import { type ContractChanges } from './contract-changes';
 import { type MessagingManifest, servicesUsing } from './messaging-manifest';
 import { classifyInfraFile, type StackRef } from './stacks';
+import { type PlannedTopology } from './topology';
 import { type WorkspaceGraph } from './workspace-graph';
 
 /** Why one deployable must be redeployed: a changed file and the dependency path to it. */
@@ -18,8 +19,12 @@ export interface Reason {
 export interface Plan {
   base: string;
   head: string;
+  /** The topology planned for: its deployables are the ones redeployed. */
+  topology: string;
   /** Deployables to redeploy, by name, with every reason found. */
   services: { name: string; reasons: Reason[] }[];
+  /** Deployables the change reaches that the topology does not run (e.g. the monolith). */
+  outsideTopology: string[];
   /** Pulumi stacks whose program or config changed. */
   stacks: (StackRef & { files: string[] })[];
   /** Changed files that deploy nothing, with the rule that says so. */
@@ -68,6 +73,8 @@ export interface PlanInput {
   contracts?: ContractChanges;
   /** Every Pulumi stack config in the workspace (see `listStacks`). */
   stacks: StackRef[];
+  /** The topology the environment runs (topologies/<name>.json): its hosts, and whose domains. */
+  topology: PlannedTopology;
 }
 
 /**
@@ -156,12 +163,32 @@ export function computePlan(input: PlanInput): Plan {
     }
   }
 
+  // Reasons found for a domain's own service (`chat`, from the graph or the manifest) belong, in a
+  // topology hosting that domain elsewhere, to the host that carries it (`monolith`).
+  const { hosts, hostOfDomain } = input.topology;
+  const placed = new Map<string, Reason[]>();
+  const outside = new Set<string>();
+  for (const [name, list] of reasons) {
+    const host = hosts.has(name) ? name : hostOfDomain.get(name);
+    if (host === undefined) {
+      outside.add(name);
+      continue;
+    }
+    const merged = placed.get(host) ?? [];
+    for (const reason of list) {
+      if (!merged.some((r) => r.file === reason.file && r.subject === reason.subject))
+        merged.push(reason);
+    }
+    placed.set(host, merged);
+  }
   return {
     base: input.base,
     head: input.head,
-    services: [...reasons]
+    topology: input.topology.name,
+    services: [...placed]
       .map(([name, list]) => ({ name, reasons: list }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+    outsideTopology: [...outside].filter((name) => !placed.has(name)).sort(),
     stacks: [...stackFiles.values()]
       .map(({ ref, files }) => ({ ...ref, files }))
       .sort((a, b) => `${a.target}/${a.stack}`.localeCompare(`${b.target}/${b.stack}`)),

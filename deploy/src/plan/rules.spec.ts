@@ -52,7 +52,7 @@ describe('contracts compared by meaning', () => {
 describe('who uses a subject', () => {
   type Entry = MessagingManifest['services'][string];
   const entry = (domain: string, uses: Partial<Entry>): Entry => ({
-    domain,
+    domains: [domain],
     answers: [],
     calls: [],
     publishes: [],

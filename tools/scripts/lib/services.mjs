@@ -8,3 +8,16 @@ export const SERVICES = [
   // The edge, last: it routes to the others and reads their streams.
   { name: 'gateway', port: 3000 },
 ];
+
+/** The domains, each hosted exactly once by a topology (see topologies/). */
+export const DOMAINS = ['chat', 'stories', 'calls', 'bots'];
+
+/**
+ * What each host under services/ can carry. A service hosts its own domain; the monolith any of
+ * them (`HOST_DOMAINS` picks); the gateway none — it is the edge in front of them all.
+ */
+export const HOSTS = {
+  ...Object.fromEntries(DOMAINS.map((domain) => [domain, { domains: [domain] }])),
+  monolith: { domains: DOMAINS, selectsDomains: true },
+  gateway: { domains: [] },
+};

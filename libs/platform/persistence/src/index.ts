@@ -6,8 +6,14 @@ export {
   SQLITE_BUSY_TIMEOUT_MS,
 } from './lib/data-source-options.builder';
 export { DatabaseHealth } from './lib/database.health';
+export {
+  DomainDatabaseModule,
+  type DomainDatabaseOptions,
+  domainDataSourceToken,
+} from './lib/domain-database.module';
 export { pingDatabase } from './lib/database-ping';
 export { MIGRATION_LOCK_KEY, runMigrations } from './lib/migrations.runner';
+export { openDataSource } from './lib/open-data-source';
 export { PersistenceModule, type PersistenceModuleOptions } from './lib/persistence.module';
 export {
   type EntityClass,

@@ -6,6 +6,7 @@ export {
   type MessagingManifest,
 } from './lib/bootstrap/messaging-manifest';
 export { createServiceApp, type ServiceApp } from './lib/bootstrap/create-service-app';
+export { selectHostedDomains } from './lib/bootstrap/host-domains';
 export { type DomainDefinition, type ServiceDefinition } from './lib/bootstrap/service-definition';
 export {
   baseConfigSchema,

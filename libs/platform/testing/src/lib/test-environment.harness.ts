@@ -10,6 +10,11 @@ export interface TestEnvironment {
   databases: Record<string, TestDatabase>;
   /** Environment for a service that uses the database `service`: NATS, DATABASE_URL, migrations on. */
   envFor(service: string, extra?: Record<string, string>): Record<string, string>;
+  /**
+   * Environment for a process hosting several domains, each on its own database (asked for by
+   * domain name): `DATABASE_URL_<DOMAIN>` each, as the runtime reads them.
+   */
+  envForDomains(domains: string[], extra?: Record<string, string>): Record<string, string>;
   /** Environment for a service without a database (the gateway): NATS, the test secret, logs. */
   envWithoutDatabase(extra?: Record<string, string>): Record<string, string>;
   stop(): Promise<void>;
@@ -36,15 +41,30 @@ export async function createTestEnvironment(services: string[]): Promise<TestEnv
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
     ...extra,
   });
+  const databaseOf = (name: string): TestDatabase => {
+    const database = databases[name];
+    if (!database)
+      throw new Error(`No test database for "${name}"; pass it to createTestEnvironment`);
+    return database;
+  };
   return {
     nats,
     databases,
     envWithoutDatabase,
     envFor(service, extra = {}) {
-      const database = databases[service];
-      if (!database)
-        throw new Error(`No test database for "${service}"; pass it to createTestEnvironment`);
-      return envWithoutDatabase({ DATABASE_URL: database.url, DB_MIGRATE: 'true', ...extra });
+      return envWithoutDatabase({
+        DATABASE_URL: databaseOf(service).url,
+        DB_MIGRATE: 'true',
+        ...extra,
+      });
+    },
+    envForDomains(domains, extra = {}) {
+      const urls = domains.map((domain) => [
+        // The runtime's databaseUrlKey: `chat` → `DATABASE_URL_CHAT`.
+        `DATABASE_URL_${domain.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`,
+        databaseOf(domain).url,
+      ]);
+      return envWithoutDatabase({ ...Object.fromEntries(urls), DB_MIGRATE: 'true', ...extra });
     },
     async stop() {
       await nats.stop();

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type z } from 'zod';
 import { ConfigError } from '../config/service-config';
 import { createServiceApp, migrateOnly, type ServiceApp } from './create-service-app';
+import { selectHostedDomains } from './host-domains';
 import { messagingManifestOf } from './messaging-manifest';
 import { type ServiceDefinition } from './service-definition';
 
@@ -21,8 +22,15 @@ export const MIGRATE_FLAG = '--migrate';
  * the ones in flight, stop NATS handlers, drain NATS, close the database, exit 0.
  */
 export async function bootstrapService<Extra extends z.ZodRawShape>(
-  definition: ServiceDefinition<Extra>,
+  host: ServiceDefinition<Extra>,
 ): Promise<ServiceApp<Extra> | undefined> {
+  let definition: ServiceDefinition<Extra>;
+  try {
+    definition = selectHostedDomains(host);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
   if (process.argv.includes(MESSAGING_MANIFEST_FLAG)) {
     // What the deployment generates NATS permissions from; reads code only, connects to nothing.
     process.stdout.write(`${JSON.stringify(messagingManifestOf(definition), null, 2)}\n`);

@@ -13,12 +13,15 @@ import {
   MessagingModule,
   NATS_CONNECTION,
   NatsTransport,
-  OutboxModule,
+  Outbox,
+  OutboxRelay,
 } from '@switchboard/platform-messaging';
 import {
   buildDataSourceOptions,
+  DatabaseHealth,
+  DomainDatabaseModule,
+  domainDataSourceToken,
   type MigrationClass,
-  PersistenceModule,
   type PersistenceEntity,
   runMigrations,
 } from '@switchboard/platform-persistence';
@@ -27,7 +30,12 @@ import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { loadConfig, SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
+import {
+  type DomainDatabase,
+  loadConfig,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from '../config/service-config';
 import { HealthController } from '../health/health.controller';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { ServiceLifecycle } from '../health/service-lifecycle';
@@ -37,7 +45,7 @@ import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { OpenApiModule } from '../openapi/openapi.module';
 import { type HostedDomain, hostedDomainsOf } from './messaging-manifest';
-import { type ServiceDefinition } from './service-definition';
+import { type DomainDefinition, type ServiceDefinition } from './service-definition';
 
 export interface ServiceApp<Extra extends z.ZodRawShape = z.ZodRawShape> {
   app: NestFastifyApplication;
@@ -67,18 +75,8 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     extraSchema: configOf(definition),
     env,
     database: hasDatabase,
+    domains: hosted.map((domain) => domain.name),
   });
-  // The database and what lives in it: the outbox (events out) and the inbox (durable consumers).
-  const stateful = hasDatabase
-    ? [
-        PersistenceModule.forRoot({
-          url: config.DATABASE_URL,
-          ...tablesOf(definition),
-          migrate: config.DB_MIGRATE,
-        }),
-        OutboxModule,
-      ]
-    : [];
 
   const core: DynamicModule = {
     module: ServiceCoreModule,
@@ -102,7 +100,6 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         },
       }),
       TerminusModule,
-      ...stateful,
       MessagingModule.forRoot({
         serviceName: definition.name,
         natsUrl: config.NATS_URL,
@@ -121,16 +118,20 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       ServiceLifecycle,
       ReadinessChecks,
       { provide: APP_FILTER, useClass: HttpErrorFilter },
+      ...(hasDatabase ? [Outbox] : []),
     ],
-    exports: [
-      SERVICE_CONFIG,
-      ServiceLifecycle,
-      ReadinessChecks,
-      ...(hasDatabase ? [OutboxModule] : []),
-    ],
+    exports: [SERVICE_CONFIG, ServiceLifecycle, ReadinessChecks, ...(hasDatabase ? [Outbox] : [])],
   };
 
-  @Module({ imports: [core, ...definition.domains.map((domain) => domain.module)] })
+  // Each domain gets its own database, imported into its module only (see DomainDatabaseModule).
+  const domainModules = definition.domains.map((domain) => {
+    const database = config.DATABASES.find((entry) => entry.domain === domain.name);
+    return database === undefined
+      ? domain.module
+      : withDatabase(domain, database, config.DB_MIGRATE, config.DATABASES.length > 1);
+  });
+
+  @Module({ imports: [core, ...domainModules] })
   class ServiceRootModule {}
 
   const adapter = new FastifyAdapter({
@@ -172,20 +173,57 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
 }
 
 /**
+ * A domain's module with its database imported into it: its providers inject `DataSource` and get
+ * the domain's own, next to which live its outbox relay and its readiness check (`database`, or
+ * `database:<domain>` in a process hosting several).
+ */
+function withDatabase(
+  domain: DomainDefinition,
+  database: DomainDatabase,
+  migrate: boolean,
+  several: boolean,
+): DynamicModule {
+  const readinessKey = several ? `database:${domain.name}` : 'database';
+  const imported = DomainDatabaseModule.forDomain({
+    domain: domain.name,
+    url: database.url,
+    urlKey: database.key === '(default)' ? 'DATABASE_URL' : database.key,
+    ...tablesOf(domain),
+    migrate,
+    providers: [
+      OutboxRelay,
+      {
+        provide: `Readiness:${readinessKey}`,
+        inject: [DatabaseHealth, ReadinessChecks],
+        useFactory: (health: DatabaseHealth, readiness: ReadinessChecks) =>
+          readiness.add({
+            name: readinessKey,
+            critical: true,
+            check: () => health.check(readinessKey),
+          }),
+      },
+    ],
+  });
+  const { module } = domain;
+  return 'module' in module
+    ? { ...module, imports: [...(module.imports ?? []), imported] }
+    : { module, imports: [imported] };
+}
+
+/**
  * The durable JetStream consumers of the hosted domains' `@EventHandler`s, with their inbox: one
- * transport for all of them, each domain's consumers named for it.
+ * transport for all of them, each domain's consumers named for it and run in its database.
  */
 function connectEventConsumers(
   app: NestFastifyApplication,
   hosted: HostedDomain[],
   config: ServiceConfig,
 ): void {
-  const dataSource = app.get(DataSource);
   const consumers = new JetStreamTransport({
     connection: app.get<NatsConnection>(NATS_CONNECTION),
     domains: hosted.map((domain) => ({
       name: domain.name,
-      dataSource,
+      dataSource: app.get<DataSource>(domainDataSourceToken(domain.name)),
       subjects: domain.consumes,
       publishesEvents: domain.publishesEvents,
     })),
@@ -198,7 +236,10 @@ function connectEventConsumers(
     streams: config.EVENTS_STREAMS,
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
-  app.get(EventConsumersHealth).attach(consumers);
+  const health = app.get(EventConsumersHealth);
+  health.attach(consumers);
+  // Without a database there is no inbox, so no durable consumers to watch.
+  app.get(ReadinessChecks).add({ name: 'consumers', critical: true, check: () => health.check() });
 }
 
 /** The service's own keys plus those its domains declare, validated as one schema. */
@@ -213,17 +254,14 @@ function configOf<Extra extends z.ZodRawShape>(
   return z.object(Object.assign({}, ...shapes) as Extra);
 }
 
-/** The service's tables: the platform's outbox and inbox, then each domain's. */
-function tablesOf(definition: ServiceDefinition): {
+/** A domain's tables: the platform's outbox and inbox, then its own. */
+function tablesOf(domain: DomainDefinition): {
   entities: PersistenceEntity[];
   migrations: MigrationClass[];
 } {
   return {
-    entities: [...MESSAGING_ENTITIES, ...definition.domains.flatMap((domain) => domain.entities)],
-    migrations: [
-      ...MESSAGING_MIGRATIONS,
-      ...definition.domains.flatMap((domain) => domain.migrations),
-    ],
+    entities: [...MESSAGING_ENTITIES, ...domain.entities],
+    migrations: [...MESSAGING_MIGRATIONS, ...domain.migrations],
   };
 }
 
@@ -246,17 +284,25 @@ export async function migrateOnly(
       defaultPort: definition.defaultPort,
       extraSchema: configOf(definition),
       env,
+      domains: definition.domains.map((domain) => domain.name),
     });
-    dataSource = new DataSource(
-      buildDataSourceOptions({ url: config.DATABASE_URL, ...tablesOf(definition) }),
-    );
-    await dataSource.initialize();
-    const applied = await runMigrations(dataSource);
-    process.stdout.write(
-      applied.length > 0
-        ? `Applied migrations: ${applied.join(', ')}\n`
-        : 'No pending migrations\n',
-    );
+    // Each domain's database in turn, with its own migrations.
+    for (const domain of definition.domains) {
+      const database = config.DATABASES.find((entry) => entry.domain === domain.name);
+      if (database === undefined) continue;
+      dataSource = new DataSource(
+        buildDataSourceOptions({ url: database.url, ...tablesOf(domain) }),
+      );
+      await dataSource.initialize();
+      const applied = await runMigrations(dataSource);
+      await dataSource.destroy();
+      const prefix = config.DATABASES.length > 1 ? `${domain.name}: ` : '';
+      process.stdout.write(
+        applied.length > 0
+          ? `${prefix}Applied migrations: ${applied.join(', ')}\n`
+          : `${prefix}No pending migrations\n`,
+      );
+    }
     return 0;
   } catch (error) {
     process.stderr.write(
@@ -264,6 +310,6 @@ export async function migrateOnly(
     );
     return 1;
   } finally {
-    await dataSource?.destroy().catch(() => undefined);
+    if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
   }
 }

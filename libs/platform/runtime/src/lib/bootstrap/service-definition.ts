@@ -53,4 +53,10 @@ export interface ServiceDefinition<Extra extends z.ZodRawShape = z.ZodRawShape> 
   database?: boolean;
   /** Environment keys of the service's own, validated together with the base ones. */
   config?: z.ZodObject<Extra>;
+  /**
+   * For a host that can carry any of its `domains` (the monolith): the environment key naming
+   * which to host, comma-separated (`HOST_DOMAINS=chat,bots`); all of them when it is not set. A
+   * topology runs the same host as one process of everything or of a few domains.
+   */
+  hostDomainsKey?: string;
 }

@@ -90,11 +90,21 @@ export const baseConfigSchema = z.object({
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;
 
+/** One hosted domain's database, and the environment key that named it. */
+export interface DomainDatabase {
+  domain: string;
+  url: string;
+  /** `DATABASE_URL_CHAT`, `DATABASE_URL`, or `(default)` for the development sqlite file. */
+  key: string;
+}
+
 /** The validated configuration plus what was derived from it at boot. */
 export type ServiceConfig<Extra extends z.ZodRawShape = z.ZodRawShape> = BaseConfig &
   z.output<z.ZodObject<Extra>> & {
     /** The service's name, e.g. `chat`. */
     SERVICE_NAME: string;
+    /** Each hosted domain's own database (none without a database). */
+    DATABASES: DomainDatabase[];
     /** The JWT secret in force (the dev default when none was set outside production). */
     JWT_SECRET: string;
     /** True when the dev default secret is in use; the service logs a warning. */
@@ -126,6 +136,18 @@ export interface LoadConfigOptions<Extra extends z.ZodRawShape> {
    * values in the result are `""` and `false`).
    */
   database?: boolean;
+  /**
+   * The domains the process hosts, each with a database of its own: `DATABASE_URL_<DOMAIN>`, or
+   * for a process hosting one domain `DATABASE_URL` too; outside production, by default the sqlite
+   * file `.switchboard/data/<domain>.sqlite` — the same file whichever process hosts the domain.
+   * Default: one domain named after the service.
+   */
+  domains?: readonly string[];
+}
+
+/** `chat` → `DATABASE_URL_CHAT`. */
+export function databaseUrlKey(domain: string): string {
+  return `DATABASE_URL_${domain.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 /**
@@ -138,27 +160,53 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
   const env = options.env ?? process.env;
   const isProduction = env['NODE_ENV'] === 'production';
   const hasDatabase = options.database ?? true;
+  const domains = options.domains ?? [options.serviceName];
+  // The embedded database is a development convenience; production must say where its data lives.
+  const devDefault = (domain: string): string | undefined =>
+    isProduction ? undefined : `sqlite:.switchboard/data/${domain}.sqlite`;
+  const single = hasDatabase && domains.length === 1 ? domains[0] : undefined;
+  const singleKey =
+    single !== undefined && env[databaseUrlKey(single)] !== undefined
+      ? databaseUrlKey(single)
+      : 'DATABASE_URL';
   const withDefaults: Record<string, string | undefined> = {
     ...env,
     PORT: env['PORT'] ?? String(options.defaultPort),
-    // The embedded database is a development convenience; production must say where its data lives.
-    DATABASE_URL: hasDatabase
-      ? (env['DATABASE_URL'] ??
-        (isProduction ? undefined : `sqlite:.switchboard/data/${options.serviceName}.sqlite`))
-      : '',
+    // One domain: its URL is DATABASE_URL's (in the result). Several: each reads its own key.
+    DATABASE_URL: single !== undefined ? (env[singleKey] ?? devDefault(single)) : '',
     DB_MIGRATE: hasDatabase ? env['DB_MIGRATE'] : 'false',
   };
-  const base = hasDatabase
-    ? baseConfigSchema
-    : baseConfigSchema.extend({ DATABASE_URL: z.literal(''), DB_MIGRATE: booleanFlag });
+  const base =
+    single !== undefined
+      ? baseConfigSchema
+      : baseConfigSchema.extend({
+          DATABASE_URL: z.literal(''),
+          DB_MIGRATE: hasDatabase ? baseConfigSchema.shape.DB_MIGRATE : booleanFlag,
+        });
   const schema = options.extraSchema ? base.extend(options.extraSchema.shape) : base;
   const parsed = schema.safeParse(withDefaults);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((issue) => ({
-        key: issue.path.map(String).join('.') || '(environment)',
+        key:
+          (issue.path[0] === 'DATABASE_URL' && singleKey) ||
+          issue.path.map(String).join('.') ||
+          '(environment)',
         message: issue.message,
       }));
+  const databases: DomainDatabase[] = [];
+  if (single !== undefined) {
+    if (parsed.success) {
+      const url = withDefaults['DATABASE_URL'] as string;
+      databases.push({
+        domain: single,
+        url,
+        key: env[singleKey] === undefined ? '(default)' : singleKey,
+      });
+    }
+  } else if (hasDatabase) {
+    databases.push(...domainDatabases(env, domains, devDefault, problems));
+  }
 
   let jwt: { secret: string; isDevDefault: boolean } | undefined;
   try {
@@ -183,7 +231,56 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
   return {
     ...(parsed.data as BaseConfig & z.output<z.ZodObject<Extra>>),
     SERVICE_NAME: options.serviceName,
+    DATABASES: databases,
     JWT_SECRET: jwt.secret,
     JWT_SECRET_IS_DEV_DEFAULT: jwt.isDevDefault,
   };
+}
+
+/**
+ * The databases of a process hosting several domains: `DATABASE_URL_<DOMAIN>` each (or the
+ * development default), all different — two domains never share tables, an outbox or a migrations
+ * table, so extracting one never needs a data split. A lone `DATABASE_URL` is refused: it cannot
+ * say whose database it is.
+ */
+function domainDatabases(
+  env: NodeJS.ProcessEnv,
+  domains: readonly string[],
+  devDefault: (domain: string) => string | undefined,
+  problems: { key: string; message: string }[],
+): DomainDatabase[] {
+  if (env['DATABASE_URL'] !== undefined) {
+    problems.push({
+      key: 'DATABASE_URL',
+      message:
+        `a process hosting ${domains.join(', ')} has a database per domain: set ` +
+        `${domains.map(databaseUrlKey).join(', ')} instead`,
+    });
+  }
+  const databases: DomainDatabase[] = [];
+  for (const domain of domains) {
+    const key = databaseUrlKey(domain);
+    const url = env[key] ?? devDefault(domain);
+    const parsed = databaseUrl.safeParse(url);
+    if (url === undefined || !parsed.success) {
+      problems.push({
+        key,
+        message:
+          url === undefined
+            ? 'required in production'
+            : (parsed.error?.issues[0]?.message ?? 'invalid'),
+      });
+      continue;
+    }
+    const twin = databases.find((database) => database.url === url);
+    if (twin) {
+      problems.push({
+        key,
+        message: `the same database as ${twin.key}: each domain keeps its own`,
+      });
+      continue;
+    }
+    databases.push({ domain, url, key: env[key] === undefined ? '(default)' : key });
+  }
+  return databases;
 }

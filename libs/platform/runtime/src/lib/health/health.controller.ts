@@ -1,4 +1,4 @@
-import { Controller, Get, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -6,8 +6,7 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { Public } from '@switchboard/platform-auth';
-import { EventConsumersHealth, NatsHealth } from '@switchboard/platform-messaging';
-import { DatabaseHealth } from '@switchboard/platform-persistence';
+import { NatsHealth } from '@switchboard/platform-messaging';
 import { type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Returns } from '../openapi/returns.decorator';
@@ -43,10 +42,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly nats: NatsHealth,
-    private readonly consumers: EventConsumersHealth,
     private readonly lifecycle: ServiceLifecycle,
     private readonly extra: ReadinessChecks,
-    @Optional() private readonly database?: DatabaseHealth,
   ) {}
 
   @Get('live')
@@ -66,12 +63,10 @@ export class HealthController {
       void reply.status(503);
       return { status: 'shutting_down' };
     }
-    const database = this.database;
+    // NATS, then what the host registered: each domain's database and the event consumers (a
+    // service without a database has neither), then the checks its domains added.
     const critical: HealthIndicatorFunction[] = [
-      ...(database ? [() => database.check()] : []),
       () => this.nats.check(),
-      // Without a database there is no inbox, so no durable consumers to watch.
-      ...(database ? [() => this.consumers.check()] : []),
       ...this.extra.all.filter((check) => check.critical).map((check) => () => check.check()),
     ];
     let result: HealthCheckResult;
