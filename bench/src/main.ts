@@ -4,7 +4,8 @@
  * Numbers, not a test: a missed target is reported, not failed on.
  *
  * `npm run bench -- --suite events` runs the events suite instead (see `events/events.main.ts`),
- * `--suite gateway` the realtime edge's (see `gateway/gateway.main.ts`).
+ * `--suite gateway` the realtime edge's (see `gateway/gateway.main.ts`), `--suite topology` the
+ * start-up time and idle memory of each topology (see `topology/topology.main.ts`).
  */
 import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
 import { connect } from 'nats';
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
   if (suite.suite === 'gateway') {
     const { runGatewaySuite } = await import('./gateway/gateway.main');
     await runGatewaySuite(suite.rest, WORKSPACE_ROOT);
+    return;
+  }
+  if (suite.suite === 'topology') {
+    const { runTopologySuite } = await import('./topology/topology.main');
+    await runTopologySuite(suite.rest, WORKSPACE_ROOT);
     return;
   }
 

@@ -7,9 +7,7 @@ import {
   waitFor,
 } from '@switchboard/platform-testing';
 import { ApiClient } from './api-client';
-import { entryOf, json } from './services';
-
-const DOMAINS = ['chat', 'stories', 'calls', 'bots'];
+import { DOMAINS, entryOf, json, startMonolith } from './services';
 
 /**
  * The monolith host: the four domains in one process, each on its own database, their RPCs and
@@ -25,12 +23,7 @@ describe('the monolith: four domains in one process, behind the gateway', () => 
 
   beforeAll(async () => {
     env = await createTestEnvironment(DOMAINS);
-    monolith = await spawnService({
-      name: 'monolith',
-      entry: entryOf('monolith'),
-      port: await freePort(),
-      env: { ...env.envForDomains(DOMAINS), HOST: '127.0.0.1' },
-    });
+    monolith = await startMonolith(env);
     gateway = await spawnService({
       name: 'gateway',
       entry: entryOf('gateway'),

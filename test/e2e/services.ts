@@ -28,6 +28,28 @@ export async function startService(
   });
 }
 
+/** The four domains, each with its own test database. */
+export const DOMAINS = ['chat', 'stories', 'calls', 'bots'];
+
+/** Starts the built monolith hosting `domains` (HOST_DOMAINS), each on its test database. */
+export async function startMonolith(
+  env: TestEnvironment,
+  domains: string[] = DOMAINS,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  return spawnService({
+    name: `monolith(${domains.join(',')})`,
+    entry: entryOf('monolith'),
+    port: await freePort(),
+    env: {
+      ...env.envForDomains(domains),
+      HOST: '127.0.0.1',
+      HOST_DOMAINS: domains.join(','),
+      ...extra,
+    },
+  });
+}
+
 export async function json<T>(response: Response): Promise<T> {
   const text = await response.text();
   try {
