@@ -1,7 +1,28 @@
-module.exports = {
-  displayName: 'e2e',
+const base = {
   preset: '../jest.preset.js',
-  coverageDirectory: '../coverage/test',
+  rootDir: __dirname,
   // The preset's patterns, plus the browser e2e (test/browser), which drives the web client in Chromium.
   testMatch: ['**/?(*.)+(spec|int-spec|e2e-spec|browser-spec).ts'],
+};
+
+/**
+ * The specs that hold in every topology (they start their processes with test/e2e/system.ts), run
+ * again against the monolith and the mixed topology — the same files, no copy. The rest (a
+ * service's own lifecycle, fault injection, the browser, the pipeline) runs on `services` only.
+ */
+const EVERY_TOPOLOGY = ['echo-bot', 'bots-commands', 'stories-calls'].map(
+  (name) => `<rootDir>/e2e/${name}.e2e-spec.ts`,
+);
+
+module.exports = {
+  coverageDirectory: '../coverage/test',
+  projects: [
+    { ...base, displayName: 'e2e' },
+    ...['monolith', 'mixed'].map((topology) => ({
+      ...base,
+      displayName: `e2e:${topology}`,
+      testMatch: EVERY_TOPOLOGY,
+      globals: { E2E_TOPOLOGY: topology },
+    })),
+  ],
 };

@@ -1,39 +1,29 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import {
-  createTestEnvironment,
-  type ServiceProcess,
-  type TestEnvironment,
-  waitFor,
-} from '@switchboard/platform-testing';
+import { waitFor } from '@switchboard/platform-testing';
 import { ApiClient } from './api-client';
-import { startService } from './services';
+import { e2eTopology, startSystem, type System } from './system';
 
-/** Built-in and webhook bots, with chat and bots as real processes on their own databases. */
-describe('bots across chat and bots', () => {
-  let env: TestEnvironment;
-  let chat: ServiceProcess;
-  let bots: ServiceProcess;
+/** Built-in and webhook bots, chat and bots each on its own database, in every topology. */
+describe(`bots across chat and bots (${e2eTopology()})`, () => {
+  let system: System;
   let alice: ApiClient;
   let bob: ApiClient;
   let carol: ApiClient;
 
   beforeAll(async () => {
-    env = await createTestEnvironment(['chat', 'bots']);
-    [chat, bots] = await Promise.all([
-      startService(env, 'chat'),
-      startService(env, 'bots', { BOTS_ALLOW_PRIVATE_WEBHOOKS: 'true' }),
-    ]);
+    system = await startSystem(['chat', 'bots'], {
+      bots: { BOTS_ALLOW_PRIVATE_WEBHOOKS: 'true' },
+    });
     [alice, bob, carol] = await Promise.all(
-      ['alice', 'bob', 'carol'].map((user) => ApiClient.as(chat.url, user)),
+      ['alice', 'bob', 'carol'].map((user) => ApiClient.as(system.urlOf('chat'), user)),
     );
   }, 60_000);
 
   afterAll(async () => {
-    const codes = await Promise.all([chat?.stop(), bots?.stop()]);
-    await env?.stop();
-    expect(codes).toEqual([0, 0]);
+    const codes = await system?.stop();
+    expect(codes?.every((code) => code === 0)).toBe(true);
   });
 
   const group = async (title: string) =>
@@ -89,8 +79,8 @@ describe('bots across chat and bots', () => {
     expect(acknowledged.text).toContain("I'll remind you");
     const dueAt = Date.now() + 4_000;
 
-    expect(await bots.stop()).toBe(0);
-    bots = await startService(env, 'bots', { BOTS_ALLOW_PRIVATE_WEBHOOKS: 'true' });
+    // The process hosting bots (in the monolith, everything) stops gracefully and comes back.
+    expect(await system.restart('bots')).toBe(0);
 
     const deliveries = async () =>
       (await alice.messages(id)).filter(
@@ -133,7 +123,7 @@ describe('bots across chat and bots', () => {
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
     it('is registered, installed by an admin, called signed, and its reply is posted', async () => {
-      const onBots = alice.on(bots.url);
+      const onBots = alice.on(system.urlOf('bots'));
       const registered = await onBots.expect<{ name: string; signingSecret: string }>(
         201,
         'POST',
@@ -148,7 +138,7 @@ describe('bots across chat and bots', () => {
       const id = await group('weather');
       // Only admins install bots: bob is a member, alice created the group.
       const refused = await bob
-        .on(bots.url)
+        .on(system.urlOf('bots'))
         .request('PUT', `/conversations/${id}/bots/weather-bot`);
       expect(refused.status).toBe(403);
       await onBots.expect(201, 'PUT', `/conversations/${id}/bots/weather-bot`);

@@ -1,31 +1,22 @@
 import { signDevToken } from '@switchboard/platform-auth';
-import {
-  createTestEnvironment,
-  type ServiceProcess,
-  TEST_JWT_SECRET,
-  type TestEnvironment,
-  waitFor,
-} from '@switchboard/platform-testing';
-import { json, startService } from './services';
+import { TEST_JWT_SECRET, waitFor } from '@switchboard/platform-testing';
+import { json } from './services';
+import { e2eTopology, startSystem, type System } from './system';
 
 interface Message {
   text: string;
   sender: { kind: string; id: string };
 }
 
-/** chat → NATS event → bots → NATS RPC → chat, with every service its own process and database. */
-describe('walking skeleton: /echo across chat and bots', () => {
-  let env: TestEnvironment;
-  let chat: ServiceProcess;
-  let bots: ServiceProcess;
+/** chat → NATS event → bots → NATS RPC → chat, each domain on its own database, in every topology. */
+describe(`walking skeleton: /echo across chat and bots (${e2eTopology()})`, () => {
+  let system: System;
+  let chat: { url: string };
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment(['chat', 'bots']);
-    [chat, bots] = await Promise.all([
-      startService(env, 'chat'),
-      startService(env, 'bots', { LOG_LEVEL: 'info' }),
-    ]);
+    system = await startSystem(['chat', 'bots'], { bots: { LOG_LEVEL: 'info' } });
+    chat = { url: system.urlOf('chat') };
     headers = {
       authorization: `Bearer ${await signDevToken('alice', TEST_JWT_SECRET)}`,
       'content-type': 'application/json',
@@ -33,9 +24,8 @@ describe('walking skeleton: /echo across chat and bots', () => {
   }, 60_000);
 
   afterAll(async () => {
-    const codes = await Promise.all([chat?.stop(), bots?.stop()]);
-    await env?.stop();
-    expect(codes).toEqual([0, 0]);
+    const codes = await system?.stop();
+    expect(codes?.every((code) => code === 0)).toBe(true);
   });
 
   const post = (path: string, body: unknown, extra: Record<string, string> = {}) =>
@@ -101,8 +91,8 @@ describe('walking skeleton: /echo across chat and bots', () => {
     expect(sent.headers.get('traceparent')).toBe(`00-${traceId}-00f067aa0ba902b7-01`);
     await waitFor(
       () =>
-        bots
-          .logs()
+        system
+          .logsOf('bots')
           .some(
             (line) =>
               line.includes('echo-bot answered') && line.includes(`"trace_id":"${traceId}"`),

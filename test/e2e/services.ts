@@ -18,12 +18,12 @@ export async function startService(
   env: TestEnvironment,
   service: string,
   extra: Record<string, string> = {},
+  port?: number,
 ): Promise<ServiceProcess> {
-  const port = await freePort();
   return spawnService({
     name: service,
     entry: entryOf(service),
-    port,
+    port: port ?? (await freePort()),
     env: { ...env.envFor(service, extra), HOST: '127.0.0.1' },
   });
 }
@@ -36,11 +36,12 @@ export async function startMonolith(
   env: TestEnvironment,
   domains: string[] = DOMAINS,
   extra: Record<string, string> = {},
+  port?: number,
 ): Promise<ServiceProcess> {
   return spawnService({
     name: `monolith(${domains.join(',')})`,
     entry: entryOf('monolith'),
-    port: await freePort(),
+    port: port ?? (await freePort()),
     env: {
       ...env.envForDomains(domains),
       HOST: '127.0.0.1',
