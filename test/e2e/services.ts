@@ -1,5 +1,6 @@
 import {
   spawnService,
+  spawnTopologyProcess,
   freePort,
   type ServiceProcess,
   type TestEnvironment,
@@ -18,12 +19,12 @@ export async function startService(
   env: TestEnvironment,
   service: string,
   extra: Record<string, string> = {},
-  port?: number,
 ): Promise<ServiceProcess> {
+  const port = await freePort();
   return spawnService({
     name: service,
     entry: entryOf(service),
-    port: port ?? (await freePort()),
+    port,
     env: { ...env.envFor(service, extra), HOST: '127.0.0.1' },
   });
 }
@@ -36,18 +37,13 @@ export async function startMonolith(
   env: TestEnvironment,
   domains: string[] = DOMAINS,
   extra: Record<string, string> = {},
-  port?: number,
 ): Promise<ServiceProcess> {
-  return spawnService({
-    name: `monolith(${domains.join(',')})`,
-    entry: entryOf('monolith'),
-    port: port ?? (await freePort()),
-    env: {
-      ...env.envForDomains(domains),
-      HOST: '127.0.0.1',
-      HOST_DOMAINS: domains.join(','),
-      ...extra,
-    },
+  return spawnTopologyProcess({
+    workspaceRoot,
+    env,
+    process: { name: 'monolith', host: 'monolith', domains },
+    port: await freePort(),
+    extra,
   });
 }
 

@@ -2,11 +2,12 @@ import {
   createTestEnvironment,
   freePort,
   type ServiceProcess,
+  spawnTopologyProcess,
   type TestEnvironment,
+  topologyProcesses,
+  type TopologyProcess,
 } from '@switchboard/platform-testing';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startMonolith, startService, workspaceRoot } from './services';
+import { workspaceRoot } from './services';
 
 /**
  * The topology the e2e specs run against: the jest project's `E2E_TOPOLOGY` global
@@ -17,23 +18,12 @@ export function e2eTopology(): string {
   return fromProject || process.env['E2E_TOPOLOGY'] || 'services';
 }
 
-interface TopologyProcess {
-  name: string;
-  host: string;
-  domains?: string[];
-}
-
-function processesOf(topology: string): TopologyProcess[] {
-  const file = join(workspaceRoot, 'topologies', `${topology}.json`);
-  return (JSON.parse(readFileSync(file, 'utf8')) as { processes: TopologyProcess[] }).processes;
-}
-
 /**
  * Whether the topology under test runs two domains in one process — where "one is down while the
  * other serves" cannot happen, a spec leaves that case out.
  */
 export function hostedTogether(a: string, b: string): boolean {
-  return processesOf(e2eTopology()).some(
+  return topologyProcesses(workspaceRoot, e2eTopology()).some(
     (process) => process.domains?.includes(a) && process.domains.includes(b),
   );
 }
@@ -64,7 +54,7 @@ export async function startSystem(
   extra: Record<string, Record<string, string>> = {},
 ): Promise<System> {
   const topology = e2eTopology();
-  const needed = processesOf(topology).filter((process) =>
+  const needed = topologyProcesses(workspaceRoot, topology).filter((process) =>
     (process.domains ?? []).some((domain) => domains.includes(domain)),
   );
   const hosted = needed.flatMap((process) => process.domains ?? []);
@@ -79,9 +69,7 @@ export async function startSystem(
       string,
       string
     >;
-    return process.host === 'monolith'
-      ? startMonolith(env, own, settings, port)
-      : startService(env, process.host, settings, port);
+    return spawnTopologyProcess({ workspaceRoot, env, process, port, extra: settings });
   };
   const running = new Map<TopologyProcess, ServiceProcess>();
   try {

@@ -8,8 +8,10 @@
 import {
   createTestEnvironment,
   freePort,
-  spawnService,
   type ServiceProcess,
+  spawnTopologyProcess,
+  topologyProcesses,
+  type TopologyProcess,
 } from '@switchboard/platform-testing';
 import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -26,12 +28,6 @@ const SETTLE_MS = 3_000;
 
 export const TOPOLOGY_USAGE = `Usage: npm run bench -- --suite topology [--topologies services,monolith,mixed] [--rounds 3] [--out file.json]`;
 
-interface Process {
-  name: string;
-  host: string;
-  domains?: string[];
-}
-
 interface RoundResult {
   /** Spawn of the first process → the last `/health/ready` 200, all started at once. */
   readyMs: number;
@@ -39,11 +35,11 @@ interface RoundResult {
   rssMiB: Record<string, number>;
 }
 
-function readTopology(workspaceRoot: string, name: string): Process[] {
-  const file = join(workspaceRoot, 'topologies', `${name}.json`);
-  if (!existsSync(file)) throw new Error(`--topologies: no topologies/${name}.json`);
-  const { processes } = JSON.parse(readFileSync(file, 'utf8')) as { processes: Process[] };
-  return processes.filter((process) => process.host !== 'gateway');
+function readTopology(workspaceRoot: string, name: string): TopologyProcess[] {
+  if (!existsSync(join(workspaceRoot, 'topologies', `${name}.json`))) {
+    throw new Error(`--topologies: no topologies/${name}.json`);
+  }
+  return topologyProcesses(workspaceRoot, name).filter((process) => process.host !== 'gateway');
 }
 
 /** VmRSS of a process, from /proc (Linux), in MiB. */
@@ -53,7 +49,7 @@ function rssMiB(pid: number): number {
   return Math.round((kib / 1024) * 10) / 10;
 }
 
-async function oneRound(workspaceRoot: string, processes: Process[]): Promise<RoundResult> {
+async function oneRound(workspaceRoot: string, processes: TopologyProcess[]): Promise<RoundResult> {
   const env = await createTestEnvironment(DOMAINS);
   const started: ServiceProcess[] = [];
   try {
@@ -62,19 +58,13 @@ async function oneRound(workspaceRoot: string, processes: Process[]): Promise<Ro
     started.push(
       ...(await Promise.all(
         processes.map((process, index) =>
-          spawnService({
-            name: process.name,
-            entry: join(workspaceRoot, 'dist', 'services', process.host, 'main.js'),
+          spawnTopologyProcess({
+            workspaceRoot,
+            env,
+            process,
             port: ports[index] as number,
             readyTimeoutMs: 120_000,
-            env: {
-              ...env.envForDomains(process.domains ?? []),
-              HOST: '127.0.0.1',
-              LOG_LEVEL: 'warn',
-              ...(process.host === 'monolith'
-                ? { SERVICE_NAME: process.name, HOST_DOMAINS: (process.domains ?? []).join(',') }
-                : {}),
-            },
+            extra: { LOG_LEVEL: 'warn' },
           }),
         ),
       )),

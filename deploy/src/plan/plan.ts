@@ -88,7 +88,16 @@ export interface PlanInput {
  */
 export function computePlan(input: PlanInput): Plan {
   const reasons = new Map<string, Reason[]>();
-  const add = (service: string, reason: Reason): void => {
+  const outside = new Set<string>();
+  // A reason found for a domain's own service (`chat`, from the graph or the manifest) belongs, in
+  // a topology hosting that domain elsewhere, to the host that carries it (`monolith`).
+  const { hosts, hostOfDomain } = input.topology;
+  const add = (deployable: string, reason: Reason): void => {
+    const service = hosts.has(deployable) ? deployable : hostOfDomain.get(deployable);
+    if (service === undefined) {
+      outside.add(deployable);
+      return;
+    }
     const list = reasons.get(service) ?? [];
     if (!list.some((r) => r.file === reason.file && r.subject === reason.subject))
       list.push(reason);
@@ -163,32 +172,14 @@ export function computePlan(input: PlanInput): Plan {
     }
   }
 
-  // Reasons found for a domain's own service (`chat`, from the graph or the manifest) belong, in a
-  // topology hosting that domain elsewhere, to the host that carries it (`monolith`).
-  const { hosts, hostOfDomain } = input.topology;
-  const placed = new Map<string, Reason[]>();
-  const outside = new Set<string>();
-  for (const [name, list] of reasons) {
-    const host = hosts.has(name) ? name : hostOfDomain.get(name);
-    if (host === undefined) {
-      outside.add(name);
-      continue;
-    }
-    const merged = placed.get(host) ?? [];
-    for (const reason of list) {
-      if (!merged.some((r) => r.file === reason.file && r.subject === reason.subject))
-        merged.push(reason);
-    }
-    placed.set(host, merged);
-  }
   return {
     base: input.base,
     head: input.head,
     topology: input.topology.name,
-    services: [...placed]
+    services: [...reasons]
       .map(([name, list]) => ({ name, reasons: list }))
       .sort((a, b) => a.name.localeCompare(b.name)),
-    outsideTopology: [...outside].filter((name) => !placed.has(name)).sort(),
+    outsideTopology: [...outside].sort(),
     stacks: [...stackFiles.values()]
       .map(({ ref, files }) => ({ ...ref, files }))
       .sort((a, b) => `${a.target}/${a.stack}`.localeCompare(`${b.target}/${b.stack}`)),

@@ -36,7 +36,6 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
       checkouts.push(sha);
       return {
         root,
-        inPlace: false,
         describe: `a worktree of ${sha}`,
         remove: () => Promise.resolve(),
       };

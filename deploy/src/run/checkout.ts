@@ -6,8 +6,6 @@ import { runCommand } from './shell';
 /** The tree a release is checked and built from: the workspace itself, or a worktree of its sha. */
 export interface Checkout {
   root: string;
-  /** Whether `root` is the workspace (HEAD is the sha and nothing tracked is modified). */
-  inPlace: boolean;
   /** What the step display says of it. */
   describe: string;
   remove(): Promise<void>;
@@ -30,7 +28,6 @@ export async function checkoutOf(workspaceRoot: string, sha: string): Promise<Ch
   if (sha === (await headCommit(workspaceRoot)) && (await trackedChanges(workspaceRoot)) === '') {
     return {
       root: workspaceRoot,
-      inPlace: true,
       describe: 'the workspace',
       remove: () => Promise.resolve(),
     };
@@ -51,7 +48,6 @@ export async function checkoutOf(workspaceRoot: string, sha: string): Promise<Ch
     symlinkSync(join(workspaceRoot, 'node_modules'), join(root, 'node_modules'));
   return {
     root,
-    inPlace: false,
     describe: `a worktree of ${sha.slice(0, 12)} (${sameLockfile ? "the workspace's node_modules" : 'its own npm ci'})`,
     remove: async () => {
       await git('worktree', 'remove', '--force', root);

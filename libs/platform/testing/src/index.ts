@@ -26,6 +26,12 @@ export {
   TEST_JWT_SECRET,
   type TestEnvironment,
 } from './lib/test-environment.harness';
+export {
+  spawnTopologyProcess,
+  type SpawnTopologyProcessOptions,
+  topologyProcesses,
+  type TopologyProcess,
+} from './lib/topology.harness';
 export { readyForRequests } from './lib/http-app.harness';
 export {
   ServiceHarness,

@@ -187,7 +187,7 @@ function withDatabase(
   const imported = DomainDatabaseModule.forDomain({
     domain: domain.name,
     url: database.url,
-    urlKey: database.key === '(default)' ? 'DATABASE_URL' : database.key,
+    urlKey: database.key,
     ...tablesOf(domain),
     migrate,
     providers: [

@@ -94,7 +94,7 @@ export type BaseConfig = z.output<typeof baseConfigSchema>;
 export interface DomainDatabase {
   domain: string;
   url: string;
-  /** `DATABASE_URL_CHAT`, `DATABASE_URL`, or `(default)` for the development sqlite file. */
+  /** The environment key that names it (`DATABASE_URL_CHAT`, `DATABASE_URL`), set or defaulted. */
   key: string;
 }
 
@@ -198,11 +198,7 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
   if (single !== undefined) {
     if (parsed.success) {
       const url = withDefaults['DATABASE_URL'] as string;
-      databases.push({
-        domain: single,
-        url,
-        key: env[singleKey] === undefined ? '(default)' : singleKey,
-      });
+      databases.push({ domain: single, url, key: singleKey });
     }
   } else if (hasDatabase) {
     databases.push(...domainDatabases(env, domains, devDefault, problems));
@@ -280,7 +276,7 @@ function domainDatabases(
       });
       continue;
     }
-    databases.push({ domain, url, key: env[key] === undefined ? '(default)' : key });
+    databases.push({ domain, url, key });
   }
   return databases;
 }

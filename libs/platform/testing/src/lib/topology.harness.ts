@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnService, type ServiceProcess } from './service-process.harness';
+import { type TestEnvironment } from './test-environment.harness';
+
+/** One process of a topology (`topologies/<name>.json`): which host it runs, which domains. */
+export interface TopologyProcess {
+  name: string;
+  /** The deployable under services/ it runs. */
+  host: string;
+  domains?: string[];
+}
+
+/** The processes of `topologies/<name>.json` in the workspace at `workspaceRoot`. */
+export function topologyProcesses(workspaceRoot: string, name: string): TopologyProcess[] {
+  const file = join(workspaceRoot, 'topologies', `${name}.json`);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { processes: TopologyProcess[] }).processes;
+}
+
+/** Options of {@link spawnTopologyProcess}. */
+export interface SpawnTopologyProcessOptions {
+  workspaceRoot: string;
+  env: TestEnvironment;
+  process: TopologyProcess;
+  port: number;
+  /** Environment on top of the process's own. */
+  extra?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+/**
+ * Starts the built host of a topology process (`dist/services/<host>/main.js`) as `npm start`
+ * does: each of its domains on its test database (`DATABASE_URL_<DOMAIN>`), named and told which
+ * domains to carry (`SERVICE_NAME`, `HOST_DOMAINS`: the monolith's host reads them, a service's
+ * host carries its own domain whatever they say).
+ */
+export function spawnTopologyProcess(
+  options: SpawnTopologyProcessOptions,
+): Promise<ServiceProcess> {
+  const { process, env } = options;
+  const domains = process.domains ?? [];
+  return spawnService({
+    name: process.name,
+    entry: join(options.workspaceRoot, 'dist', 'services', process.host, 'main.js'),
+    port: options.port,
+    readyTimeoutMs: options.readyTimeoutMs,
+    env: {
+      ...env.envForDomains(domains),
+      HOST: '127.0.0.1',
+      SERVICE_NAME: process.name,
+      HOST_DOMAINS: domains.join(','),
+      ...options.extra,
+    },
+  });
+}
