@@ -4,7 +4,8 @@
 //   2. a NATS server with JetStream (the one at NATS_URL, or one started here)
 //   3. nx build of the topology's hosts (skipped with --no-build)
 //   4. each process of the topology (default `services`: one per domain), its log lines made readable
-//   5. wait until every service is ready, then print URLs, a dev token and a curl example
+//   5. wait until every service is ready, then print URLs, a dev token and a curl example, and
+//      write .switchboard/running.json (what runs where, for `npm run checkpoint`)
 // Ctrl-C (SIGINT), SIGTERM and SIGHUP stop the services gracefully, then NATS if we started it.
 //
 // Only Node built-ins here: this runs before dependencies are installed.
@@ -26,6 +27,7 @@ import {
   spawnBackground,
   stop,
 } from './lib/processes.mjs';
+import { removeRunningState, writeRunningState } from './lib/running-state.mjs';
 import { HOSTS } from './lib/services.mjs';
 import {
   databaseUrlKey,
@@ -295,6 +297,7 @@ function shutdown(exitCode) {
   shutdownPromise ??= (async () => {
     stopping = true;
     refuseNewProcesses();
+    removeRunningState(STATE_DIR);
     // An install or build still running goes first: nothing else is started after it.
     await Promise.all(runningOf('task').map((task) => stop(task, 5_000)));
     const services = runningOf('service');
@@ -388,6 +391,11 @@ async function main() {
 
   const token = await devToken(natsUrl);
   if (stopping) return;
+  writeRunningState(STATE_DIR, {
+    topology: topology.name,
+    natsUrl,
+    processes: running.map((s) => ({ ...s, pid: s.entry.child.pid })),
+  });
   printSummary(running, natsUrl, natsProcess, token, topology);
 }
 

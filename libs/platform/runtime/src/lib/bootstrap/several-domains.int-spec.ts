@@ -156,6 +156,14 @@ describe('a process hosting several domains (real Postgres + nats-server)', () =
     expect(await query('chat', 'SELECT consumer FROM inbox')).toEqual([]);
   });
 
+  it('says which process answers and the domains it hosts', async () => {
+    expect(await (await fetch(`${url}/health/live`)).json()).toEqual({
+      status: 'ok',
+      service: 'monolith',
+      domains: ['chat', 'bots'],
+    });
+  });
+
   it("reports each domain's database in its readiness", async () => {
     const ready = (await (await fetch(`${url}/health/ready`)).json()) as {
       status: string;

@@ -103,6 +103,8 @@ export type ServiceConfig<Extra extends z.ZodRawShape = z.ZodRawShape> = BaseCon
   z.output<z.ZodObject<Extra>> & {
     /** The service's name, e.g. `chat`. */
     SERVICE_NAME: string;
+    /** The domains the process hosts, e.g. `['chat']`, or all four in the monolith. */
+    DOMAINS: string[];
     /** Each hosted domain's own database (none without a database). */
     DATABASES: DomainDatabase[];
     /** The JWT secret in force (the dev default when none was set outside production). */
@@ -227,6 +229,7 @@ export function loadConfig<Extra extends z.ZodRawShape = Record<never, never>>(
   return {
     ...(parsed.data as BaseConfig & z.output<z.ZodObject<Extra>>),
     SERVICE_NAME: options.serviceName,
+    DOMAINS: [...domains],
     DATABASES: databases,
     JWT_SECRET: jwt.secret,
     JWT_SECRET_IS_DEV_DEFAULT: jwt.isDevDefault,

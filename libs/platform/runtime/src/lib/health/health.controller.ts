@@ -1,4 +1,4 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -10,10 +10,15 @@ import { NatsHealth } from '@switchboard/platform-messaging';
 import { type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Returns } from '../openapi/returns.decorator';
+import { SERVICE_CONFIG, type ServiceConfig } from '../config/service-config';
 import { ReadinessChecks } from './readiness-checks';
 import { ServiceLifecycle } from './service-lifecycle';
 
-const Live = z.object({ status: z.literal('ok') });
+const Live = z.object({
+  status: z.literal('ok'),
+  service: z.string().describe('The process: `chat`, `monolith`, `chat-bots`…'),
+  domains: z.array(z.string()).describe('The domains it hosts'),
+});
 
 const Indicators = z.record(
   z.string(),
@@ -35,6 +40,8 @@ const Readiness = z.union([
  * `/health/live`: the process answers (restart it if not). `/health/ready`: it can do its work —
  * database and NATS reachable, event consumers pulling, the checks its domains added passing, not
  * shutting down (send it traffic only then). A service without a database checks none.
+ * `/health/live` also says which process answered and the domains it hosts: in a topology where
+ * one process carries several domains, that is how an operator (or a course checkpoint) tells.
  */
 @Public()
 @Controller('health')
@@ -44,12 +51,13 @@ export class HealthController {
     private readonly nats: NatsHealth,
     private readonly lifecycle: ServiceLifecycle,
     private readonly extra: ReadinessChecks,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   @Get('live')
   @Returns(200, Live, 'The process answers')
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  live(): z.output<typeof Live> {
+    return { status: 'ok', service: this.config.SERVICE_NAME, domains: this.config.DOMAINS };
   }
 
   @Get('ready')
