@@ -47,7 +47,7 @@ async function deployChat(replicas = 2) {
       healthCheck: { path: '/health/ready' },
       natsUrl: 'nats://nats.switchboard-dev:4222',
       natsCredentials: { user: 'chat', password: pulumi.secret('nats-pw') },
-      database: { url: pulumi.secret('postgres://chat:db-pw@postgres:5432/chat') },
+      databases: { chat: pulumi.secret('postgres://chat:db-pw@postgres:5432/chat') },
       jwtSecret: pulumi.secret('jwt'),
       target: new KubernetesTarget({ namespace: 'switchboard-dev' }),
     },
@@ -108,7 +108,7 @@ describe('KubernetesTarget', () => {
       NATS_URL: 'nats://nats.switchboard-dev:4222',
       NATS_USER: 'chat',
       NATS_PASSWORD: 'nats-pw',
-      DATABASE_URL: 'postgres://chat:db-pw@postgres:5432/chat',
+      DATABASE_URL_CHAT: 'postgres://chat:db-pw@postgres:5432/chat',
       AUTH_JWT_SECRET: 'jwt',
       PORT: '3101',
     });
@@ -234,7 +234,13 @@ describe('KubernetesTarget for a service without a database, exposed outside the
         healthCheck: { path: '/health/ready' },
         natsUrl: 'nats://nats.switchboard-dev:4222',
         natsCredentials: { user: 'gateway', password: pulumi.secret('nats-pw') },
-        gateway: { upstreams: { chat: 3101, bots: 3104 }, corsOrigins: ['*'] },
+        gateway: {
+          upstreams: {
+            chat: { process: 'chat', port: 3101 },
+            bots: { process: 'bots', port: 3104 },
+          },
+          corsOrigins: ['*'],
+        },
         jwtSecret: pulumi.secret('jwt'),
         target,
       },

@@ -26,11 +26,12 @@ export interface NatsCredentialsArgs {
 /** What only the gateway gets: where the services it routes to are, and its browser origins. */
 export interface GatewayRoutingArgs {
   /**
-   * The services it routes `/api/<service>/…` to, by name, with their HTTP port. Rendered as
-   * `GATEWAY_UPSTREAMS` (`chat=http://chat:3101,…`) from the target's in-network address of each
-   * (`ServiceTarget.addressOf`), so it follows where the target puts them.
+   * Where it routes `/api/<domain>/…`: per domain, the process hosting it and its HTTP port.
+   * Rendered as `GATEWAY_UPSTREAMS` (`chat=http://chat:3101,…`, or `chat=http://monolith:3100,…`)
+   * from the target's in-network address of each process (`ServiceTarget.addressOf`), so it
+   * follows where the target puts them.
    */
-  upstreams: Record<string, pulumi.Input<number>>;
+  upstreams: Record<string, { process: string; port: pulumi.Input<number> }>;
   /**
    * Browser origins allowed to call the API (`GATEWAY_CORS_ORIGINS`), e.g.
    * `https://app.example.com`, or `*`. Unset or empty: no CORS headers. Plain strings, so a bad
@@ -40,7 +41,7 @@ export interface GatewayRoutingArgs {
 }
 
 export interface SwitchboardServiceArgs {
-  /** Service name: `chat`, `stories`, `calls`, `bots`, `gateway`. Names every child resource. */
+  /** Process name (`chat`, `monolith`, `gateway`, …, the topology's). Names every child resource. */
   name: string;
   /** Image reference to run (a digest or an immutable tag). */
   image: pulumi.Input<string>;
@@ -55,10 +56,11 @@ export interface SwitchboardServiceArgs {
   natsUrl: pulumi.Input<string>;
   natsCredentials: NatsCredentialsArgs;
   /**
-   * The service's own database; `url` is stored and passed as a secret. Omitted for a service
-   * without one (the gateway): no `DATABASE_URL`, no `DB_MIGRATE`, no migrations step.
+   * The database of each domain the process hosts, by domain, passed as `DATABASE_URL_<DOMAIN>`
+   * (secrets) — one per domain in every topology. Omitted or empty for the gateway: no database
+   * URL, no `DB_MIGRATE`, no migrations step.
    */
-  database?: { url: pulumi.Input<string> };
+  databases?: Record<string, pulumi.Input<string>>;
   /** Set for the gateway only. */
   gateway?: GatewayRoutingArgs;
   /** Signs and verifies access tokens; stored and passed as a secret. */
@@ -131,13 +133,14 @@ export class SwitchboardService extends pulumi.ComponentResource {
       // service's NATS user may only read the info of the streams it uses.
       EVENTS_STREAMS: 'verify',
     };
-    if (args.database !== undefined) {
-      wiring['DATABASE_URL'] = pulumi.secret(args.database.url);
-      wiring['DB_MIGRATE'] = 'true';
-    }
+    const databases = Object.entries(args.databases ?? {});
+    for (const [domain, url] of databases) wiring[databaseUrlKey(domain)] = pulumi.secret(url);
+    if (databases.length > 0) wiring['DB_MIGRATE'] = 'true';
     if (args.gateway !== undefined) {
-      const addresses = Object.entries(args.gateway.upstreams).map(([upstream, port]) =>
-        args.target.addressOf(upstream, port).apply((address) => [upstream, address] as const),
+      const addresses = Object.entries(args.gateway.upstreams).map(([domain, upstream]) =>
+        args.target
+          .addressOf(upstream.process, upstream.port)
+          .apply((address) => [domain, address] as const),
       );
       wiring['GATEWAY_UPSTREAMS'] = pulumi.all(addresses).apply(renderGatewayUpstreams);
       // Deployed gateways route by the stack's generated upstreams: watching the pipeline's
@@ -162,7 +165,7 @@ export class SwitchboardService extends pulumi.ComponentResource {
         retries: args.healthCheck.retries ?? 3,
         startPeriodSeconds: args.healthCheck.startPeriodSeconds ?? 30,
       },
-      database: args.database !== undefined,
+      database: databases.length > 0,
       env,
       labels: { [SERVICE_LABEL]: args.name },
     };
@@ -172,6 +175,11 @@ export class SwitchboardService extends pulumi.ComponentResource {
     this.endpoint = deployed.endpoint;
     this.registerOutputs({ instances: this.instances, endpoint: this.endpoint });
   }
+}
+
+/** `chat` → `DATABASE_URL_CHAT`, the key the runtime reads a domain's database from. */
+export function databaseUrlKey(domain: string): string {
+  return `DATABASE_URL_${domain.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
 const UPSTREAM_NAME = /^[a-z][a-z0-9-]*$/;

@@ -1,33 +1,20 @@
-/**
- * The deployable services (docs/architecture.md, "Ports"): their HTTP port, whether they own a
- * database (a Postgres role and database, `DATABASE_URL`, migrations), and whether their port is
- * reachable from outside the platform. The gateway is the one public entry; it routes
- * `/api/<service>/…` to the others, which stay on the platform's network.
- */
-export const SERVICES = {
-  chat: { port: 3101, database: true, public: false },
-  stories: { port: 3102, database: true, public: false },
-  calls: { port: 3103, database: true, public: false },
-  bots: { port: 3104, database: true, public: false },
-  gateway: { port: 3000, database: false, public: true },
-} as const;
+import {
+  GATEWAY_HOST,
+  processOf,
+  type Topology,
+  type TopologyProcess,
+} from '../components/topology';
 
-export type ServiceName = keyof typeof SERVICES;
+// What runs, and on which port, is the topology's (topologies/<name>.json): every domain hosted
+// by one process, and the gateway, the one public entry, routing `/api/<domain>/…` to the process
+// hosting the domain; the others stay on the platform's network. Each domain owns a database — a
+// Postgres role and database, `DATABASE_URL_<DOMAIN>`, its migrations — in every topology, so
+// extracting a domain never needs a data split.
 
-export function isServiceName(value: string): value is ServiceName {
-  return Object.prototype.hasOwnProperty.call(SERVICES, value);
+/** Whether `process` is the platform's public entry (published on the host, no database). */
+export function isPublic(process: TopologyProcess): boolean {
+  return process.host === GATEWAY_HOST;
 }
-
-export const SERVICE_NAMES = Object.keys(SERVICES) as ServiceName[];
-
-/** The services that own a database: one Postgres role and database each, migrated at release. */
-export const DATABASE_SERVICES = SERVICE_NAMES.filter((service) => SERVICES[service].database);
-
-/** The public entry of the platform. */
-export const GATEWAY: ServiceName = 'gateway';
-
-/** The services the gateway routes to (`GATEWAY_UPSTREAMS`): every one that is not public. */
-export const UPSTREAM_SERVICES = SERVICE_NAMES.filter((service) => !SERVICES[service].public);
 
 /** Pinned images of the platform; never `latest`. */
 export const IMAGES = {
@@ -41,49 +28,70 @@ export const POSTGRES_UID = '999';
 
 /**
  * Output names of the platform stack, shared by both programs so they cannot drift apart:
- * `natsUrl`, `networkName`, `streamsProvisioned`, per service `<service>NatsUser` and
- * `<service>NatsPassword` (secret), and per service with a database `<service>DatabaseUrl` (secret).
+ * `natsUrl`, `networkName`, `streamsProvisioned`, `topology` (the name of the topology it was set
+ * up for), per process `<process>NatsUser` and `<process>NatsPassword` (secret), and per domain
+ * `<domain>DatabaseUrl` (secret).
  */
 export const platformOutputs = {
   natsUrl: 'natsUrl',
   networkName: 'networkName',
   /** `true` once the stream provisioner has created the streams (services only check them). */
   streamsProvisioned: 'streamsProvisioned',
-  natsUser: (service: ServiceName) => `${service}NatsUser`,
-  natsPassword: (service: ServiceName) => `${service}NatsPassword`,
-  databaseUrl: (service: ServiceName) => `${service}DatabaseUrl`,
+  topology: 'topology',
+  natsUser: (process: string) => `${process}NatsUser`,
+  natsPassword: (process: string) => `${process}NatsPassword`,
+  databaseUrl: (domain: string) => `${domain}DatabaseUrl`,
 };
 
-/** `chat-dev` → `{ service: 'chat', env: 'dev' }`; throws on a stack that names no service. */
-export function parseServiceStack(stack: string): { service: ServiceName; env: string } {
-  const match = /^([a-z]+)-([a-z0-9-]+)$/.exec(stack);
-  const service = match?.[1] ?? '';
-  if (!match || !isServiceName(service)) {
+/**
+ * `chat-dev` → the topology's process `chat` and env `dev`; `chat-bots-staging` → `chat-bots`.
+ * Throws on a stack that names no process of the topology.
+ */
+export function parseServiceStack(
+  stack: string,
+  topology: Topology,
+): { process: TopologyProcess; env: string } {
+  // The longest process name that prefixes the stack: process names may contain dashes.
+  const candidates = topology.processes
+    .filter((process) => stack.startsWith(`${process.name}-`))
+    .sort((a, b) => b.name.length - a.name.length);
+  const process = candidates[0];
+  const env = process === undefined ? '' : stack.slice(process.name.length + 1);
+  if (process === undefined || !/^[a-z0-9][a-z0-9-]*$/.test(env)) {
     throw new Error(
-      `Stack "${stack}" must be named <service>-<env> with service one of ${SERVICE_NAMES.join(', ')}`,
+      `Stack "${stack}" must be named <process>-<env> with process one of ${topology.processes.map((p) => p.name).join(', ')} (topology ${topology.name})`,
     );
   }
-  return { service, env: match[2] };
+  return { process: processOf(topology, process.name), env };
+}
+
+/** Where the gateway sends one domain's requests: the process hosting it, at its port. */
+export interface Upstream {
+  process: string;
+  port: number;
 }
 
 /**
- * The routing the gateway's stack gives it: every upstream at its catalogue port (the target turns
- * name and port into an address) and the browser origins it allows. `undefined` for the other
- * services, which refuse a `corsOrigins` setting rather than ignore it.
+ * The routing the gateway's stack gives it: each domain at the process that hosts it in the
+ * topology (the target turns process and port into an address), and the browser origins it allows.
+ * `undefined` for the other processes, which refuse a `corsOrigins` setting rather than ignore it.
  */
 export function gatewayRoutingFor(
-  service: ServiceName,
+  process: TopologyProcess,
+  topology: Topology,
   corsOrigins: string[] | undefined,
-): { upstreams: Record<string, number>; corsOrigins?: string[] } | undefined {
-  if (service !== GATEWAY) {
+): { upstreams: Record<string, Upstream>; corsOrigins?: string[] } | undefined {
+  if (!isPublic(process)) {
     if (corsOrigins !== undefined) {
-      throw new Error(`corsOrigins is a setting of ${GATEWAY}, not of ${service}`);
+      throw new Error(`corsOrigins is a setting of ${GATEWAY_HOST}, not of ${process.name}`);
     }
     return undefined;
   }
   return {
     upstreams: Object.fromEntries(
-      UPSTREAM_SERVICES.map((upstream) => [upstream, SERVICES[upstream].port]),
+      topology.processes.flatMap((host) =>
+        host.domains.map((domain) => [domain, { process: host.name, port: host.port }]),
+      ),
     ),
     corsOrigins,
   };

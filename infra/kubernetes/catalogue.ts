@@ -2,9 +2,9 @@ import { platformOutputs } from '../docker/catalogue';
 
 /**
  * Output names of the Kubernetes platform stack: the Docker platform's (`natsUrl`,
- * `streamsProvisioned`, and per service `<service>NatsUser`, `<service>NatsPassword` and
- * `<service>DatabaseUrl`, the last two secrets) plus the `namespace` every service stack deploys
- * into.
+ * `streamsProvisioned`, `topology`, per process `<process>NatsUser` and `<process>NatsPassword`,
+ * per domain `<domain>DatabaseUrl`, the last two secrets) plus the `namespace` every service stack
+ * deploys into.
  */
 export const kubernetesPlatformOutputs = {
   natsUrl: platformOutputs.natsUrl,
@@ -12,6 +12,7 @@ export const kubernetesPlatformOutputs = {
   natsPassword: platformOutputs.natsPassword,
   databaseUrl: platformOutputs.databaseUrl,
   streamsProvisioned: platformOutputs.streamsProvisioned,
+  topology: platformOutputs.topology,
   namespace: 'namespace',
 };
 

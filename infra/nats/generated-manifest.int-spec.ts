@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type NatsConnection, NatsError, nanos, StringCodec } from 'nats';
 import { provisionedStreams } from '../components/stream-provisioner';
 import { provisionStreams } from '../streams/provision-streams';
-import { SERVICE_NAMES } from '../docker/catalogue';
+import { SERVICE_NAMES } from '../testing/topologies';
 import { loadManifest } from './load-manifest';
 import { serviceNames } from './manifest';
 import { renderNatsConfig } from './nats-config';

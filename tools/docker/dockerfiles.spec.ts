@@ -19,7 +19,15 @@ const generator = require('./generate-dockerfiles.js') as {
 };
 
 const workspaceRoot = join(__dirname, '..', '..');
-const EXPECTED_PORTS = { bots: 3104, calls: 3103, chat: 3101, gateway: 3000, stories: 3102 };
+const EXPECTED_PORTS = {
+  bots: 3104,
+  calls: 3103,
+  chat: 3101,
+  gateway: 3000,
+  // The four domains in one process: what the monolith and mixed topologies deploy.
+  monolith: 3100,
+  stories: 3102,
+};
 /** The services without a database (`database: false` in their main.ts). */
 const WITHOUT_DATABASE = ['gateway'];
 
@@ -343,7 +351,7 @@ describe('tools/docker/build-images.sh', () => {
       encoding: 'utf8',
     }).stdout.trim();
     const builds = readFileSync(log, 'utf8').trim().split('\n');
-    const services = ['bots', 'calls', 'chat', 'gateway', 'stories'];
+    const services = ['bots', 'calls', 'chat', 'gateway', 'monolith', 'stories'];
     expect(builds).toHaveLength(services.length + 1);
     for (const [index, service] of services.entries()) {
       const build = builds[index] ?? '';

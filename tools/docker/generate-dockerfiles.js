@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes services/<name>/Dockerfile for every service of tools/scripts/lib/services.mjs from
+// Writes services/<name>/Dockerfile for every service and host of tools/scripts/lib/services.mjs from
 // tools/docker/Dockerfile.template, so the images cannot drift apart. Run after editing either:
 //   node tools/docker/generate-dockerfiles.js          (write)
 //   node tools/docker/generate-dockerfiles.js --check  (exit 1 when a committed file differs)
@@ -26,8 +26,9 @@ const NODE_VERSION = '22';
 const WITHOUT_DATABASE = new Set(['gateway']);
 
 /**
- * The services in `SERVICES` of tools/scripts/lib/services.mjs (the one list `npm start` runs),
- * read by evaluating the module: it is ESM, this file CommonJS (and loaded by jest).
+ * The services in `SERVICES` of tools/scripts/lib/services.mjs (the one list `npm start` runs) and
+ * its `OTHER_HOSTS` (the monolith, which other topologies run), read by evaluating the module: it
+ * is ESM, this file CommonJS (and loaded by jest).
  */
 function listedServices(root = workspaceRoot) {
   const url = pathToFileURL(join(root, 'tools', 'scripts', 'lib', 'services.mjs')).href;
@@ -35,7 +36,7 @@ function listedServices(root = workspaceRoot) {
     process.execPath,
     [
       '-e',
-      'import(process.argv[1]).then((m) => process.stdout.write(JSON.stringify(m.SERVICES)))',
+      'import(process.argv[1]).then((m) => process.stdout.write(JSON.stringify([...m.SERVICES, ...(m.OTHER_HOSTS ?? [])])))',
       url,
     ],
     { encoding: 'utf8' },

@@ -13,6 +13,8 @@ export interface PlannedTopology {
   hosts: Set<string>;
   /** Which host carries each domain (`chat` → `monolith` in the monolith topology). */
   hostOfDomain: Map<string, string>;
+  /** Its processes, each deployed on its own (a `<process>-<env>` stack on a Pulumi target). */
+  processes: { name: string; host: string; domains: string[] }[];
 }
 
 export function loadPlannedTopology(workspaceRoot: string, name: string): PlannedTopology {
@@ -28,10 +30,15 @@ export function loadPlannedTopology(workspaceRoot: string, name: string): Planne
     throw new UsageError(`--topology ${name}: no such topology; choose from ${known.join(', ')}`);
   }
   const topology = JSON.parse(readFileSync(file, 'utf8')) as {
-    processes: { host: string; domains?: string[] }[];
+    processes: { name: string; host: string; domains?: string[] }[];
   };
   return {
     name,
+    processes: topology.processes.map((process) => ({
+      name: process.name,
+      host: process.host,
+      domains: process.domains ?? [],
+    })),
     hosts: new Set(topology.processes.map((process) => process.host)),
     hostOfDomain: new Map(
       topology.processes.flatMap((process) =>

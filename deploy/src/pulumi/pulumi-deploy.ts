@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
+import { loadPlannedTopology } from '../plan/topology';
 import { runCommand } from '../run/shell';
 
 /** The stack config key the service programs build and tag the image from. */
@@ -42,6 +43,40 @@ export function pulumiStackOf(
     );
   }
   return { target, workDir, stackName };
+}
+
+/** Where a stack's process sits in its environment's topology. */
+export interface StackPlacement {
+  /** The topology the stack is configured for (`<project>:topology`, `services` when unset). */
+  topology: string;
+  /** The Nx project its image is built from, whose checks run: `monolith` for `chat-bots`. */
+  host: string;
+  /** What the gateway routes to it: the domains it hosts (the service itself for the gateway). */
+  upstreams: string[];
+}
+
+/**
+ * Reads the stack's topology from its `Pulumi.<stack>.yaml` (the same `topology` key the service
+ * program reads): the process `service` must be one of it. Without the key it is today's default,
+ * where every process is its own host and its own upstream.
+ */
+export function stackPlacement(stack: PulumiStack, service: string, root: string): StackPlacement {
+  const file = join(stack.workDir, `Pulumi.${stack.stackName}.yaml`);
+  const yaml = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const name = /^\s*[\w-]+:topology:\s*['"]?([a-z][a-z0-9-]*)['"]?\s*$/m.exec(yaml)?.[1];
+  if (name === undefined) return { topology: 'services', host: service, upstreams: [service] };
+  const topology = loadPlannedTopology(root, name);
+  const process = topology.processes.find((candidate) => candidate.name === service);
+  if (process === undefined) {
+    throw new UsageError(
+      `${stack.stackName}: topology ${name} has no process ${service}; it runs ${topology.processes.map((p) => p.name).join(', ')}`,
+    );
+  }
+  return {
+    topology: name,
+    host: process.host,
+    upstreams: process.domains.length > 0 ? process.domains : [service],
+  };
 }
 
 /** What to run for a service on a Pulumi target: its stack, the commit as `service:gitSha`. */

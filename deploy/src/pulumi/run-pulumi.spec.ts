@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReleaseStore } from '../releases/release-store';
@@ -21,6 +21,7 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
   let checkouts: string[];
   let failUp: Set<string>;
   let gateProblem: string | undefined;
+  let gated: string[][];
 
   const tools = (): PulumiRunTools => ({
     stacks: {
@@ -40,7 +41,10 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
         remove: () => Promise.resolve(),
       };
     },
-    gate: async () => gateProblem,
+    gate: async (_gateways, upstreams) => {
+      gated.push(upstreams);
+      return gateProblem;
+    },
   });
   const options = {
     env: 'staging',
@@ -59,6 +63,7 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
     checkouts = [];
     failUp = new Set();
     gateProblem = undefined;
+    gated = [];
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -71,6 +76,41 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
     );
     expect(ups).toEqual([NEW]);
     expect(release).toMatchObject({ sha: NEW, result: 'live' });
+  });
+
+  it('gates the monolith of a monolith environment on the four domains it hosts', async () => {
+    mkdirSync(join(root, 'topologies'));
+    copyFileSync(
+      join(__dirname, '..', '..', '..', 'topologies', 'monolith.json'),
+      join(root, 'topologies', 'monolith.json'),
+    );
+    const stacks = join(root, 'infra', 'docker', 'service');
+    writeFileSync(
+      join(stacks, 'Pulumi.monolith-staging.yaml'),
+      'config:\n  service:topology: monolith\n',
+    );
+    const release = await runPulumi(
+      root,
+      'monolith',
+      { ...options, sha: NEW, skipChecks: true },
+      tools(),
+    );
+    expect(release).toMatchObject({ service: 'monolith', sha: NEW, result: 'live' });
+    expect(gated).toEqual([['chat', 'stories', 'calls', 'bots']]);
+    // Without the key a stack is today's default: the service is its own upstream.
+    await runPulumi(root, 'chat', { ...options, sha: NEW, skipChecks: true }, tools());
+    expect(gated[1]).toEqual(['chat']);
+    // A stack of a process its topology does not run is refused before anything changes.
+    writeFileSync(
+      join(stacks, 'Pulumi.chat-staging.yaml'),
+      'config:\n  service:topology: monolith\n',
+    );
+    await expect(
+      runPulumi(root, 'chat', { ...options, sha: OLD, skipChecks: true }, tools()),
+    ).rejects.toThrow(
+      'chat-staging: topology monolith has no process chat; it runs monolith, gateway',
+    );
+    expect(ups).toEqual([NEW, NEW]);
   });
 
   it('a failed up is rolled back to the sha the stack ran, from a checkout of it', async () => {

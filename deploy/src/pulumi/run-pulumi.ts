@@ -10,6 +10,8 @@ import {
   pulumiInChildProcesses,
   type PulumiStacks,
   pulumiStackOf,
+  type StackPlacement,
+  stackPlacement,
 } from './pulumi-deploy';
 
 export interface PulumiRunOptions {
@@ -31,7 +33,8 @@ export interface PulumiRunOptions {
 export interface PulumiRunTools {
   stacks: PulumiStacks;
   checkout(sha: string): Promise<Checkout>;
-  gate(gateways: string[], service: string, rules: GateRules): Promise<string | undefined>;
+  /** `upstreams`: the gateway's names of what the stack runs (its domains, in a monolith four). */
+  gate(gateways: string[], upstreams: string[], rules: GateRules): Promise<string | undefined>;
 }
 
 export function pulumiTools(workspaceRoot: string): PulumiRunTools {
@@ -47,6 +50,7 @@ interface Context {
   checkout?: Checkout;
   /** The sha the stack runs before this deploy (its last successful update): the rollback. */
   running?: string;
+  placement?: StackPlacement;
 }
 
 /**
@@ -84,23 +88,35 @@ export async function runPulumi(
           return ctx.checkout.describe;
         }),
         steps.step('stack', async (ctx) => {
-          const deploy = stackOf((ctx.checkout as Checkout).root, options.sha);
+          const root = (ctx.checkout as Checkout).root;
+          const deploy = stackOf(root, options.sha);
+          ctx.placement = stackPlacement(deploy, service, root);
           ctx.running = (await tools.stacks.deployed(deploy))[0];
-          return `${deploy.stackName} (${options.target}), running ${ctx.running?.slice(0, 12) ?? 'nothing yet'}`;
+          const hosting =
+            ctx.placement.topology === 'services'
+              ? ''
+              : `, topology ${ctx.placement.topology} (${ctx.placement.upstreams.join(', ')})`;
+          return `${deploy.stackName} (${options.target}${hosting}), running ${ctx.running?.slice(0, 12) ?? 'nothing yet'}`;
         }),
         {
           ...steps.step('checks', (ctx) =>
-            runChecks((ctx.checkout as Checkout).root, service, options.sha, ctx.running),
+            runChecks(
+              (ctx.checkout as Checkout).root,
+              (ctx.placement as StackPlacement).host,
+              options.sha,
+              ctx.running,
+            ),
           ),
           skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
         },
         steps.step('pulumi up', async (ctx) => {
           await tools.stacks.up(stackOf((ctx.checkout as Checkout).root, options.sha));
         }),
-        steps.step('health gate', async () => {
+        steps.step('health gate', async (ctx) => {
           if (options.gateways.length === 0)
             return "the rollout's readiness probes (no --gateway to watch)";
-          const problem = await tools.gate(options.gateways, service, options.rules);
+          const { upstreams } = ctx.placement as StackPlacement;
+          const problem = await tools.gate(options.gateways, upstreams, options.rules);
           if (problem !== undefined) throw new Error(problem);
           return `healthy for ${options.rules.gateSeconds} s through ${options.gateways.length} gateway(s)`;
         }),

@@ -61,17 +61,25 @@ export function trafficProblem(
  */
 export async function gateThroughGateways(
   gateways: string[],
-  service: string,
+  upstreams: string | readonly string[],
   rules: GateRules,
 ): Promise<string | undefined> {
+  // A process hosting several domains is several upstreams of the gateway: all must be up, and
+  // their answers are judged together.
+  const names = typeof upstreams === 'string' ? [upstreams] : upstreams;
   const baseline = new Map<string, { requests: number; serverErrors: number }>();
   const until = Date.now() + rules.gateSeconds * 1_000;
   do {
     for (const gateway of gateways) {
-      const state = await upstreamOf(gateway, service);
-      if (state === undefined) return `the gateway ${gateway} did not answer /health/ready`;
-      if (state.status !== 'up') return `the gateway ${gateway} sees ${service} down`;
-      const now = state.traffic ?? { requests: 0, serverErrors: 0 };
+      const readiness = await gatewayReadiness(gateway);
+      if (readiness === undefined) return `the gateway ${gateway} did not answer /health/ready`;
+      const now = { requests: 0, serverErrors: 0 };
+      for (const name of names) {
+        const state = readiness.details?.upstreams?.[name] as UpstreamState | undefined;
+        if (state?.status !== 'up') return `the gateway ${gateway} sees ${name} down`;
+        now.requests += state.traffic?.requests ?? 0;
+        now.serverErrors += state.traffic?.serverErrors ?? 0;
+      }
       const start = baseline.get(gateway);
       if (start === undefined) {
         baseline.set(gateway, now);

@@ -17,24 +17,20 @@ import {
   valueOf,
   VOLUME,
 } from '../../testing/pulumi-mocks';
-import { DATABASE_SERVICES, SERVICE_NAMES, SERVICES, type ServiceName } from '../catalogue';
+import {
+  DOMAIN_NAMES as DATABASE_SERVICES,
+  platformSecrets as secrets,
+  MONOLITH_TOPOLOGY,
+  SERVICE_NAMES,
+  SERVICES_TOPOLOGY,
+} from '../../testing/topologies';
+import type { Topology } from '../../components/topology';
 import {
   definePlatform,
   definePlatformFromConfig,
+  type PlatformStackArgs,
   type PlatformStackOutputs,
-  type ServiceSecrets,
 } from './platform-stack';
-
-function secrets(): Record<ServiceName, ServiceSecrets> {
-  const result = {} as Record<ServiceName, ServiceSecrets>;
-  for (const service of SERVICE_NAMES) {
-    result[service] = { natsPassword: pulumi.secret(`${service}-nats-pw`) };
-    if (SERVICES[service].database) {
-      result[service].databasePassword = pulumi.secret(`${service}-db-pw`);
-    }
-  }
-  return result;
-}
 
 async function settle(platform: PlatformStackOutputs): Promise<void> {
   await Promise.all(Object.values(platform.exports).map((output) => valueOf(output)));
@@ -53,22 +49,32 @@ function completeState(args: pulumi.runtime.MockResourceArgs, state: Record<stri
   }
 }
 
+/** `platform-dev` for a topology, every resource recorded and every output settled. */
+async function platformIn(
+  topology: Topology,
+  extra: Partial<PlatformStackArgs> = {},
+): Promise<{ recorded: RecordedResource[]; platform: PlatformStackOutputs }> {
+  const recorded = installMocks({ project: 'platform', stack: 'platform-dev', completeState });
+  const platform = definePlatform({
+    env: 'dev',
+    topology,
+    // Every deployable service, the gateway included (its entry as its build will produce it).
+    manifest: fixtureManifest(),
+    secrets: secrets(topology),
+    postgresPassword: pulumi.secret('admin-pw'),
+    streamProvisionerPassword: pulumi.secret('provisioner-pw'),
+    ...extra,
+  });
+  await settle(platform);
+  return { recorded, platform };
+}
+
 describe('platform stack platform-dev', () => {
   let recorded: RecordedResource[];
   let platform: PlatformStackOutputs;
 
   beforeAll(async () => {
-    recorded = installMocks({ project: 'platform', stack: 'platform-dev', completeState });
-    platform = definePlatform({
-      env: 'dev',
-      // Every deployable service, the gateway included (its entry as its build will produce it).
-      manifest: fixtureManifest(),
-      secrets: secrets(),
-      postgresPassword: pulumi.secret('admin-pw'),
-      streamProvisionerPassword: pulumi.secret('provisioner-pw'),
-      natsSyncInterval: '10s',
-    });
-    await settle(platform);
+    ({ recorded, platform } = await platformIn(SERVICES_TOPOLOGY, { natsSyncInterval: '10s' }));
   });
 
   const containers = () => ofType(recorded, CONTAINER);
@@ -267,17 +273,65 @@ describe('platform stack platform-dev', () => {
     }
   });
 
-  it('exports from index.ts exactly what the stack defines', () => {
+  it('exports the topology it was set up for, and index.ts exports every output the stack defines', async () => {
+    expect(await valueOf(platform.exports['topology'])).toBe('services');
+    // The outputs depend on the topology, so the program exports the record itself.
     const index = readFileSync(join(__dirname, 'index.ts'), 'utf8');
-    const exported = [...index.matchAll(/^export const (\w+) = platform\.exports\['(\w+)'\];$/gm)];
-    expect(exported.every(([, name, key]) => name === key)).toBe(true);
-    expect(exported.map(([, name]) => name).sort()).toEqual(Object.keys(platform.exports).sort());
+    expect(index).toMatch(/^export = definePlatformFromConfig\(loadManifest\(\)\)\.exports;$/m);
+  });
+});
+
+describe('platform stack platform-dev in the monolith topology', () => {
+  let recorded: RecordedResource[];
+  let platform: PlatformStackOutputs;
+
+  beforeAll(async () => {
+    ({ recorded, platform } = await platformIn(MONOLITH_TOPOLOGY));
+  });
+
+  it('has one NATS user for the monolith whose rights are the union of its four domains’', () => {
+    const nats = ofType(recorded, CONTAINER).find(
+      (container) => container.inputs['name'] === 'switchboard-dev-nats',
+    ) as RecordedResource;
+    const [upload] = nats.inputs['uploads'] as { content: string }[];
+    const users = [...upload.content.matchAll(/user: "([^"]+)"/g)].map((match) => match[1]);
+    expect(users.sort()).toEqual(['gateway', 'monolith', 'stream-provisioner']);
+    const fixture = fixtureManifest();
+    const domains = ['chat', 'stories', 'calls', 'bots'];
+    for (const domain of domains) {
+      for (const subject of fixture.services[domain].answers) {
+        expect(upload.content).toContain(`"${subject}"`);
+      }
+      for (const { consumer } of fixture.services[domain].consumes) {
+        // Durable names stay per domain: moving a domain keeps its consumers' positions.
+        expect(upload.content).toContain(consumer);
+      }
+    }
+  });
+
+  it('still creates a database per domain, and exports the monolith’s user and every URL', async () => {
+    const postgres = ofType(recorded, CONTAINER).find(
+      (container) => container.inputs['name'] === 'switchboard-dev-postgres',
+    ) as RecordedResource;
+    const [upload] = postgres.inputs['uploads'] as { content: string }[];
+    expect(upload.content.match(/CREATE DATABASE "(\w+)"/g)).toEqual(
+      DATABASE_SERVICES.map((domain) => `CREATE DATABASE "${domain}"`),
+    );
+    expect(await valueOf(platform.exports['monolithNatsUser'])).toBe('monolith');
+    expect(await valueOf(platform.exports['topology'])).toBe('monolith');
+    expect(platform.exports).not.toHaveProperty('chatNatsUser');
+    for (const domain of DATABASE_SERVICES) {
+      expect(await valueOf(platform.exports[`${domain}DatabaseUrl`])).toBe(
+        `postgres://${domain}:${domain}-db-pw@postgres:5432/${domain}`,
+      );
+    }
   });
 });
 
 describe('platform stack config', () => {
   const argsWith = (manifest: MessagingManifest) => ({
     env: 'dev',
+    topology: SERVICES_TOPOLOGY,
     manifest,
     secrets: secrets(),
     postgresPassword: 'x',
@@ -288,27 +342,32 @@ describe('platform stack config', () => {
     installMocks({ project: 'platform', stack: 'platform-dev' });
     const manifest = fixtureManifest();
     delete (manifest.services as Record<string, unknown>)['bots'];
-    expect(() => definePlatform(argsWith(manifest))).toThrow('Manifest has no entry for: bots');
+    expect(() => definePlatform(argsWith(manifest))).toThrow(
+      'The messaging manifest has no entry for bots',
+    );
     // A manifest generated before the gateway was built has no user for it.
     const withoutGateway = fixtureManifest();
     delete (withoutGateway.services as Record<string, unknown>)['gateway'];
     expect(() => definePlatform(argsWith(withoutGateway))).toThrow(
-      'Manifest has no entry for: gateway',
+      'The messaging manifest has no entry for gateway',
     );
   });
 
-  it('refuses a database password for the gateway, and a missing one for a service with a database', () => {
+  it('refuses a database password for the gateway, a missing one for a domain, and users of another topology', () => {
     installMocks({ project: 'platform', stack: 'platform-dev' });
     const withGatewayDb = secrets();
-    withGatewayDb.gateway.databasePassword = 'x';
+    withGatewayDb.databases['gateway'] = 'x';
     expect(() =>
       definePlatform({ ...argsWith(fixtureManifest()), secrets: withGatewayDb }),
-    ).toThrow('gateway has no database: no password for it');
+    ).toThrow('a database password for gateway, which topology services does not have');
     const withoutChatDb = secrets();
-    delete withoutChatDb.chat.databasePassword;
+    delete withoutChatDb.databases['chat'];
     expect(() =>
       definePlatform({ ...argsWith(fixtureManifest()), secrets: withoutChatDb }),
-    ).toThrow('No database password for chat');
+    ).toThrow('no database password for chat');
+    expect(() =>
+      definePlatform({ ...argsWith(fixtureManifest()), secrets: secrets(MONOLITH_TOPOLOGY) }),
+    ).toThrow(/no NATS password for chat.*a NATS password for monolith, which topology services/);
   });
 
   it('refuses, before creating anything, a manifest in which a service publishes what it does not own', () => {
@@ -344,5 +403,31 @@ describe('platform stack config', () => {
     expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(
       'Stack "chat-dev" must be named platform-<env>',
     );
+  });
+
+  it('reads the topology from config: the monolith’s NATS password, no chat user', async () => {
+    installMocks({ project: 'platform', stack: 'platform-dev', completeState });
+    pulumi.runtime.setConfig('platform:topology', 'monolith');
+    pulumi.runtime.setConfig('platform:postgresPassword', 'admin');
+    pulumi.runtime.setConfig('platform:streamProvisionerNatsPassword', 'prov');
+    for (const domain of DATABASE_SERVICES) {
+      pulumi.runtime.setConfig(`platform:${domain}DatabasePassword`, `${domain}-d`);
+    }
+    pulumi.runtime.setConfig('platform:gatewayNatsPassword', 'g');
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/monolithNatsPassword/);
+    pulumi.runtime.setConfig('platform:monolithNatsPassword', 'm');
+    const exports = definePlatformFromConfig(fixtureManifest()).exports;
+    expect(await valueOf(exports['topology'])).toBe('monolith');
+    expect(
+      Object.keys(exports)
+        .filter((key) => key.endsWith('NatsUser'))
+        .sort(),
+    ).toEqual(['gatewayNatsUser', 'monolithNatsUser']);
+
+    pulumi.runtime.setConfig('platform:topology', 'galaxy');
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(
+      /topology galaxy: no topology "galaxy"; choose from mixed, monolith, services/,
+    );
+    pulumi.runtime.setConfig('platform:topology', 'services');
   });
 });

@@ -1,10 +1,12 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  databasePasswordsOf,
+  assertSecretsFit,
   platformEnvOf,
-  serviceSecretsFrom,
-  type ServiceSecrets,
+  platformSecretsFrom,
+  type PlatformSecrets,
+  topologyFrom,
+  userOutputs,
 } from '../../components/platform-config';
 import {
   provisionerOutcome,
@@ -12,21 +14,14 @@ import {
   streamProvisionerEnv,
   streamProvisionerPasswordFrom,
 } from '../../components/stream-provisioner';
+import { manifestForTopology, type Topology } from '../../components/topology';
 import { renderNatsConfig } from '../../nats/nats-config';
 import type { MessagingManifest } from '../../nats/manifest';
 import { assertManifest } from '../../nats/permissions';
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
-import {
-  APP_UID,
-  IMAGES,
-  isServiceName,
-  platformOutputs,
-  POSTGRES_UID,
-  SERVICE_NAMES,
-  type ServiceName,
-} from '../catalogue';
+import { APP_UID, IMAGES, platformOutputs, POSTGRES_UID } from '../catalogue';
 
-export type { ServiceSecrets };
+export type { PlatformSecrets };
 
 export interface PlatformStackArgs {
   /** `dev`, `staging`, …: suffix of every name. */
@@ -35,9 +30,12 @@ export interface PlatformStackArgs {
   platformDir?: string;
   /** Build context of the stream provisioner's image; defaults to `infra/streams`. */
   streamProvisionerDir?: string;
+  /** What runs on the platform: one NATS user per process. */
+  topology: Topology;
+  /** The generated manifest: an entry per domain and the gateway's. */
   manifest: MessagingManifest;
-  /** Per service: its NATS password and, if it has a database, its database password (secrets). */
-  secrets: Record<ServiceName, ServiceSecrets>;
+  /** Per process its NATS password, per domain its database password (secrets). */
+  secrets: PlatformSecrets;
   postgresPassword: pulumi.Input<string>;
   /** NATS password of the stream provisioner, the only user that creates streams (secret). */
   streamProvisionerPassword: pulumi.Input<string>;
@@ -69,20 +67,17 @@ const POSTGRES_DATA = '/var/lib/postgresql/data';
 
 /**
  * The shared platform on one Docker engine: a network, NATS with JetStream on a volume (config
- * generated from the messaging manifest: one user per service, least privilege), Postgres with
- * one role and one database per service that has a database. Exports what each service stack
- * needs.
+ * generated from the messaging manifest: one user per process of the topology, least privilege —
+ * a process hosting several domains gets the union of their rights), Postgres with one role and
+ * one database per domain. Exports what each service stack needs.
  */
 export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
-  const services = Object.keys(args.manifest.services).sort();
-  const unknown = services.filter((service) => !isServiceName(service));
-  if (unknown.length > 0) throw new Error(`Manifest names unknown services: ${unknown.join(', ')}`);
-  const missing = SERVICE_NAMES.filter((service) => !services.includes(service));
-  if (missing.length > 0) throw new Error(`Manifest has no entry for: ${missing.join(', ')}`);
-
-  // Fail before creating anything when the manifest claims a subject a service does not own.
-  assertManifest(args.manifest);
-  const databasePasswords = databasePasswordsOf(args.secrets);
+  // Fail before creating anything when the manifest claims a subject a process does not own, or
+  // a password is missing for a user of the topology.
+  const manifest = manifestForTopology(args.manifest, args.topology);
+  assertManifest(manifest);
+  assertSecretsFit(args.secrets, args.topology);
+  const databasePasswords = Object.entries(args.secrets.databases);
 
   const env = args.env;
   const labels = [{ label: 'switchboard.platform', value: env }];
@@ -109,15 +104,11 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
 
   // ---- NATS
   const natsVolume = new docker.Volume('nats-data', { name: `switchboard-${env}-nats`, labels });
-  const natsPasswords = pulumi.all(
-    Object.fromEntries(
-      SERVICE_NAMES.map((service) => [service, args.secrets[service].natsPassword]),
-    ),
-  );
+  const natsPasswords = pulumi.all(args.secrets.nats);
   const natsConfig = pulumi.secret(
     pulumi.all([natsPasswords, args.streamProvisionerPassword]).apply(([passwords, provisioner]) =>
       renderNatsConfig({
-        manifest: args.manifest,
+        manifest,
         passwords,
         provisionerPassword: provisioner,
         storeDir: `${NATS_DATA}/jetstream`,
@@ -166,7 +157,7 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
   const provisionerEnv = Object.entries(
     streamProvisionerEnv({
       natsUrl: `nats://${NATS_HOST}:4222`,
-      manifest: args.manifest,
+      manifest,
       replicas: 1,
       connectTimeoutSeconds: 120,
     }),
@@ -203,10 +194,10 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
 
   // ---- Postgres
   const databases = pulumi.all(
-    databasePasswords.map(({ service, password }) =>
+    databasePasswords.map(([domain, password]) =>
       pulumi
         .output(password)
-        .apply((clear) => ({ role: service, database: service, password: clear })),
+        .apply((clear) => ({ role: domain, database: domain, password: clear })),
     ),
   );
   const postgresInit = pulumi.secret(databases.apply((list) => renderPostgresInit(list)));
@@ -243,22 +234,18 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
     [platformOutputs.natsUrl]: pulumi.output(`nats://${NATS_HOST}:4222`),
     [platformOutputs.networkName]: network.name,
     [platformOutputs.streamsProvisioned]: streamsProvisioned,
+    [platformOutputs.topology]: pulumi.output(args.topology.name),
   };
-  for (const service of SERVICE_NAMES) {
-    exports[platformOutputs.natsUser(service)] = pulumi.output(service);
-    exports[platformOutputs.natsPassword(service)] = pulumi.secret(
-      args.secrets[service].natsPassword,
-    );
-  }
-  for (const { service, password } of databasePasswords) {
-    exports[platformOutputs.databaseUrl(service)] = pulumi.secret(
+  Object.assign(
+    exports,
+    userOutputs(args.secrets, (domain, password) =>
       pulumi
         .output(password)
         .apply((clear) =>
-          databaseUrl({ role: service, database: service, password: clear }, 'postgres'),
+          databaseUrl({ role: domain, database: domain, password: clear }, 'postgres'),
         ),
-    );
-  }
+    ),
+  );
   return { exports, network, nats, streamProvisioner, postgres, natsConfig, postgresInit };
 }
 
@@ -273,10 +260,12 @@ function hostPorts(
 /** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
 export function definePlatformFromConfig(manifest: MessagingManifest): PlatformStackOutputs {
   const config = new pulumi.Config();
+  const topology = topologyFrom(config);
   return definePlatform({
     env: platformEnvOf(pulumi.getStack()),
+    topology,
     manifest,
-    secrets: serviceSecretsFrom(config),
+    secrets: platformSecretsFrom(config, topology),
     postgresPassword: config.requireSecret('postgresPassword'),
     streamProvisionerPassword: streamProvisionerPasswordFrom(config),
     natsSyncInterval: config.get('natsSyncInterval'),

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { assertSameTopology } from '../../components/process-wiring';
+import { loadTopology, type Topology } from '../../components/topology';
 import {
-  DATABASE_SERVICES,
+  DOMAIN_NAMES as DATABASE_SERVICES,
+  MONOLITH_TOPOLOGY,
+  portOf,
   SERVICE_NAMES,
-  SERVICES,
-  type ServiceName,
-  UPSTREAM_SERVICES,
-} from '../catalogue';
+} from '../../testing/topologies';
 import {
   CONTAINER,
   envOf,
@@ -22,12 +23,15 @@ import { defineService, defineServiceFromConfig } from './service-stack';
 
 const PLATFORM = 'organization/platform/platform-dev';
 
-function platformOutputsFixture(): Record<string, unknown> {
+type ServiceName = string;
+const UPSTREAM_SERVICES = DATABASE_SERVICES;
+
+function platformOutputsFixture(processes = SERVICE_NAMES): Record<string, unknown> {
   const outputs: Record<string, unknown> = {
     natsUrl: 'nats://nats:4222',
     networkName: 'switchboard-dev',
   };
-  for (const service of SERVICE_NAMES) {
+  for (const service of processes) {
     outputs[`${service}NatsUser`] = service;
     outputs[`${service}NatsPassword`] = `${service}-nats-secret`;
   }
@@ -41,12 +45,26 @@ function platformOutputsFixture(): Record<string, unknown> {
 
 async function deploy(
   service: ServiceName,
-  extra: { replicas?: number; hostPort?: number; corsOrigins?: string[] } = {},
+  extra: {
+    replicas?: number;
+    hostPort?: number;
+    corsOrigins?: string[];
+    topology?: Topology;
+  } = {},
 ) {
+  const topology = extra.topology;
   const recorded = installMocks({
     project: 'service',
     stack: `${service}-dev`,
-    stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+    stackOutputs: {
+      [PLATFORM]:
+        topology === undefined
+          ? platformOutputsFixture()
+          : {
+              ...platformOutputsFixture(topology.processes.map((process) => process.name)),
+              topology: topology.name,
+            },
+    },
   });
   const outputs = defineService({
     stack: `${service}-dev`,
@@ -91,7 +109,7 @@ describe.each(SERVICE_NAMES)('service stack %s-dev', (service) => {
       NATS_PASSWORD: `${service}-nats-secret`,
       AUTH_JWT_SECRET: 'jwt-secret',
       NODE_ENV: 'production',
-      PORT: String(SERVICES[service].port),
+      PORT: String(portOf(service)),
       EVENTS_STREAMS: 'verify',
     });
     expect(containers[0].inputs['image']).toBe(`switchboard/${service}:abc1234`);
@@ -114,7 +132,7 @@ describe.each(SERVICE_NAMES)('service stack %s-dev', (service) => {
     for (const container of containers) {
       const healthcheck = container.inputs['healthcheck'] as { tests: string[] };
       expect(healthcheck.tests.join(' ')).toContain(
-        `http://127.0.0.1:${SERVICES[service].port}/health/ready`,
+        `http://127.0.0.1:${portOf(service)}/health/ready`,
       );
       expect(container.inputs['memory']).toBe(384);
       expect(container.inputs['restart']).toBe('unless-stopped');
@@ -166,11 +184,15 @@ describe.each(DATABASE_SERVICES)('service stack %s-dev (a service with a databas
     containers = ofType(recorded, CONTAINER);
   });
 
-  it('wires its own database and migrates on start', () => {
-    expect(envOf(containers[0])).toMatchObject({
-      DATABASE_URL: `postgres://${service}:${service}-db-secret@postgres:5432/${service}`,
+  it('wires its own domain’s database and migrates on start', () => {
+    const env = envOf(containers[0]);
+    expect(env).toMatchObject({
+      [`DATABASE_URL_${service.toUpperCase()}`]: `postgres://${service}:${service}-db-secret@postgres:5432/${service}`,
       DB_MIGRATE: 'true',
     });
+    expect(Object.keys(env).filter((key) => key.startsWith('DATABASE_URL'))).toHaveLength(1);
+    // A service hosts its own domain: no choice of domains to pass.
+    expect(env).not.toHaveProperty('HOST_DOMAINS');
   });
 
   it('stays internal: no port published on the host, reached on the network by its alias', () => {
@@ -189,9 +211,9 @@ describe.each(DATABASE_SERVICES)('service stack %s-dev (a service with a databas
         platformStack: PLATFORM,
         gitSha: 'a',
         jwtSecret: 'j',
-        hostPort: SERVICES[service].port,
+        hostPort: portOf(service),
       }),
-    ).toThrow(`${service} is internal: only gateway is published on the host`);
+    ).toThrow(`${service} is internal: only the gateway is published on the host`);
   });
 });
 
@@ -206,7 +228,6 @@ describe('service stack gateway-dev (the public entry, no database)', () => {
   });
 
   it('has no database: no DATABASE_URL, no migrations', () => {
-    expect(env).not.toHaveProperty('DATABASE_URL');
     expect(env).not.toHaveProperty('DB_MIGRATE');
     expect(Object.keys(env).filter((key) => /DATABASE|DB_|MIGRAT/.test(key))).toEqual([]);
   });
@@ -313,7 +334,7 @@ describe('service stack wiring details', () => {
       healthCheck: { path: '/health/ready' },
       natsUrl: 'nats://nats:4222',
       natsCredentials: { user: 'chat', password: 'pw' },
-      database: { url: 'postgres://chat:pw@postgres/chat' },
+      databases: { chat: 'postgres://chat:pw@postgres/chat' },
       jwtSecret: 'jwt',
       target: spy,
     });
@@ -357,7 +378,7 @@ describe('service stack wiring details', () => {
         gitSha: 'a',
         jwtSecret: 'j',
       }),
-    ).toThrow('Stack "presence-dev" must be named <service>-<env>');
+    ).toThrow('Stack "presence-dev" must be named <process>-<env> with process one of chat,');
   });
 
   it('reads its settings from config and requires the JWT secret', async () => {
@@ -372,7 +393,7 @@ describe('service stack wiring details', () => {
     pulumi.runtime.setConfig('service:authJwtSecret', 'from-config');
     pulumi.runtime.setConfig('service:memoryMb', '512');
     const outputs = defineServiceFromConfig();
-    expect(outputs.service).toBe('bots');
+    expect(outputs.service.name).toBe('bots');
     expect(await valueOf(outputs.imageName)).toBe('switchboard/bots:cafe123');
     await valueOf(outputs.instances);
     await valueOf(outputs.endpoint);
@@ -399,5 +420,99 @@ describe('service stack wiring details', () => {
         'https://app.example.com,https://admin.example.com',
       );
     }
+  });
+});
+
+describe('service stack monolith-dev (the monolith topology)', () => {
+  let container: RecordedResource;
+  let image: RecordedResource;
+
+  beforeAll(async () => {
+    const { recorded } = await deploy('monolith', { topology: MONOLITH_TOPOLOGY });
+    [container] = ofType(recorded, CONTAINER);
+    [image] = ofType(recorded, IMAGE);
+  });
+
+  it('builds the monolith’s image and runs it as one process hosting the four domains', () => {
+    expect(image.inputs).toMatchObject({
+      imageName: 'switchboard/monolith:abc1234',
+      build: { dockerfile: '../../../services/monolith/Dockerfile' },
+    });
+    expect(envOf(container)).toMatchObject({
+      SERVICE_NAME: 'monolith',
+      HOST_DOMAINS: 'chat,stories,calls,bots',
+      PORT: '3100',
+      NATS_USER: 'monolith',
+      NATS_PASSWORD: 'monolith-nats-secret',
+    });
+    expect(container.inputs['networksAdvanced']).toEqual([
+      { name: 'switchboard-dev', aliases: ['monolith'] },
+    ]);
+  });
+
+  it('keeps a database per domain: DATABASE_URL_<DOMAIN> each, never one DATABASE_URL', () => {
+    const env = envOf(container);
+    for (const domain of DATABASE_SERVICES) {
+      expect(env[`DATABASE_URL_${domain.toUpperCase()}`]).toBe(
+        `postgres://${domain}:${domain}-db-secret@postgres:5432/${domain}`,
+      );
+    }
+    expect(env).not.toHaveProperty('DATABASE_URL');
+    expect(env['DB_MIGRATE']).toBe('true');
+  });
+
+  it('is what the gateway of that topology routes every domain to', async () => {
+    const { recorded } = await deploy('gateway', { topology: MONOLITH_TOPOLOGY });
+    expect(envOf(ofType(recorded, CONTAINER)[0])['GATEWAY_UPSTREAMS']).toBe(
+      'chat=http://monolith:3100,stories=http://monolith:3100,calls=http://monolith:3100,bots=http://monolith:3100',
+    );
+  });
+});
+
+describe('service stacks of the mixed topology', () => {
+  const mixed = loadTopology('mixed');
+
+  it('deploys chat-bots-dev (a dashed process name) from the monolith’s image with two domains', async () => {
+    const { recorded, outputs } = await deploy('chat-bots', { topology: mixed });
+    expect(outputs.service).toEqual({
+      name: 'chat-bots',
+      host: 'monolith',
+      port: 3101,
+      domains: ['chat', 'bots'],
+    });
+    const env = envOf(ofType(recorded, CONTAINER)[0]);
+    expect(env).toMatchObject({ SERVICE_NAME: 'chat-bots', HOST_DOMAINS: 'chat,bots' });
+    expect(
+      Object.keys(env)
+        .filter((key) => key.startsWith('DATABASE_URL'))
+        .sort(),
+    ).toEqual(['DATABASE_URL_BOTS', 'DATABASE_URL_CHAT']);
+    expect(ofType(recorded, IMAGE)[0].inputs['imageName']).toBe('switchboard/monolith:abc1234');
+  });
+
+  it('routes the gateway to the process hosting each domain', async () => {
+    const { recorded } = await deploy('gateway', { topology: mixed });
+    expect(envOf(ofType(recorded, CONTAINER)[0])['GATEWAY_UPSTREAMS']).toBe(
+      'chat=http://chat-bots:3101,bots=http://chat-bots:3101,stories=http://stories:3102,calls=http://calls:3103',
+    );
+  });
+
+  it('refuses a process the topology does not run, and a platform set up for another topology', () => {
+    installMocks({ project: 'service', stack: 'chat-dev' });
+    expect(() =>
+      defineService({
+        stack: 'chat-dev',
+        topology: mixed,
+        platformStack: PLATFORM,
+        gitSha: 'a',
+        jwtSecret: 'j',
+      }),
+    ).toThrow(/process one of chat-bots, stories, calls, gateway \(topology mixed\)/);
+    expect(() => assertSameTopology('services', mixed, 'chat-bots')).toThrow(
+      'chat-bots is deployed for topology mixed, but the platform runs services',
+    );
+    // A platform from before topologies runs the default one.
+    expect(() => assertSameTopology(undefined, mixed, 'stories')).toThrow(/platform runs services/);
+    expect(() => assertSameTopology(undefined, loadTopology(), 'chat')).not.toThrow();
   });
 });

@@ -3,18 +3,16 @@ import * as pulumi from '@pulumi/pulumi';
 import { DockerTarget } from '../../components/docker-target';
 import { corsOriginsFrom } from '../../components/gateway-config';
 import { SwitchboardService } from '../../components/switchboard-service';
-import {
-  GATEWAY,
-  gatewayRoutingFor,
-  parseServiceStack,
-  platformOutputs,
-  SERVICES,
-  type ServiceName,
-} from '../catalogue';
+import { topologyFrom } from '../../components/platform-config';
+import { processWiring } from '../../components/process-wiring';
+import { loadTopology, type Topology, type TopologyProcess } from '../../components/topology';
+import { gatewayRoutingFor, isPublic, parseServiceStack, platformOutputs } from '../catalogue';
 
 export interface ServiceStackArgs {
-  /** Stack name, `<service>-<env>`: decides which service this program deploys. */
+  /** Stack name, `<process>-<env>`: decides which process of the topology this program deploys. */
   stack: string;
+  /** What the environment runs (the platform stack's topology); `services` when unset. */
+  topology?: Topology;
   /** Fully qualified platform stack, e.g. `organization/platform/platform-dev`. */
   platformStack: string;
   /** Commit the image is built from: image tag and `org.opencontainers.image.revision` label. */
@@ -38,7 +36,8 @@ export interface ServiceStackArgs {
 }
 
 export interface ServiceStackOutputs {
-  service: ServiceName;
+  /** The process deployed: its name, host, port and domains. */
+  service: TopologyProcess;
   imageName: pulumi.Output<string>;
   instances: pulumi.Output<string[]>;
   endpoint: pulumi.Output<string>;
@@ -47,28 +46,30 @@ export interface ServiceStackOutputs {
 }
 
 /**
- * Builds one service's image and runs its containers on the platform's network and NATS. Only the
- * public service (the gateway) is published on the host; it reaches the others by their network
- * alias.
+ * Builds one process's image (its host's, `services/<host>/Dockerfile`) and runs its containers on
+ * the platform's network and NATS. Only the public process (the gateway) is published on the
+ * host; it reaches the others by their network alias, the process name.
  */
 export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
-  const { service, env } = parseServiceStack(args.stack);
-  const { port, database, public: isPublic } = SERVICES[service];
-  if (!isPublic && args.hostPort !== undefined) {
+  const topology = args.topology ?? loadTopology();
+  const { process, env } = parseServiceStack(args.stack, topology);
+  const service = process.name;
+  if (!isPublic(process) && args.hostPort !== undefined) {
     throw new Error(
-      `${service} is internal: only ${GATEWAY} is published on the host (remove hostPort from ${args.stack})`,
+      `${service} is internal: only the gateway is published on the host (remove hostPort from ${args.stack})`,
     );
   }
-  const gateway = gatewayRoutingFor(service, args.corsOrigins);
+  const gateway = gatewayRoutingFor(process, topology, args.corsOrigins);
   const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
+  const wiring = processWiring(process, topology, platform, platformOutputs);
   const repoRoot = args.repoRoot ?? '../../..';
   const repository = args.imageRepository ?? 'switchboard';
 
   const image = new docker.Image(`${service}-image`, {
-    imageName: `${repository}/${service}:${args.gitSha}`,
+    imageName: `${repository}/${process.host}:${args.gitSha}`,
     build: {
       context: repoRoot,
-      dockerfile: `${repoRoot}/services/${service}/Dockerfile`,
+      dockerfile: `${repoRoot}/services/${process.host}/Dockerfile`,
       args: { GIT_SHA: args.gitSha },
       platform: 'linux/amd64',
     },
@@ -79,35 +80,24 @@ export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
     name: service,
     // The digest when pushed, so a redeploy runs exactly what was built.
     image: args.imageRepository === undefined ? image.imageName : image.repoDigest,
-    env: { ...args.env, SWITCHBOARD_ENV: env, GIT_SHA: args.gitSha },
+    env: { ...args.env, ...wiring.env, SWITCHBOARD_ENV: env, GIT_SHA: args.gitSha },
     replicas: args.replicas ?? 1,
     resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
-    port,
+    port: process.port,
     healthCheck: { path: '/health/ready' },
-    natsUrl: platform.requireOutput(platformOutputs.natsUrl) as pulumi.Output<string>,
-    natsCredentials: {
-      user: platform.requireOutput(platformOutputs.natsUser(service)) as pulumi.Output<string>,
-      password: platform.requireOutput(
-        platformOutputs.natsPassword(service),
-      ) as pulumi.Output<string>,
-    },
-    database: database
-      ? {
-          url: platform.requireOutput(
-            platformOutputs.databaseUrl(service),
-          ) as pulumi.Output<string>,
-        }
-      : undefined,
+    natsUrl: wiring.natsUrl,
+    natsCredentials: wiring.natsCredentials,
+    databases: wiring.databases,
     gateway,
     jwtSecret: args.jwtSecret,
     target: new DockerTarget({
       network: platform.requireOutput(platformOutputs.networkName) as pulumi.Output<string>,
-      hostPort: isPublic ? (args.hostPort ?? port) : undefined,
+      hostPort: isPublic(process) ? (args.hostPort ?? process.port) : undefined,
     }),
   });
 
   return {
-    service,
+    service: process,
     imageName: image.imageName,
     instances: component.instances,
     endpoint: component.endpoint,
@@ -121,6 +111,7 @@ export function defineServiceFromConfig(): ServiceStackOutputs {
   const config = new pulumi.Config();
   return defineService({
     stack: pulumi.getStack(),
+    topology: topologyFrom(config),
     platformStack: config.require('platformStack'),
     gitSha: config.get('gitSha') ?? process.env['GIT_SHA'] ?? 'dev',
     jwtSecret: config.requireSecret('authJwtSecret'),

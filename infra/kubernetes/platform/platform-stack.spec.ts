@@ -1,12 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DATABASE_SERVICES,
-  SERVICE_NAMES,
-  SERVICES,
-  type ServiceName,
-} from '../../docker/catalogue';
+import { manifestForTopology } from '../../components/topology';
 import { fixtureManifest } from '../../testing/fixture-manifest';
 import { matchesNatsPasswordHash } from '../../nats/password-hash';
 import {
@@ -22,19 +17,14 @@ import {
   definePlatformFromConfig,
   type KubernetesPlatformOutputs,
   type NatsAccountsConfig,
-  type ServiceSecrets,
 } from './platform-stack';
-
-function secrets(): Record<ServiceName, ServiceSecrets> {
-  const result = {} as Record<ServiceName, ServiceSecrets>;
-  for (const service of SERVICE_NAMES) {
-    result[service] = { natsPassword: pulumi.secret(`${service}-nats-pw`) };
-    if (SERVICES[service].database) {
-      result[service].databasePassword = pulumi.secret(`${service}-db-pw`);
-    }
-  }
-  return result;
-}
+import {
+  DOMAIN_NAMES as DATABASE_SERVICES,
+  MONOLITH_TOPOLOGY,
+  platformSecrets as secrets,
+  SERVICE_NAMES,
+  SERVICES_TOPOLOGY,
+} from '../../testing/topologies';
 
 async function settle(platform: KubernetesPlatformOutputs): Promise<void> {
   await Promise.all(Object.values(platform.exports).map((output) => valueOf(output)));
@@ -49,6 +39,7 @@ const PROVISIONER_IMAGE = `acme/switchboard/stream-provisioner@sha256:${'b'.repe
 function baseArgs() {
   return {
     env: 'dev',
+    topology: SERVICES_TOPOLOGY,
     // Every deployable service, the gateway included (its entry as its build will produce it).
     manifest: fixtureManifest(),
     secrets: secrets(),
@@ -293,14 +284,55 @@ describe('kubernetes platform stack platform-dev', () => {
 });
 
 describe('kubernetes platform stack entry point', () => {
-  it('exports from index.ts exactly what the stack defines', async () => {
+  it('exports the record the stack defines, the topology included', async () => {
     installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
     const platform = definePlatform(baseArgs());
     await settle(platform);
+    expect(await valueOf(platform.exports['topology'])).toBe('services');
+    // The outputs depend on the topology, so the program exports the record itself.
     const index = readFileSync(join(__dirname, 'index.ts'), 'utf8');
-    const exported = [...index.matchAll(/^export const (\w+) = platform\.exports\['(\w+)'\];$/gm)];
-    expect(exported.every(([, name, key]) => name === key)).toBe(true);
-    expect(exported.map(([, name]) => name).sort()).toEqual(Object.keys(platform.exports).sort());
+    expect(index).toMatch(/^export = definePlatformFromConfig\(loadManifest\(\)\)\.exports;$/m);
+  });
+});
+
+describe('kubernetes platform stack platform-dev in the monolith topology', () => {
+  it('merges one NATS user for the monolith: the union of its domains’ rights, no more', async () => {
+    const recorded = installKubernetesMocks({ project: 'platform-k8s', stack: 'platform-dev' });
+    const platform = definePlatform({
+      ...baseArgs(),
+      topology: MONOLITH_TOPOLOGY,
+      secrets: secrets(MONOLITH_TOPOLOGY),
+    });
+    await settle(platform);
+    const [release] = ofType(recorded, K8S.helmRelease);
+    const users = (release.inputs['values'] as NatsValues).config.merge.accounts['SWITCHBOARD']
+      .users;
+    expect(users.map((user) => user.user)).toEqual(['gateway', 'monolith', 'stream-provisioner']);
+    const monolith = users[1];
+    expect(matchesNatsPasswordHash('monolith-nats-pw', monolith.password)).toBe(true);
+    const fixture = fixtureManifest();
+    expect(monolith.permissions).toEqual(
+      natsPermissionsFor(
+        'monolith',
+        manifestForTopology(fixture, MONOLITH_TOPOLOGY).services['monolith'],
+      ),
+    );
+    // Everything each domain's own service could do, the monolith can (its inbox aside).
+    const notInbox = (subject: string) => !subject.startsWith('_INBOX.');
+    for (const domain of DATABASE_SERVICES) {
+      const own = natsPermissionsFor(domain, fixture.services[domain]);
+      expect(monolith.permissions.publish.allow).toEqual(
+        expect.arrayContaining(own.publish.allow.filter(notInbox)),
+      );
+      expect(monolith.permissions.subscribe.allow).toEqual(
+        expect.arrayContaining(own.subscribe.allow.filter(notInbox)),
+      );
+    }
+    expect(monolith.permissions.subscribe.allow).toContain('_INBOX.monolith.>');
+    expect(await valueOf(platform.exports['monolithNatsUser'])).toBe('monolith');
+    expect(await valueOf(platform.exports['chatDatabaseUrl'])).toBe(
+      'postgres://chat:chat-db-pw@postgres.switchboard-dev.svc.cluster.local:5432/chat',
+    );
   });
 });
 

@@ -1,18 +1,15 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import {
-  databasePasswordsOf,
+  assertSecretsFit,
   platformEnvOf,
-  serviceSecretsFrom,
-  type ServiceSecrets,
+  platformSecretsFrom,
+  type PlatformSecrets,
+  topologyFrom,
+  userOutputs,
 } from '../../components/platform-config';
-import {
-  APP_UID,
-  isServiceName,
-  POSTGRES_UID,
-  SERVICE_NAMES,
-  type ServiceName,
-} from '../../docker/catalogue';
+import { manifestForTopology, type Topology } from '../../components/topology';
+import { APP_UID, POSTGRES_UID } from '../../docker/catalogue';
 import { assertPinnedImage } from '../../components/pinned-image';
 import {
   streamProvisionerEnv,
@@ -24,14 +21,17 @@ import { assertManifest, STREAM_PROVISIONER_USER } from '../../nats/permissions'
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
 import { CHARTS, K8S_IMAGES, kubernetesPlatformOutputs as outputs } from '../catalogue';
 
-export type { ServiceSecrets };
+export type { PlatformSecrets };
 
 export interface KubernetesPlatformArgs {
   /** `dev`, `staging`, …: the namespace is `switchboard-<env>`. */
   env: string;
+  /** What runs on the platform: one NATS user per process. */
+  topology: Topology;
+  /** The generated manifest: an entry per domain and the gateway's. */
   manifest: MessagingManifest;
-  /** Per service: its NATS password and, if it has a database, its database password (secrets). */
-  secrets: Record<ServiceName, ServiceSecrets>;
+  /** Per process its NATS password, per domain its database password (secrets). */
+  secrets: PlatformSecrets;
   postgresPassword: pulumi.Input<string>;
   /** NATS password of the stream provisioner, the only user that creates streams (secret). */
   streamProvisionerPassword: pulumi.Input<string>;
@@ -96,19 +96,18 @@ export function natsAccountsConfig(
 /**
  * The shared platform on Kubernetes: the `switchboard-<env>` namespace; NATS as a JetStream cluster
  * (3 servers by default) from the official Helm chart, pinned, its accounts generated from the
- * messaging manifest; Postgres as a StatefulSet with one role and one database per service that
- * has a database. Exports what each service stack needs.
+ * messaging manifest (a user per process of the topology, a process hosting several domains
+ * holding the union of their rights); Postgres as a StatefulSet with one role and one database per
+ * domain. Exports what each service stack needs.
  */
 export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatformOutputs {
-  const services = Object.keys(args.manifest.services).sort();
-  const unknown = services.filter((service) => !isServiceName(service));
-  if (unknown.length > 0) throw new Error(`Manifest names unknown services: ${unknown.join(', ')}`);
-  const missing = SERVICE_NAMES.filter((service) => !services.includes(service));
-  if (missing.length > 0) throw new Error(`Manifest has no entry for: ${missing.join(', ')}`);
-  // Fail before creating anything when the manifest claims a subject a service does not own.
-  assertManifest(args.manifest);
+  // Fail before creating anything when the manifest claims a subject a process does not own, or
+  // a password is missing for a user of the topology.
+  const manifest = manifestForTopology(args.manifest, args.topology);
+  assertManifest(manifest);
+  assertSecretsFit(args.secrets, args.topology);
   assertPinnedImage(args.streamProvisionerImage);
-  const databasePasswords = databasePasswordsOf(args.secrets);
+  const databasePasswords = Object.entries(args.secrets.databases);
   const replicas = args.natsReplicas ?? 3;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
     throw new Error(
@@ -132,16 +131,12 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
   const inNamespace: pulumi.CustomResourceOptions = { ...opts, dependsOn: [namespace] };
 
   // ---- NATS: 3-node JetStream cluster from the official chart.
-  const natsPasswords = pulumi.all(
-    Object.fromEntries(
-      SERVICE_NAMES.map((service) => [service, args.secrets[service].natsPassword]),
-    ),
-  );
+  const natsPasswords = pulumi.all(args.secrets.nats);
   const natsAccounts = pulumi.secret(
     pulumi
       .all([natsPasswords, args.streamProvisionerPassword])
       .apply(([passwords, provisionerPassword]) =>
-        natsAccountsConfig(args.manifest, passwords, provisionerPassword),
+        natsAccountsConfig(manifest, passwords, provisionerPassword),
       ),
   );
   const nats = new k8s.helm.v3.Release(
@@ -226,7 +221,7 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
     Object.entries(
       streamProvisionerEnv({
         natsUrl: url,
-        manifest: args.manifest,
+        manifest,
         replicas,
         // A fresh cluster elects its JetStream meta leader after the pods are ready.
         connectTimeoutSeconds: 300,
@@ -296,7 +291,7 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
 
   // ---- Postgres: one role and one database per service that has one, the same init SQL as Docker.
   const databases = pulumi.all(
-    databasePasswords.map(({ service, password }) =>
+    databasePasswords.map(([service, password]) =>
       pulumi
         .output(password)
         .apply((clear) => ({ role: service, database: service, password: clear })),
@@ -428,30 +423,30 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
     [outputs.natsUrl]: natsUrl,
     // Resolves once the Job has completed: services only check the streams it created.
     [outputs.streamsProvisioned]: streamProvisioner.metadata.name.apply(() => 'true'),
+    [outputs.topology]: pulumi.output(args.topology.name),
   };
-  for (const service of SERVICE_NAMES) {
-    exports[outputs.natsUser(service)] = pulumi.output(service);
-    exports[outputs.natsPassword(service)] = pulumi.secret(args.secrets[service].natsPassword);
-  }
-  for (const { service, password } of databasePasswords) {
-    exports[outputs.databaseUrl(service)] = pulumi.secret(
+  Object.assign(
+    exports,
+    userOutputs(args.secrets, (domain, password) =>
       pulumi
         .all([password, host(POSTGRES_NAME)])
         .apply(([clear, postgresHost]) =>
-          databaseUrl({ role: service, database: service, password: clear }, postgresHost),
+          databaseUrl({ role: domain, database: domain, password: clear }, postgresHost),
         ),
-    );
-  }
+    ),
+  );
   return { exports, namespace, nats, streamProvisioner, postgres, natsAccounts, postgresInit };
 }
 
 /** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
 export function definePlatformFromConfig(manifest: MessagingManifest): KubernetesPlatformOutputs {
   const config = new pulumi.Config();
+  const topology = topologyFrom(config);
   return definePlatform({
     env: platformEnvOf(pulumi.getStack()),
+    topology,
     manifest,
-    secrets: serviceSecretsFrom(config),
+    secrets: platformSecretsFrom(config, topology),
     postgresPassword: config.requireSecret('postgresPassword'),
     streamProvisionerPassword: streamProvisionerPasswordFrom(config),
     streamProvisionerImage: config.require('streamProvisionerImage'),

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import type { Topology } from '../../components/topology';
 import {
-  DATABASE_SERVICES,
+  DOMAIN_NAMES as DATABASE_SERVICES,
+  MONOLITH_TOPOLOGY,
+  portOf,
   SERVICE_NAMES,
-  SERVICES,
-  type ServiceName,
-  UPSTREAM_SERVICES,
-} from '../../docker/catalogue';
+} from '../../testing/topologies';
 import { isSecretValue, ofType, type RecordedResource, valueOf } from '../../testing/pulumi-mocks';
 import {
   AUTONAME_SUFFIX,
@@ -20,12 +20,16 @@ import { defineKubernetesService, defineKubernetesServiceFromConfig } from './se
 const PLATFORM = 'organization/platform-k8s/platform-dev';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
-function platformOutputsFixture(): Record<string, unknown> {
+type ServiceName = string;
+const UPSTREAM_SERVICES = DATABASE_SERVICES;
+
+function platformOutputsFixture(topology?: Topology): Record<string, unknown> {
   const outputs: Record<string, unknown> = {
     natsUrl: 'nats://nats.switchboard-dev.svc.cluster.local:4222',
     namespace: 'switchboard-dev',
   };
-  for (const service of SERVICE_NAMES) {
+  if (topology !== undefined) outputs['topology'] = topology.name;
+  for (const service of topology?.processes.map((process) => process.name) ?? SERVICE_NAMES) {
     outputs[`${service}NatsUser`] = service;
     outputs[`${service}NatsPassword`] = `${service}-nats-secret`;
   }
@@ -55,17 +59,21 @@ function containersOf(resource: RecordedResource): Container[] {
 
 /** What the stack creates: without a database, no migrations Job. */
 function typesOf(service: ServiceName): string[] {
-  return SERVICES[service].database ? SERVICE_TYPES : SERVICE_TYPES.filter((t) => t !== K8S.job);
+  return service !== 'gateway' ? SERVICE_TYPES : SERVICE_TYPES.filter((t) => t !== K8S.job);
 }
 
 async function deploy(
   service: ServiceName,
-  extra: { serviceType?: 'ClusterIP' | 'LoadBalancer'; corsOrigins?: string[] } = {},
+  extra: {
+    serviceType?: 'ClusterIP' | 'LoadBalancer';
+    corsOrigins?: string[];
+    topology?: Topology;
+  } = {},
 ) {
   const recorded = installKubernetesMocks({
     project: 'service-k8s',
     stack: `${service}-dev`,
-    stackOutputs: { [PLATFORM]: platformOutputsFixture() },
+    stackOutputs: { [PLATFORM]: platformOutputsFixture(extra.topology) },
   });
   const outputs = defineKubernetesService({
     stack: `${service}-dev`,
@@ -109,7 +117,7 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
       NATS_USER: service,
       NATS_PASSWORD: `${service}-nats-secret`,
       AUTH_JWT_SECRET: 'jwt-secret',
-      PORT: String(SERVICES[service].port),
+      PORT: String(portOf(service)),
       SWITCHBOARD_ENV: 'dev',
       // The platform's provisioner creates the streams; the service only checks them.
       EVENTS_STREAMS: 'verify',
@@ -123,7 +131,7 @@ describe.each(SERVICE_NAMES)('kubernetes service stack %s-dev', (service) => {
   });
 
   it('runs the given image from the Secret, probes on /health/ready and /health/live', () => {
-    const port = SERVICES[service].port;
+    const port = portOf(service);
     const [container] = containersOf(only(K8S.deployment));
     expect(container.image).toBe(`acme/switchboard/${service}@${DIGEST}`);
     expect(container.envFrom).toEqual([
@@ -200,7 +208,7 @@ describe.each(DATABASE_SERVICES)(
 
     it('wires its own database into its Secret', () => {
       expect(only(K8S.secret).inputs['stringData']).toMatchObject({
-        DATABASE_URL: `postgres://${service}:${service}-db-secret@postgres.switchboard-dev.svc.cluster.local:5432/${service}`,
+        [`DATABASE_URL_${service.toUpperCase()}`]: `postgres://${service}:${service}-db-secret@postgres.switchboard-dev.svc.cluster.local:5432/${service}`,
       });
     });
 
@@ -231,7 +239,7 @@ describe.each(DATABASE_SERVICES)(
           jwtSecret: 'j',
           serviceType: 'LoadBalancer',
         }),
-      ).toThrow(`${service} is internal: only gateway is exposed outside the cluster`);
+      ).toThrow(`${service} is internal: only the gateway is exposed outside the cluster`);
     });
   },
 );
@@ -347,7 +355,7 @@ describe('kubernetes service stack details', () => {
         image: 'r/x:1',
         jwtSecret: 'j',
       }),
-    ).toThrow('Stack "presence-dev" must be named <service>-<env>');
+    ).toThrow('Stack "presence-dev" must be named <process>-<env> with process one of chat,');
   });
 
   it('reads its settings from config and requires the image and the JWT secret', async () => {
@@ -365,7 +373,7 @@ describe('kubernetes service stack details', () => {
     pulumi.runtime.setConfig('service-k8s:memoryMb', '512');
     const outputs = defineKubernetesServiceFromConfig();
     await valueOf(outputs.instances);
-    expect(outputs.service).toBe('bots');
+    expect(outputs.service.name).toBe('bots');
     const [deployment] = ofType(recorded, K8S.deployment);
     expect(deployment.inputs['spec']).toMatchObject({ replicas: 3 });
     expect(containersOf(deployment)[0]).toMatchObject({
@@ -374,6 +382,45 @@ describe('kubernetes service stack details', () => {
     });
     expect(await valueOf(outputs.endpoint)).toBe(
       'http://bots.switchboard-dev.svc.cluster.local:3104',
+    );
+  });
+});
+
+describe('kubernetes service stack monolith-dev (the monolith topology)', () => {
+  it('runs one Deployment hosting the four domains, each with its database, migrated by one Job', async () => {
+    const { recorded, outputs } = await deploy('monolith', { topology: MONOLITH_TOPOLOGY });
+    const [secret] = ofType(recorded, K8S.secret);
+    const env = secret.inputs['stringData'] as Record<string, string>;
+    expect(env).toMatchObject({
+      SERVICE_NAME: 'monolith',
+      HOST_DOMAINS: 'chat,stories,calls,bots',
+      NATS_USER: 'monolith',
+      PORT: '3100',
+    });
+    expect(
+      Object.keys(env)
+        .filter((key) => key.startsWith('DATABASE_URL'))
+        .sort(),
+    ).toEqual([
+      'DATABASE_URL_BOTS',
+      'DATABASE_URL_CALLS',
+      'DATABASE_URL_CHAT',
+      'DATABASE_URL_STORIES',
+    ]);
+    const [migrate] = containersOf(ofType(recorded, K8S.job)[0]);
+    expect(migrate.command).toEqual(['node', 'main.js', '--migrate']);
+    expect(await valueOf(outputs.endpoint)).toBe(
+      'http://monolith.switchboard-dev.svc.cluster.local:3100',
+    );
+  });
+
+  it('is where the gateway of that topology sends every domain', async () => {
+    const { recorded } = await deploy('gateway', { topology: MONOLITH_TOPOLOGY });
+    const env = ofType(recorded, K8S.secret)[0].inputs['stringData'] as Record<string, string>;
+    expect(env['GATEWAY_UPSTREAMS'].split(',')).toEqual(
+      DATABASE_SERVICES.map(
+        (domain) => `${domain}=http://monolith.switchboard-dev.svc.cluster.local:3100`,
+      ),
     );
   });
 });

@@ -2,22 +2,24 @@ import * as pulumi from '@pulumi/pulumi';
 import { corsOriginsFrom } from '../../components/gateway-config';
 import { KubernetesTarget, type ServiceType } from '../../components/kubernetes-target';
 import { assertPinnedImage } from '../../components/pinned-image';
+import { topologyFrom } from '../../components/platform-config';
+import { processWiring } from '../../components/process-wiring';
 import { SwitchboardService } from '../../components/switchboard-service';
-import {
-  GATEWAY,
-  gatewayRoutingFor,
-  parseServiceStack,
-  SERVICES,
-  type ServiceName,
-} from '../../docker/catalogue';
+import { loadTopology, type Topology, type TopologyProcess } from '../../components/topology';
+import { gatewayRoutingFor, isPublic, parseServiceStack } from '../../docker/catalogue';
 import { kubernetesPlatformOutputs as outputs } from '../catalogue';
 
 export interface KubernetesServiceStackArgs {
-  /** Stack name, `<service>-<env>`: decides which service this program deploys. */
+  /** Stack name, `<process>-<env>`: decides which process of the topology this program deploys. */
   stack: string;
+  /** What the environment runs (the platform stack's topology); `services` when unset. */
+  topology?: Topology;
   /** Fully qualified platform stack, e.g. `organization/platform-k8s/platform-dev`. */
   platformStack: string;
-  /** Image to run: a registry reference with a digest (preferred) or an immutable tag. */
+  /**
+   * Image to run, built from the process's host (`services/<host>/Dockerfile`): a registry
+   * reference with a digest (preferred) or an immutable tag.
+   */
   image: string;
   jwtSecret: pulumi.Input<string>;
   /** Minimum pods (the HPA's floor). Default 2. */
@@ -41,50 +43,50 @@ export interface KubernetesServiceStackArgs {
 const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'LoadBalancer'];
 
 export interface KubernetesServiceStackOutputs {
-  service: ServiceName;
+  /** The process deployed: its name, host, port and domains. */
+  service: TopologyProcess;
   instances: pulumi.Output<string[]>;
   endpoint: pulumi.Output<string>;
   component: SwitchboardService;
 }
 
 /**
- * Runs one service, already built and pushed, in the platform's namespace. No image build here.
- * Only the public service (the gateway) may be exposed outside the cluster; it reaches the others
- * by their Service names.
+ * Runs one process of the topology, already built and pushed, in the platform's namespace. No
+ * image build here. Only the public process (the gateway) may be exposed outside the cluster; it
+ * reaches the others by their Service names, the process names.
  */
 export function defineKubernetesService(
   args: KubernetesServiceStackArgs,
 ): KubernetesServiceStackOutputs {
-  const { service, env } = parseServiceStack(args.stack);
-  const { port, database, public: isPublic } = SERVICES[service];
+  const topology = args.topology ?? loadTopology();
+  const { process, env } = parseServiceStack(args.stack, topology);
+  const service = process.name;
   assertPinnedImage(args.image);
-  const serviceType = args.serviceType ?? (isPublic ? 'LoadBalancer' : 'ClusterIP');
+  const serviceType = args.serviceType ?? (isPublic(process) ? 'LoadBalancer' : 'ClusterIP');
   if (!SERVICE_TYPES.includes(serviceType)) {
     throw new Error(`serviceType must be one of ${SERVICE_TYPES.join(', ')}, not "${serviceType}"`);
   }
-  if (!isPublic && serviceType !== 'ClusterIP') {
+  if (!isPublic(process) && serviceType !== 'ClusterIP') {
     throw new Error(
-      `${service} is internal: only ${GATEWAY} is exposed outside the cluster (serviceType ClusterIP)`,
+      `${service} is internal: only the gateway is exposed outside the cluster (serviceType ClusterIP)`,
     );
   }
-  const gateway = gatewayRoutingFor(service, args.corsOrigins);
+  const gateway = gatewayRoutingFor(process, topology, args.corsOrigins);
   const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
   const ref = (name: string) => platform.requireOutput(name) as pulumi.Output<string>;
+  const wiring = processWiring(process, topology, platform, outputs);
 
   const component = new SwitchboardService(service, {
     name: service,
     image: args.image,
-    env: { ...args.env, SWITCHBOARD_ENV: env },
+    env: { ...args.env, ...wiring.env, SWITCHBOARD_ENV: env },
     replicas: args.replicas ?? 2,
     resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
-    port,
+    port: process.port,
     healthCheck: { path: '/health/ready' },
-    natsUrl: ref(outputs.natsUrl),
-    natsCredentials: {
-      user: ref(outputs.natsUser(service)),
-      password: ref(outputs.natsPassword(service)),
-    },
-    database: database ? { url: ref(outputs.databaseUrl(service)) } : undefined,
+    natsUrl: wiring.natsUrl,
+    natsCredentials: wiring.natsCredentials,
+    databases: wiring.databases,
     gateway,
     jwtSecret: args.jwtSecret,
     target: new KubernetesTarget({
@@ -96,7 +98,7 @@ export function defineKubernetesService(
     }),
   });
   return {
-    service,
+    service: process,
     instances: component.instances,
     endpoint: component.endpoint,
     component,
@@ -108,6 +110,7 @@ export function defineKubernetesServiceFromConfig(): KubernetesServiceStackOutpu
   const config = new pulumi.Config();
   return defineKubernetesService({
     stack: pulumi.getStack(),
+    topology: topologyFrom(config),
     platformStack: config.require('platformStack'),
     image: config.require('image'),
     jwtSecret: config.requireSecret('authJwtSecret'),

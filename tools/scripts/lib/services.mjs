@@ -9,6 +9,12 @@ export const SERVICES = [
   { name: 'gateway', port: 3000 },
 ];
 
+/**
+ * Hosts the default topology does not run, with their default port: another topology starts them
+ * (topologies/), and they get an image like the services (tools/docker/generate-dockerfiles.js).
+ */
+export const OTHER_HOSTS = [{ name: 'monolith', port: 3100 }];
+
 /** The domains, each hosted exactly once by a topology (see topologies/). */
 export const DOMAINS = ['chat', 'stories', 'calls', 'bots'];
 
