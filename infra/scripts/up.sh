@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Brings up one Switchboard stack on Docker with the Pulumi CLI:
 #   infra/scripts/up.sh platform <env>    # network, NATS, Postgres  (stack platform-<env>)
-#   infra/scripts/up.sh <service> <env>   # chat | stories | calls | bots | gateway (stack <service>-<env>)
+#   infra/scripts/up.sh <process> <env>   # chat | … | gateway | monolith (stack <process>-<env>)
+# A process is one of its environment's topology (topologies/<name>.json); its stack must be
+# committed as infra/docker/service/Pulumi.<process>-<env>.yaml.
 # Extra arguments go to `pulumi up` (e.g. --yes). Needs the Pulumi CLI and a running Docker engine;
 # says so and exits 2 when either is missing.
 set -euo pipefail
 
 usage() {
-  echo "usage: infra/scripts/up.sh <platform|chat|stories|calls|bots|gateway> <env> [pulumi up args…]" >&2
+  echo "usage: infra/scripts/up.sh <platform|<process>> <env> [pulumi up args…]" >&2
+  echo "       <process>: a process with a stack file infra/docker/service/Pulumi.<process>-<env>.yaml" >&2
   exit 64
 }
 
@@ -15,12 +18,15 @@ usage() {
 family="$1"
 env="$2"
 shift 2
-case "$family" in
-  platform) program="docker/platform" ;;
-  chat | stories | calls | bots | gateway) program="docker/service" ;;
-  *) usage ;;
-esac
-[[ "$env" =~ ^[a-z0-9-]+$ ]] || usage
+[[ "$env" =~ ^[a-z0-9-]+$ && "$family" =~ ^[a-z][a-z0-9-]*$ ]] || usage
+infra="${BASH_SOURCE[0]%/*}/.."
+if [[ "$family" == "platform" ]]; then
+  program="docker/platform"
+elif [[ -f "$infra/docker/service/Pulumi.$family-$env.yaml" ]]; then
+  program="docker/service"
+else
+  usage
+fi
 
 if ! command -v pulumi >/dev/null 2>&1; then
   echo "up.sh: the Pulumi CLI ('pulumi') is not installed or not on PATH." >&2
@@ -38,7 +44,6 @@ if ! docker info >/dev/null 2>&1; then
   exit 2
 fi
 
-infra="${BASH_SOURCE[0]%/*}/.."
 cd "$infra/$program"
 stack="$family-$env"
 if [[ "$family" != "platform" ]]; then

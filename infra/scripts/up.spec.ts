@@ -67,6 +67,22 @@ describe('infra/scripts/up.sh', () => {
     expect(result.stdout).toContain('pulumi up --stack gateway-dev in docker/service');
   });
 
+  it('deploys the monolith of an environment in the monolith topology', () => {
+    const result = run(['monolith', 'solo'], {
+      pulumi: 'echo "pulumi $* in ${PWD##*/infra/}"',
+      docker: 'exit 0',
+      git: 'echo 0123456789ab',
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('pulumi up --stack monolith-solo in docker/service');
+  });
+
+  it('rejects a process without a committed stack for that environment, with its usage', () => {
+    const result = run(['monolith', 'dev'], { pulumi: 'exit 0', docker: 'exit 0' });
+    expect(result.status).toBe(64);
+    expect(result.stderr).toContain('Pulumi.<process>-<env>.yaml');
+  });
+
   it('rejects an unknown stack family with its usage', () => {
     const result = run(['presence', 'dev']);
     expect(result.status).toBe(64);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../cli/usage-error';
+import { loadPlannedTopology } from '../plan/topology';
 
 const url = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ''));
 
@@ -16,6 +17,14 @@ export const LocalEnvironment = z
       .string()
       .regex(/^nats:\/\/[^\s/]+$/, 'nats://host:port')
       .default('nats://127.0.0.1:4222'),
+    /**
+     * What the environment runs (topologies/<name>.json, as `npm start -- --topology <name>`):
+     * which domains a deployed process hosts, so which gateway routes it takes over.
+     */
+    topology: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, 'a topology name, e.g. monolith')
+      .default('services'),
     /** Every gateway replica: the switch is done once each of them applies it. */
     gateways: z.array(url).min(1).default(['http://127.0.0.1:3000']),
     /** Environment of each service's processes, on top of PORT, HOST and SERVICE_RELEASE. */
@@ -58,22 +67,76 @@ export function loadLocalEnvironment(
   return parsed.data;
 }
 
-/** What a service's process gets when the environment file says nothing of it: npm start's defaults. */
-export function serviceEnv(
+/** A deployable as a process of the environment's topology. */
+export interface LocalProcess {
+  name: string;
+  /** The domains it hosts (none for the gateway). */
+  domains: string[];
+  /** Its names in the gateway's routes: the domains it hosts, or its own name (the gateway). */
+  upstreams: string[];
+  /** Whether its host carries a choice of domains (the monolith): it is told which. */
+  choosesDomains: boolean;
+}
+
+/** The process `service` of the environment's topology; a clear error when it runs none. */
+export function localProcessOf(
   workspaceRoot: string,
   environment: LocalEnvironment,
   service: string,
+): LocalProcess {
+  const topology = (() => {
+    try {
+      return loadPlannedTopology(workspaceRoot, environment.topology);
+    } catch (error) {
+      // Named as the environment file names it, not as the plan's --topology option.
+      throw new UsageError((error as Error).message.replace(/^--topology /, '"topology": '));
+    }
+  })();
+  const process = topology.processes.find((candidate) => candidate.name === service);
+  if (process === undefined) {
+    throw new UsageError(
+      `${service}: the environment runs topology ${topology.name}, which has no process ${service} ` +
+        `(it runs ${topology.processes.map((p) => p.name).join(', ')}); set "topology" in its environment file`,
+    );
+  }
+  return {
+    name: process.name,
+    domains: process.domains,
+    upstreams: process.domains.length > 0 ? process.domains : [process.name],
+    choosesDomains: !process.domains.every((domain) => domain === process.host),
+  };
+}
+
+/**
+ * What a process gets when the environment file says nothing of it: npm start's defaults — each
+ * domain on its SQLite file (`DATABASE_URL` for a process of one domain, `DATABASE_URL_<DOMAIN>`
+ * each for several), and the domains to host for the monolith.
+ */
+export function serviceEnv(
+  workspaceRoot: string,
+  environment: LocalEnvironment,
+  process: LocalProcess,
 ): Record<string, string> {
-  const defaults: Record<string, string> =
-    service === 'gateway'
-      ? {}
-      : {
-          DATABASE_URL: `sqlite:${join(workspaceRoot, '.switchboard', 'data', `${service}.sqlite`)}`,
-          DB_MIGRATE: 'true',
-        };
+  const sqlite = (domain: string) =>
+    `sqlite:${join(workspaceRoot, '.switchboard', 'data', `${domain}.sqlite`)}`;
+  const databases: Record<string, string> =
+    process.domains.length === 1
+      ? { DATABASE_URL: sqlite(process.domains[0] as string) }
+      : Object.fromEntries(
+          process.domains.map((domain) => [databaseUrlKey(domain), sqlite(domain)]),
+        );
   return {
     NATS_URL: environment.natsUrl,
-    ...defaults,
-    ...(environment.services[service]?.env ?? {}),
+    ...databases,
+    ...(process.domains.length > 0 ? { DB_MIGRATE: 'true' } : {}),
+    ...(process.choosesDomains
+      ? { SERVICE_NAME: process.name, HOST_DOMAINS: process.domains.join(',') }
+      : {}),
+    ...(environment.services[process.name]?.env ?? {}),
   };
+}
+
+/** `chat` → `DATABASE_URL_CHAT`, as the runtime reads a domain's database. */
+function databaseUrlKey(domain: string): string {
+  return `DATABASE_URL_${domain.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type KV, type NatsConnection } from 'nats';
 import { isAlive } from '../releases/release-store';
-import { gatewayReadiness, POLL_MS, trafficProblem, upstreamOf } from '../run/gate';
+import { gatewayReadiness, POLL_MS, trafficProblem, upstreamsState } from '../run/gate';
 import { type LocalEnvironment } from './local-environment';
 
 /**
@@ -78,34 +78,45 @@ export class LocalTarget {
   }
 
   /**
-   * Points the gateway's traffic for `service` at `urls`, and resolves once every gateway replica
-   * has applied it (its readiness reports the bucket revision of this put or a later one).
+   * Points the gateway's traffic for `upstreams` (a process's domains: the monolith is four) at
+   * `urls`, and resolves once every gateway replica has applied it (its readiness reports the
+   * bucket revision of the last put or a later one).
    */
-  async switchTo(service: string, urls: string[], release: string | undefined): Promise<void> {
-    const entry = Gateway.UpstreamsEntry.parse({ urls, release });
-    const revision = await this.kv.put(service, JSON.stringify(entry));
+  async switchTo(
+    upstreams: readonly string[],
+    urls: string[],
+    release: string | undefined,
+  ): Promise<void> {
+    const entry = JSON.stringify(Gateway.UpstreamsEntry.parse({ urls, release }));
+    let revision = 0;
+    for (const upstream of upstreams) revision = await this.kv.put(upstream, entry);
     await this.applied(revision);
   }
 
-  /** Hands a service back to the gateway's configured upstreams. */
-  async switchToConfigured(service: string): Promise<void> {
-    await this.kv.delete(service);
-    // The delete is itself an entry (a marker) with its own revision.
-    await this.applied((await this.kv.get(service))?.revision ?? 0);
+  /** Hands a process's upstreams back to the gateway's configured ones. */
+  async switchToConfigured(upstreams: readonly string[]): Promise<void> {
+    let revision = 0;
+    for (const upstream of upstreams) {
+      await this.kv.delete(upstream);
+      // The delete is itself an entry (a marker) with its own revision.
+      revision = Math.max(revision, (await this.kv.get(upstream))?.revision ?? 0);
+    }
+    await this.applied(revision);
   }
 
   /**
    * Watches the release for `seconds`: its readiness, and the 5xx share of what the gateway got
-   * for the service. Resolves undefined when healthy, or the reason it is not.
+   * for its upstreams together. Resolves undefined when healthy, or the reason it is not.
    */
-  async gate(service: string, url: string, pid: number): Promise<string | undefined> {
+  async gate(upstreams: readonly string[], url: string, pid: number): Promise<string | undefined> {
     const until = Date.now() + this.environment.gateSeconds * 1_000;
     do {
       if (!isAlive(pid)) return 'the process exited';
       const ready = await readiness(url);
       if (ready !== '200') return `/health/ready answered ${ready}`;
       // The gateway's counts start at the switch: they are this release's alone.
-      const traffic = (await upstreamOf(this.environment.gateways[0] as string, service))?.traffic;
+      const seen = await gatewayReadiness(this.environment.gateways[0] as string);
+      const traffic = seen && upstreamsState(seen, upstreams).traffic;
       const problem = trafficProblem(traffic, this.environment);
       if (problem) return problem;
       await sleep(POLL_MS);

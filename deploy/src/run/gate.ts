@@ -31,12 +31,23 @@ export async function gatewayReadiness(gateway: string): Promise<GatewayReadines
   }
 }
 
-export async function upstreamOf(
-  gateway: string,
-  service: string,
-): Promise<UpstreamState | undefined> {
-  return (await gatewayReadiness(gateway))?.details?.upstreams?.[service] as
-    UpstreamState | undefined;
+/**
+ * What a gateway's readiness says of the upstreams a process is to the gateway (a process hosting
+ * several domains is several of them): the first that is not up, and their answers summed.
+ */
+export function upstreamsState(
+  readiness: GatewayReadiness,
+  names: readonly string[],
+): { down?: string; traffic: { requests: number; serverErrors: number } } {
+  const traffic = { requests: 0, serverErrors: 0 };
+  let down: string | undefined;
+  for (const name of names) {
+    const state = readiness.details?.upstreams?.[name] as UpstreamState | undefined;
+    if (state?.status !== 'up') down ??= name;
+    traffic.requests += state?.traffic?.requests ?? 0;
+    traffic.serverErrors += state?.traffic?.serverErrors ?? 0;
+  }
+  return { down, traffic };
 }
 
 /** Why a count of answers fails the gate (too many 5xx), or undefined when it passes. */
@@ -73,13 +84,8 @@ export async function gateThroughGateways(
     for (const gateway of gateways) {
       const readiness = await gatewayReadiness(gateway);
       if (readiness === undefined) return `the gateway ${gateway} did not answer /health/ready`;
-      const now = { requests: 0, serverErrors: 0 };
-      for (const name of names) {
-        const state = readiness.details?.upstreams?.[name] as UpstreamState | undefined;
-        if (state?.status !== 'up') return `the gateway ${gateway} sees ${name} down`;
-        now.requests += state.traffic?.requests ?? 0;
-        now.serverErrors += state.traffic?.serverErrors ?? 0;
-      }
+      const { down, traffic: now } = upstreamsState(readiness, names);
+      if (down !== undefined) return `the gateway ${gateway} sees ${down} down`;
       const start = baseline.get(gateway);
       if (start === undefined) {
         baseline.set(gateway, now);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
-import { loadLocalEnvironment, serviceEnv } from '../local/local-environment';
+import { loadLocalEnvironment, localProcessOf, serviceEnv } from '../local/local-environment';
 import { LocalTarget } from '../local/local-target';
 import { type Release, ReleaseStore } from '../releases/release-store';
 import { releaseDir } from './package-release';
@@ -18,6 +18,7 @@ export async function rollbackLocal(
   options: { env: string; config?: string },
 ): Promise<Release> {
   const environment = loadLocalEnvironment(workspaceRoot, options.env, options.config);
+  const placement = localProcessOf(workspaceRoot, environment, service);
   const store = ReleaseStore.forWorkspace(workspaceRoot, options.env);
   const target = await LocalTarget.open(environment);
   try {
@@ -46,7 +47,7 @@ export async function rollbackLocal(
       let step = 'start';
       try {
         const env = {
-          ...serviceEnv(workspaceRoot, environment, service),
+          ...serviceEnv(workspaceRoot, environment, placement),
           SERVICE_RELEASE: previous.sha,
         };
         const started = await target.start(
@@ -60,7 +61,7 @@ export async function rollbackLocal(
           throw error;
         });
         step = 'switch';
-        await target.switchTo(service, [started.url], previous.sha);
+        await target.switchTo(placement.upstreams, [started.url], previous.sha);
         step = 'drain';
         await target.stop(live.pid);
         store.update(live.id, {

@@ -2,7 +2,7 @@ import { Listr } from 'listr2';
 import { userInfo, hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
-import { loadLocalEnvironment, serviceEnv } from '../local/local-environment';
+import { loadLocalEnvironment, localProcessOf, serviceEnv } from '../local/local-environment';
 import { LocalTarget } from '../local/local-target';
 import { resolveCommit } from '../plan/git';
 import { WorkspaceGraph } from '../plan/workspace-graph';
@@ -94,6 +94,9 @@ export async function runCommandLocal(
   }
   const sha = await resolveCommit(workspaceRoot, options.sha ?? 'HEAD', '--sha');
   const environment = loadLocalEnvironment(workspaceRoot, options.env, options.config);
+  // Which domains it hosts in the environment's topology: the gateway routes it takes over.
+  const placement = localProcessOf(workspaceRoot, environment, service);
+  const { upstreams } = placement;
   const store = ReleaseStore.forWorkspace(workspaceRoot, options.env);
   const target = await LocalTarget.open(environment);
   try {
@@ -169,7 +172,7 @@ export async function runCommandLocal(
           }),
           steps.step('start', async (ctx) => {
             const env = {
-              ...serviceEnv(workspaceRoot, environment, service),
+              ...serviceEnv(workspaceRoot, environment, placement),
               SERVICE_RELEASE: sha,
             };
             ctx.started = await target.start(
@@ -182,17 +185,17 @@ export async function runCommandLocal(
             return `ready at ${ctx.started.url} (pid ${ctx.started.pid})`;
           }),
           steps.step('switch', async (ctx) => {
-            await target.switchTo(service, [(ctx.started as { url: string }).url], sha);
-            return `the gateway sends ${service} to ${sha.slice(0, 12)}`;
+            await target.switchTo(upstreams, [(ctx.started as { url: string }).url], sha);
+            return `the gateway sends ${upstreams.join(', ')} to ${sha.slice(0, 12)}`;
           }),
           steps.step('health gate', async (ctx) => {
             const started = ctx.started as { pid: number; url: string };
-            const problem = await target.gate(service, started.url, started.pid);
+            const problem = await target.gate(upstreams, started.url, started.pid);
             if (problem === undefined) return `healthy for ${environment.gateSeconds} s`;
             // Back to what served before, then the failed release goes.
             if (ctx.previous?.url)
-              await target.switchTo(service, [ctx.previous.url], ctx.previous.sha);
-            else await target.switchToConfigured(service);
+              await target.switchTo(upstreams, [ctx.previous.url], ctx.previous.sha);
+            else await target.switchToConfigured(upstreams);
             await target.stop(started.pid);
             ctx.release = store.update(ctx.release.id, {
               result: 'rolled-back',

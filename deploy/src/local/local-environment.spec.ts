@@ -1,0 +1,57 @@
+import { join } from 'node:path';
+import { WORKSPACE } from '../testing/workspace-copy';
+import { LocalEnvironment, localProcessOf, serviceEnv } from './local-environment';
+
+/** What the local target starts a release with, per topology (the repository's topologies/). */
+describe('the local environment: a deployable as a process of its topology', () => {
+  const data = (domain: string) =>
+    `sqlite:${join(WORKSPACE, '.switchboard', 'data', `${domain}.sqlite`)}`;
+
+  it('gives a service of the default topology its own database and its own route', () => {
+    const environment = LocalEnvironment.parse({});
+    const chat = localProcessOf(WORKSPACE, environment, 'chat');
+    expect(chat.upstreams).toEqual(['chat']);
+    expect(serviceEnv(WORKSPACE, environment, chat)).toEqual({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      DATABASE_URL: data('chat'),
+      DB_MIGRATE: 'true',
+    });
+    const gateway = localProcessOf(WORKSPACE, environment, 'gateway');
+    expect(serviceEnv(WORKSPACE, environment, gateway)).toEqual({
+      NATS_URL: 'nats://127.0.0.1:4222',
+    });
+  });
+
+  it('gives the monolith a database per domain, the domains to host, and the four routes', () => {
+    const environment = LocalEnvironment.parse({
+      topology: 'monolith',
+      services: { monolith: { env: { LOG_LEVEL: 'warn' } } },
+    });
+    const monolith = localProcessOf(WORKSPACE, environment, 'monolith');
+    expect(monolith.upstreams).toEqual(['chat', 'stories', 'calls', 'bots']);
+    expect(serviceEnv(WORKSPACE, environment, monolith)).toEqual({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      DATABASE_URL_CHAT: data('chat'),
+      DATABASE_URL_STORIES: data('stories'),
+      DATABASE_URL_CALLS: data('calls'),
+      DATABASE_URL_BOTS: data('bots'),
+      DB_MIGRATE: 'true',
+      SERVICE_NAME: 'monolith',
+      HOST_DOMAINS: 'chat,stories,calls,bots',
+      LOG_LEVEL: 'warn',
+    });
+  });
+
+  it('refuses a deployable its topology does not run, and a topology that does not exist', () => {
+    expect(() => localProcessOf(WORKSPACE, LocalEnvironment.parse({}), 'monolith')).toThrow(
+      'monolith: the environment runs topology services, which has no process monolith (it runs chat, stories, calls, bots, gateway); set "topology" in its environment file',
+    );
+    expect(() =>
+      localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'monolith' }), 'chat'),
+    ).toThrow('which has no process chat (it runs monolith, gateway)');
+    expect(() =>
+      localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'galaxy' }), 'chat'),
+    ).toThrow('"topology": galaxy: no such topology; choose from mixed, monolith, services');
+    expect(LocalEnvironment.safeParse({ topology: 'Mono lith' }).success).toBe(false);
+  });
+});
