@@ -7,12 +7,19 @@ const base = {
 
 /**
  * The specs that hold in every topology (they start their processes with test/e2e/system.ts), run
- * again against the monolith and the mixed topology — the same files, no copy. The rest (a
- * service's own lifecycle, fault injection, the browser, the pipeline) runs on `services` only.
+ * again against the monolith and the mixed topology — the same files, no copy. The rest runs on
+ * `services` only: the monolith's own spec and live extraction (they start the topologies they
+ * are about), the messaging manifest (generated per deployable), fault injection, the browser, the
+ * pipeline and the course.
  */
-const EVERY_TOPOLOGY = ['echo-bot', 'bots-commands', 'stories-calls'].map(
-  (name) => `<rootDir>/e2e/${name}.e2e-spec.ts`,
-);
+const EVERY_TOPOLOGY = [
+  'echo-bot',
+  'bots-commands',
+  'stories-calls',
+  'gateway',
+  'chat-lifecycle',
+  'migrate-mode',
+].map((name) => `<rootDir>/e2e/${name}.e2e-spec.ts`);
 
 module.exports = {
   coverageDirectory: '../coverage/test',

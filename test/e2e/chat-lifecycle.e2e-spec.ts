@@ -1,12 +1,12 @@
 import { signDevToken } from '@switchboard/platform-auth';
 import {
-  createTestEnvironment,
-  type ServiceProcess,
   TEST_JWT_SECRET,
-  type TestEnvironment,
+  topologyProcessEntry,
+  topologyProcessEnv,
 } from '@switchboard/platform-testing';
 import { spawn } from 'node:child_process';
-import { entryOf, json, startService } from './services';
+import { json, workspaceRoot } from './services';
+import { e2eTopology, processHosting, startSystem, type System } from './system';
 
 /** The readiness status the service settles on within its grace period after a signal. */
 async function readinessAfterSignal(url: string): Promise<number | undefined> {
@@ -18,12 +18,14 @@ async function readinessAfterSignal(url: string): Promise<number | undefined> {
   return status;
 }
 
-describe('chat process lifecycle', () => {
-  let env: TestEnvironment;
+/** The lifecycle of the process hosting chat — chat alone, or with every other domain it hosts. */
+describe(`the process hosting chat: config and shutdown (${e2eTopology()})`, () => {
+  let system: System;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    env = await createTestEnvironment(['chat']);
+    // info: when shutdown fails, the lines printed below say which step it was in.
+    system = await startSystem(['chat'], { chat: { SHUTDOWN_GRACE_MS: '150', LOG_LEVEL: 'info' } });
     headers = {
       authorization: `Bearer ${await signDevToken('alice', TEST_JWT_SECRET)}`,
       'content-type': 'application/json',
@@ -31,28 +33,31 @@ describe('chat process lifecycle', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await env?.stop();
+    const codes = await system?.stop();
+    expect(codes?.every((code) => code === 0)).toBe(true);
   });
 
-  it('refuses to start with DATABASE_URL=nonsense, naming the key', async () => {
-    const child = spawn(process.execPath, [entryOf('chat')], {
-      env: { ...process.env, ...env.envFor('chat'), DATABASE_URL: 'nonsense', PORT: '0' },
+  it("refuses to start with chat's DATABASE_URL_CHAT=nonsense, naming the key", async () => {
+    const host = processHosting('chat');
+    const child = spawn(process.execPath, [topologyProcessEntry(workspaceRoot, host)], {
+      env: {
+        ...process.env,
+        ...topologyProcessEnv(system.env, host),
+        DATABASE_URL_CHAT: 'nonsense',
+        PORT: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect(code).not.toBe(0);
-    expect(output).toMatch(/DATABASE_URL/);
+    expect(code).toBe(1);
+    expect(output).toMatch(/DATABASE_URL_CHAT: is not a database URL/);
   });
 
   it('loses no acknowledged message when SIGTERM lands in a burst of 200 posts', async () => {
-    // info: when shutdown fails, the lines printed below say which step it was in.
-    let chat: ServiceProcess = await startService(env, 'chat', {
-      SHUTDOWN_GRACE_MS: '150',
-      LOG_LEVEL: 'info',
-    });
+    const chat = system.processOf('chat');
     const conversation = await json<{ id: string }>(
       await fetch(`${chat.url}/conversations`, {
         method: 'POST',
@@ -99,28 +104,27 @@ describe('chat process lifecycle', () => {
       `burst of 200 with SIGTERM after 60: ${JSON.stringify(outcomes)}, exit code ${exitCode}\n`,
     );
     if (exitCode !== 0)
-      process.stdout.write(`chat's last log lines:\n${chat.logs().slice(-40).join('\n')}\n`);
+      process.stdout.write(
+        `${chat.name}'s last log lines:\n${chat.logs().slice(-40).join('\n')}\n`,
+      );
     expect(exitCode).toBe(0);
     expect(readinessDuringShutdown).toBe(503);
     expect(outcomes.acknowledged).toBeGreaterThanOrEqual(60);
 
-    chat = await startService(env, 'chat');
-    try {
-      const stored = new Set<string>();
-      let before: string | null = null;
-      do {
-        const query: string = before ? `&before=${before}` : '';
-        const page: { items: { id: string }[]; nextBefore: string | null } = await json(
-          await fetch(`${chat.url}/conversations/${conversation.id}/messages?limit=100${query}`, {
-            headers,
-          }),
-        );
-        page.items.forEach((item) => stored.add(item.id));
-        before = page.nextBefore;
-      } while (before);
-      expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
-    } finally {
-      expect(await chat.stop()).toBe(0);
-    }
+    // Back on the same port, on the same database: every acknowledged message is there.
+    expect(await system.restart('chat')).toBe(0);
+    const stored = new Set<string>();
+    let before: string | null = null;
+    do {
+      const query: string = before ? `&before=${before}` : '';
+      const page: { items: { id: string }[]; nextBefore: string | null } = await json(
+        await fetch(`${chat.url}/conversations/${conversation.id}/messages?limit=100${query}`, {
+          headers,
+        }),
+      );
+      page.items.forEach((item) => stored.add(item.id));
+      before = page.nextBefore;
+    } while (before);
+    expect(acknowledged.filter((id) => !stored.has(id))).toEqual([]);
   }, 60_000);
 });

@@ -1,15 +1,9 @@
 import { Chat } from '@switchboard/contracts';
 import { signDevToken } from '@switchboard/platform-auth';
-import {
-  createTestEnvironment,
-  type ServiceProcess,
-  TEST_JWT_SECRET,
-  type TestEnvironment,
-  waitFor,
-} from '@switchboard/platform-testing';
+import { type ServiceProcess, TEST_JWT_SECRET, waitFor } from '@switchboard/platform-testing';
 import WebSocket from 'ws';
 import { ApiClient } from './api-client';
-import { startService } from './services';
+import { e2eTopology, hostedTogether, startGateway, startSystem, type System } from './system';
 
 interface Frame {
   type: string;
@@ -44,27 +38,24 @@ function textsIn(frames: Frame[], conversationId: string): string[] {
     .map((frame) => `${frame.data.message?.sender.id}: ${frame.data.message?.text}`);
 }
 
-/** The one public entry: the same user journey through the gateway, with real services behind it. */
-describe('gateway: /api/<service>/<path> to real services', () => {
-  let env: TestEnvironment;
-  let chat: ServiceProcess;
-  let bots: ServiceProcess;
+/**
+ * The one public entry: the same user journey through the gateway, with real processes behind it —
+ * in every topology, and a client cannot tell which one it is talking to.
+ */
+describe(`gateway: /api/<domain>/<path> to real processes (${e2eTopology()})`, () => {
+  let system: System;
   let gateway: ServiceProcess;
   let alice: ApiClient;
 
   beforeAll(async () => {
-    env = await createTestEnvironment(['chat', 'bots', 'gateway']);
-    [chat, bots] = await Promise.all([startService(env, 'chat'), startService(env, 'bots')]);
-    gateway = await startService(env, 'gateway', {
-      GATEWAY_UPSTREAMS: `chat=${chat.url},bots=${bots.url}`,
-    });
+    system = await startSystem(['chat', 'bots']);
+    gateway = await startGateway(system);
     alice = await ApiClient.as(`${gateway.url}/api/chat`, 'alice');
   }, 90_000);
 
   afterAll(async () => {
-    const codes = await Promise.all([gateway?.stop(), bots?.stop(), chat?.stop()]);
-    await env?.stop();
-    expect(codes).toEqual([0, 0, 0]);
+    const codes = [await gateway?.stop(), ...((await system?.stop()) ?? [])];
+    expect(codes.every((code) => code === 0)).toBe(true);
   });
 
   it('serves a conversation and the echo-bot through the gateway', async () => {
@@ -110,29 +101,50 @@ describe('gateway: /api/<service>/<path> to real services', () => {
     expect(response.body).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
 
-  it('merges the services’ OpenAPI documents at /api/docs', async () => {
+  it('keeps each domain to its own routes: /api/chat/bots is not bots’ /bots, whoever hosts both', async () => {
+    const foreign = await alice.request('GET', '/bots');
+    expect(foreign.status).toBe(404);
+    expect(foreign.body).toMatchObject({ code: 'NOT_FOUND', retriable: false });
+    expect((await alice.on(`${gateway.url}/api/bots`).request('GET', '/bots')).status).toBe(200);
+  });
+
+  it('merges the domains’ OpenAPI documents at /api/docs, each with its own paths only', async () => {
     const document = (await (await fetch(`${gateway.url}/api/docs`)).json()) as {
       paths: Record<string, unknown>;
       'x-unavailable': string[];
     };
     expect(document['x-unavailable']).toEqual([]);
-    expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/api/chat/conversations', '/api/bots/bots']),
-    );
+    const paths = Object.keys(document.paths);
+    const under = (domain: string): string[] =>
+      paths
+        .filter((path) => path.startsWith(`/api/${domain}/`))
+        .map((path) => path.slice(`/api/${domain}`.length));
+    const [chat, bots] = [under('chat'), under('bots')];
+    expect(chat).toContain('/conversations');
+    expect(bots).toContain('/bots');
+    // Two domains never share a path: a process hosting both documents each only once.
+    expect(chat.filter((path) => bots.includes(path))).toEqual([]);
   });
 
-  it('answers 503 UNAVAILABLE for a stopped service and keeps serving the others', async () => {
-    expect(await bots.stop()).toBe(0);
-    const botsApi = alice.on(`${gateway.url}/api/bots`);
-    const down = await botsApi.request('GET', '/bots');
+  // Last: it stops the process hosting bots — in the monolith, chat's too.
+  it('answers 503 UNAVAILABLE for every domain of a stopped process and keeps serving the rest', async () => {
+    const together = hostedTogether('chat', 'bots');
+    expect(await system.stopHosting('bots')).toBe(0);
+    const down = await alice.on(`${gateway.url}/api/bots`).request('GET', '/bots');
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ code: 'UNAVAILABLE', retriable: true });
     const ready = await fetch(`${gateway.url}/health/ready`);
+    // The gateway itself stays ready: one upstream down is not a reason to take it out of rotation.
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
-      details: { upstreams: { status: 'down', bots: { status: 'down' }, chat: { status: 'up' } } },
+      details: {
+        upstreams: {
+          status: 'down',
+          bots: { status: 'down' },
+          chat: { status: together ? 'down' : 'up' },
+        },
+      },
     });
-    expect((await alice.request('GET', '/conversations')).status).toBe(200);
-    bots = await startService(env, 'bots');
+    expect((await alice.request('GET', '/conversations')).status).toBe(together ? 503 : 200);
   }, 30_000);
 });

@@ -2,12 +2,13 @@ import {
   createTestEnvironment,
   freePort,
   type ServiceProcess,
+  spawnService,
   spawnTopologyProcess,
   type TestEnvironment,
   topologyProcesses,
   type TopologyProcess,
 } from '@switchboard/platform-testing';
-import { workspaceRoot } from './services';
+import { entryOf, workspaceRoot } from './services';
 
 /**
  * The topology the e2e specs run against: the jest project's `E2E_TOPOLOGY` global
@@ -28,12 +29,25 @@ export function hostedTogether(a: string, b: string): boolean {
   );
 }
 
+/** The process of the topology under test that hosts `domain`. */
+export function processHosting(domain: string): TopologyProcess {
+  const process = topologyProcesses(workspaceRoot, e2eTopology()).find((candidate) =>
+    candidate.domains?.includes(domain),
+  );
+  if (!process) throw new Error(`No process of ${e2eTopology()} hosts ${domain}`);
+  return process;
+}
+
 /** A running system: the processes of the topology that host the domains a spec needs. */
 export interface System {
   readonly env: TestEnvironment;
   readonly topology: string;
+  /** Every domain the started processes host (a few more than asked for, in a monolith). */
+  readonly domains: readonly string[];
   /** Base URL of the process hosting `domain`. */
   urlOf(domain: string): string;
+  /** The running process hosting `domain`: its pid, logs and exit. */
+  processOf(domain: string): ServiceProcess;
   /** What the process hosting `domain` has logged so far. */
   logsOf(domain: string): string[];
   /** Stops the process hosting `domain` (SIGTERM, graceful) and starts it again; its exit code. */
@@ -86,11 +100,18 @@ export async function startSystem(
       throw new Error(`${domain} is not among the domains started (${hosted.join(', ')})`);
     return process;
   };
+  const processOf = (domain: string): ServiceProcess => {
+    const process = running.get(hostOf(domain));
+    if (!process) throw new Error(`The process hosting ${domain} is stopped`);
+    return process;
+  };
   return {
     env,
     topology,
-    urlOf: (domain) => (running.get(hostOf(domain)) as ServiceProcess).url,
-    logsOf: (domain) => (running.get(hostOf(domain)) as ServiceProcess).logs(),
+    domains: hosted,
+    urlOf: (domain) => processOf(domain).url,
+    processOf,
+    logsOf: (domain) => processOf(domain).logs(),
     async restart(domain) {
       const process = hostOf(domain);
       const code = await (running.get(process) as ServiceProcess).stop();
@@ -109,4 +130,28 @@ export async function startSystem(
       return codes;
     },
   };
+}
+
+/**
+ * Starts the built gateway in front of `system`: every domain it hosts routed to its process, as
+ * `npm start` routes them, rate limits off (a spec's bursts are not abuse).
+ */
+export async function startGateway(
+  system: System,
+  extra: Record<string, string> = {},
+): Promise<ServiceProcess> {
+  return spawnService({
+    name: 'gateway',
+    entry: entryOf('gateway'),
+    port: await freePort(),
+    env: system.env.envWithoutDatabase({
+      HOST: '127.0.0.1',
+      GATEWAY_UPSTREAMS: system.domains
+        .map((domain) => `${domain}=${system.urlOf(domain)}`)
+        .join(','),
+      GATEWAY_RATE_LIMIT_PER_USER: '0',
+      GATEWAY_RATE_LIMIT_PER_IP: '0',
+      ...extra,
+    }),
+  });
 }

@@ -10,7 +10,7 @@ describe('the local environment: a deployable as a process of its topology', () 
   it('gives a service of the default topology its own database and its own route', () => {
     const environment = LocalEnvironment.parse({});
     const chat = localProcessOf(WORKSPACE, environment, 'chat');
-    expect(chat.upstreams).toEqual(['chat']);
+    expect(chat).toMatchObject({ name: 'chat', host: 'chat', upstreams: ['chat'] });
     expect(serviceEnv(WORKSPACE, environment, chat)).toEqual({
       NATS_URL: 'nats://127.0.0.1:4222',
       DATABASE_URL: data('chat'),
@@ -28,6 +28,7 @@ describe('the local environment: a deployable as a process of its topology', () 
       services: { monolith: { env: { LOG_LEVEL: 'warn' } } },
     });
     const monolith = localProcessOf(WORKSPACE, environment, 'monolith');
+    expect(monolith).toMatchObject({ name: 'monolith', host: 'monolith' });
     expect(monolith.upstreams).toEqual(['chat', 'stories', 'calls', 'bots']);
     expect(serviceEnv(WORKSPACE, environment, monolith)).toEqual({
       NATS_URL: 'nats://127.0.0.1:4222',
@@ -42,6 +43,37 @@ describe('the local environment: a deployable as a process of its topology', () 
     });
   });
 
+  it('runs chat-bots of the mixed topology from the monolith host, under its own name, on chat and bots', () => {
+    const environment = LocalEnvironment.parse({
+      topology: 'mixed',
+      services: {
+        'chat-bots': { env: { LOG_LEVEL: 'warn' } },
+        monolith: { env: { LOG_LEVEL: 'not for chat-bots' } },
+      },
+    });
+    const chatBots = localProcessOf(WORKSPACE, environment, 'chat-bots');
+    // Built, packaged and started from the monolith's Nx project; released under its own name.
+    expect(chatBots).toMatchObject({ name: 'chat-bots', host: 'monolith' });
+    expect(chatBots.upstreams).toEqual(['chat', 'bots']);
+    expect(serviceEnv(WORKSPACE, environment, chatBots)).toEqual({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      DATABASE_URL_CHAT: data('chat'),
+      DATABASE_URL_BOTS: data('bots'),
+      DB_MIGRATE: 'true',
+      SERVICE_NAME: 'chat-bots',
+      HOST_DOMAINS: 'chat,bots',
+      LOG_LEVEL: 'warn',
+    });
+    // The extracted services of the same topology are their own hosts, as in `services`.
+    const stories = localProcessOf(WORKSPACE, environment, 'stories');
+    expect(stories).toMatchObject({ name: 'stories', host: 'stories', upstreams: ['stories'] });
+    expect(serviceEnv(WORKSPACE, environment, stories)).toEqual({
+      NATS_URL: 'nats://127.0.0.1:4222',
+      DATABASE_URL: data('stories'),
+      DB_MIGRATE: 'true',
+    });
+  });
+
   it('refuses a deployable its topology does not run, and a topology that does not exist', () => {
     expect(() => localProcessOf(WORKSPACE, LocalEnvironment.parse({}), 'monolith')).toThrow(
       'monolith: the environment runs topology services, which has no process monolith (it runs chat, stories, calls, bots, gateway); set "topology" in its environment file',
@@ -49,6 +81,18 @@ describe('the local environment: a deployable as a process of its topology', () 
     expect(() =>
       localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'monolith' }), 'chat'),
     ).toThrow('which has no process chat (it runs monolith, gateway)');
+    // In mixed, the monolith is a host, not a process: its process there is chat-bots.
+    expect(() =>
+      localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'mixed' }), 'monolith'),
+    ).toThrow(
+      'monolith: the environment runs topology mixed, which has no process monolith (it runs chat-bots, stories, calls, gateway)',
+    );
+    expect(() =>
+      localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'mixed' }), 'chat'),
+    ).toThrow('which has no process chat (it runs chat-bots, stories, calls, gateway)');
+    expect(() => localProcessOf(WORKSPACE, LocalEnvironment.parse({}), 'chat-bots')).toThrow(
+      'which has no process chat-bots (it runs chat, stories, calls, bots, gateway)',
+    );
     expect(() =>
       localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'galaxy' }), 'chat'),
     ).toThrow('"topology": galaxy: no such topology; choose from mixed, monolith, services');

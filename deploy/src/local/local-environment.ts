@@ -67,9 +67,15 @@ export function loadLocalEnvironment(
   return parsed.data;
 }
 
-/** A deployable as a process of the environment's topology. */
+/** A process of the environment's topology, as the local target deploys it. */
 export interface LocalProcess {
+  /** What its releases, status, rollback and lock are named for: `chat-bots` in `mixed`. */
   name: string;
+  /**
+   * The Nx project under services/ it is built, packaged and started from: its own name for a
+   * service, `monolith` for `chat-bots` in `mixed`.
+   */
+  host: string;
   /** The domains it hosts (none for the gateway). */
   domains: string[];
   /** Its names in the gateway's routes: the domains it hosts, or its own name (the gateway). */
@@ -101,6 +107,7 @@ export function localProcessOf(
   }
   return {
     name: process.name,
+    host: process.host,
     domains: process.domains,
     upstreams: process.domains.length > 0 ? process.domains : [process.name],
     choosesDomains: !process.domains.every((domain) => domain === process.host),

@@ -22,7 +22,13 @@ export type ReleaseResult =
 
 export interface Release {
   id: string;
+  /** The process it is a release of (`chat-bots` in the `mixed` topology). */
   service: string;
+  /**
+   * The Nx project (under services/) its package was built from: `monolith` for `chat-bots`.
+   * Unset means the service itself, as on records written before a process could run another's host.
+   */
+  host?: string;
   env: string;
   sha: string;
   /** sha256 of the packaged folder (without node_modules): the same build gives the same digest. */
@@ -159,6 +165,11 @@ export class ReleaseStore {
     );
     renameSync(temporary, this.file);
   }
+}
+
+/** The Nx project a release was built from: its package is that host's at its sha. */
+export function hostOf(release: Release): string {
+  return release.host ?? release.service;
 }
 
 /** Whether a process with this pid exists (signal 0 checks without sending anything). */

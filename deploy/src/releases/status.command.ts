@@ -1,4 +1,4 @@
-import { isAlive, type Release, ReleaseStore } from './release-store';
+import { hostOf, isAlive, type Release, ReleaseStore } from './release-store';
 
 export interface ServiceStatus {
   service: string;
@@ -28,18 +28,21 @@ export function statusOf(workspaceRoot: string, env: string): ServiceStatus[] {
 export function renderStatus(env: string, statuses: ServiceStatus[]): string {
   if (statuses.length === 0) return `Nothing deployed to ${env} yet.\n`;
   const lines = [`Releases in ${env}`, ''];
+  const width = Math.max(8, ...statuses.map(({ service }) => service.length));
   for (const { service, live, previous, lastAttempt } of statuses) {
+    // A process running another's host says which: `chat-bots` runs the monolith's package.
+    const host = live && hostOf(live) !== service ? `  (host ${hostOf(live)})` : '';
     lines.push(
       live
-        ? `${service.padEnd(8)} ${live.sha.slice(0, 12)}  live since ${live.finishedAt ?? live.startedAt}  by ${live.deployedBy}  ` +
-            `${live.url ?? ''}${live.running ? '' : '  (process not running!)'}`
-        : `${service.padEnd(8)} nothing live`,
+        ? `${service.padEnd(width)} ${live.sha.slice(0, 12)}  live since ${live.finishedAt ?? live.startedAt}  by ${live.deployedBy}  ` +
+            `${live.url ?? ''}${host}${live.running ? '' : '  (process not running!)'}`
+        : `${service.padEnd(width)} nothing live`,
     );
     if (previous)
-      lines.push(`${''.padEnd(8)} previous ${previous.sha.slice(0, 12)} (${previous.result})`);
+      lines.push(`${''.padEnd(width)} previous ${previous.sha.slice(0, 12)} (${previous.result})`);
     if (lastAttempt) {
       lines.push(
-        `${''.padEnd(8)} last attempt ${lastAttempt.sha.slice(0, 12)} ${lastAttempt.result}` +
+        `${''.padEnd(width)} last attempt ${lastAttempt.sha.slice(0, 12)} ${lastAttempt.result}` +
           (lastAttempt.failedStep ? ` at ${lastAttempt.failedStep}` : '') +
           (lastAttempt.reason ? `: ${lastAttempt.reason}` : ''),
       );

@@ -21,17 +21,18 @@ export interface Packaged {
 }
 
 /**
- * The installed package of an earlier release of the same sha, when its files still have the
- * digest recorded for it: a rerun (after an aborted or failed deploy) ships it again instead of
- * rebuilding what cannot differ.
+ * The installed package of an earlier release of the same host and sha, when its files still have
+ * the digest recorded for it: a rerun (after an aborted or failed deploy), or another process of
+ * the same host (`chat-bots` after `monolith`), ships it again instead of rebuilding what cannot
+ * differ.
  */
 export function reusablePackage(
   workspaceRoot: string,
-  service: string,
+  host: string,
   sha: string,
   digests: string[],
 ): { appDir: string; digest: string } | undefined {
-  const appDir = join(releaseDir(workspaceRoot, service, sha), 'app');
+  const appDir = packageDir(workspaceRoot, host, sha);
   if (
     digests.length === 0 ||
     !existsSync(join(appDir, 'main.js')) ||
@@ -43,29 +44,40 @@ export function reusablePackage(
   return digests.includes(digest) ? { appDir, digest } : undefined;
 }
 
-/** `.switchboard/releases/<service>/<sha>/`: one release's folder. */
-export function releaseDir(workspaceRoot: string, service: string, sha: string): string {
-  return join(workspaceRoot, '.switchboard', 'releases', service, sha);
+/**
+ * `.switchboard/releases/<name>/<sha>/`: a process's releases of a sha keep their `logs/` in its
+ * name's folder; a host's package of a sha is `app/` in the host's.
+ */
+export function releaseDir(workspaceRoot: string, name: string, sha: string): string {
+  return join(workspaceRoot, '.switchboard', 'releases', name, sha);
 }
 
 /**
- * Copies the self-contained `dist/services/<service>/` built in `buildRoot` (the workspace, or the
- * release's worktree) into the release's folder and installs its
+ * `.switchboard/releases/<host>/<sha>/app`: the installed package of a host (an Nx project under
+ * services/) at a sha, whichever process of a topology runs it.
+ */
+export function packageDir(workspaceRoot: string, host: string, sha: string): string {
+  return join(releaseDir(workspaceRoot, host, sha), 'app');
+}
+
+/**
+ * Copies the self-contained `dist/services/<host>/` built in `buildRoot` (the workspace, or the
+ * release's worktree) into the host's package folder for `sha` and installs its
  * production dependencies with `npm ci --omit=dev` from its own lockfile — once per lockfile: a
  * later release with the same lockfile gets hard links to the installed tree, as a CI cache would.
  */
 export async function packageRelease(
   workspaceRoot: string,
   buildRoot: string,
-  service: string,
+  host: string,
   sha: string,
 ): Promise<Packaged> {
-  const dist = join(buildRoot, 'dist', 'services', service);
+  const dist = join(buildRoot, 'dist', 'services', host);
   if (!existsSync(join(dist, 'main.js')))
     throw new Error(
       `${relative(workspaceRoot, dist)}/main.js is missing: the build did not produce it`,
     );
-  const appDir = join(releaseDir(workspaceRoot, service, sha), 'app');
+  const appDir = packageDir(workspaceRoot, host, sha);
   rmSync(appDir, { recursive: true, force: true });
   cpSync(dist, appDir, { recursive: true });
   const digest = digestOf(appDir);

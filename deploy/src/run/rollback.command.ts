@@ -3,14 +3,16 @@ import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
 import { loadLocalEnvironment, localProcessOf, serviceEnv } from '../local/local-environment';
 import { LocalTarget } from '../local/local-target';
-import { type Release, ReleaseStore } from '../releases/release-store';
-import { releaseDir } from './package-release';
+import { hostOf, type Release, ReleaseStore } from '../releases/release-store';
+import { packageDir, releaseDir } from './package-release';
 import { deployedBy, failRelease, recoverAborted } from './run.command';
 
 /**
  * `deploy rollback <service> --env <env>`: back to the release that was live before the current
  * one, from its installed folder (no rebuild): started next to the current one, traffic switched
  * once it is ready, then the current one drained and stopped — the same cut-over as a deploy.
+ * `service` is a process of the environment's topology: `chat-bots` goes back to the monolith
+ * package its previous release ran, on both its domains.
  */
 export async function rollbackLocal(
   workspaceRoot: string,
@@ -28,7 +30,7 @@ export async function rollbackLocal(
       if (live === undefined)
         throw new UsageError(`${service} has no live release in ${options.env}`);
       const previous = live.previousId === undefined ? undefined : store.get(live.previousId);
-      const appDir = previous && join(releaseDir(workspaceRoot, service, previous.sha), 'app');
+      const appDir = previous && packageDir(workspaceRoot, hostOf(previous), previous.sha);
       if (previous === undefined || appDir === undefined || !existsSync(join(appDir, 'main.js'))) {
         throw new UsageError(
           `${service} in ${options.env}: no earlier release installed to roll back to`,
@@ -36,6 +38,7 @@ export async function rollbackLocal(
       }
       const release = store.create({
         service,
+        host: hostOf(previous),
         env: options.env,
         sha: previous.sha,
         digest: previous.digest,

@@ -1,14 +1,12 @@
 import { Listr } from 'listr2';
 import { userInfo, hostname } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../cli/usage-error';
 import { loadLocalEnvironment, localProcessOf, serviceEnv } from '../local/local-environment';
 import { LocalTarget } from '../local/local-target';
 import { resolveCommit } from '../plan/git';
-import { WorkspaceGraph } from '../plan/workspace-graph';
-import { isAlive, type Release, ReleaseStore } from '../releases/release-store';
+import { hostOf, isAlive, type Release, ReleaseStore } from '../releases/release-store';
 import { type Checkout, checkoutOf } from './checkout';
-import { packageRelease, releaseDir, reusablePackage } from './package-release';
+import { packageDir, packageRelease, releaseDir, reusablePackage } from './package-release';
 import { runCommand } from './shell';
 import { runChecks, STEP_LIST_OPTIONS, StepRecorder } from './steps';
 
@@ -80,23 +78,22 @@ export async function recoverAborted(
 /**
  * `deploy run <service> --env <env>` on the `local` target: checks → build → package → start next
  * to the running release → switch the gateway → health gate → drain the old one, or roll back.
+ *
+ * `service` is a process of the environment's topology. Its host (the Nx project under services/)
+ * is what is checked, built and packaged — `monolith` for `chat-bots` in `mixed` — while its
+ * releases, lock and logs are the process's own.
  */
 export async function runCommandLocal(
   workspaceRoot: string,
   service: string,
   options: RunOptions,
 ): Promise<Release> {
-  const graph = await WorkspaceGraph.load();
-  if (!graph.deployables().has(service)) {
-    throw new UsageError(
-      `${service}: not a deployable; choose from ${[...graph.deployables()].sort().join(', ')}`,
-    );
-  }
   const sha = await resolveCommit(workspaceRoot, options.sha ?? 'HEAD', '--sha');
   const environment = loadLocalEnvironment(workspaceRoot, options.env, options.config);
-  // Which domains it hosts in the environment's topology: the gateway routes it takes over.
+  // Which host it runs and which domains it hosts in the environment's topology (the gateway
+  // routes it takes over); a name the topology does not run is refused here, naming what it runs.
   const placement = localProcessOf(workspaceRoot, environment, service);
-  const { upstreams } = placement;
+  const { host, upstreams } = placement;
   const store = ReleaseStore.forWorkspace(workspaceRoot, options.env);
   const target = await LocalTarget.open(environment);
   try {
@@ -106,22 +103,24 @@ export async function runCommandLocal(
       const previous = store.live(service);
       const release = store.create({
         service,
+        host,
         env: options.env,
         sha,
         deployedBy: deployedBy(),
         previousId: previous?.id,
       });
       const context: Context = { release, previous, target };
-      // Digests this sha was packaged with before (newest first), to reuse that package.
+      // Digests the host's package of this sha had before (newest first), to reuse it: a package
+      // is the host's, so a `monolith` release's serves `chat-bots` too.
       const earlierDigests = store
         .all()
         .filter(
           (r) =>
-            r.service === service && r.sha === sha && r.digest !== undefined && r.id !== release.id,
+            hostOf(r) === host && r.sha === sha && r.digest !== undefined && r.id !== release.id,
         )
         .map((r) => r.digest as string)
         .reverse();
-      const reusable = reusablePackage(workspaceRoot, service, sha, earlierDigests);
+      const reusable = reusablePackage(workspaceRoot, host, sha, earlierDigests);
       const steps = new StepRecorder<Context>('checkout');
       const tasks = new Listr<Context>(
         [
@@ -134,36 +133,45 @@ export async function runCommandLocal(
           },
           {
             ...steps.step('checks', (ctx) =>
-              runChecks((ctx.checkout as Checkout).root, service, sha, previous?.sha),
+              runChecks((ctx.checkout as Checkout).root, host, sha, previous?.sha),
             ),
             skip: () => (options.skipChecks ? 'checks skipped (--skip-checks)' : false),
           },
           {
             ...steps.step('build', async (ctx) => {
-              await runCommand('npx', ['nx', 'build', service], {
+              await runCommand('npx', ['nx', 'build', host], {
                 cwd: (ctx.checkout as Checkout).root,
               });
+              return host === service ? undefined : `${host}, the host of ${service}`;
             }),
             skip: () =>
-              reusable ? `reusing the package already built for ${sha.slice(0, 12)}` : false,
+              reusable
+                ? `reusing the ${host} package already built for ${sha.slice(0, 12)}`
+                : false,
           },
           steps.step('package', async (ctx) => {
             if (reusable) {
               ctx.appDir = reusable.appDir;
               ctx.release = store.update(ctx.release.id, { digest: reusable.digest });
-              return `reused, digest ${reusable.digest.slice(0, 12)} (the files are unchanged)`;
+              return `reused the ${host} package, digest ${reusable.digest.slice(0, 12)} (the files are unchanged)`;
             }
-            if (ctx.previous?.sha === sha && isAlive(ctx.previous.pid)) {
-              // Repackaging would replace the files under the process that serves now.
+            // Repackaging would replace the files under a process that serves now (this one's
+            // previous release, or another process of the same host).
+            const serving = store
+              .all()
+              .find(
+                (r) => hostOf(r) === host && r.sha === sha && r.result === 'live' && isAlive(r.pid),
+              );
+            if (serving !== undefined) {
               throw new Error(
-                `${sha.slice(0, 12)} is live from ${releaseDir(workspaceRoot, service, sha)} and its files ` +
-                  'no longer match the digest recorded for them; roll back or deploy another commit first',
+                `${sha.slice(0, 12)} is live (${serving.service}) from ${packageDir(workspaceRoot, host, sha)} ` +
+                  'and its files no longer match the digest recorded for them; roll back or deploy another commit first',
               );
             }
             const packaged = await packageRelease(
               workspaceRoot,
               (ctx.checkout as Checkout).root,
-              service,
+              host,
               sha,
             );
             ctx.appDir = packaged.appDir;
@@ -182,7 +190,8 @@ export async function runCommandLocal(
             );
             ctx.release = store.update(ctx.release.id, ctx.started);
             await target.waitReady(ctx.started.url, ctx.started.pid);
-            return `ready at ${ctx.started.url} (pid ${ctx.started.pid})`;
+            const as = host === service ? '' : `${host} as ${service}, `;
+            return `${as}ready at ${ctx.started.url} (pid ${ctx.started.pid})`;
           }),
           steps.step('switch', async (ctx) => {
             await target.switchTo(upstreams, [(ctx.started as { url: string }).url], sha);

@@ -29,6 +29,8 @@ export {
 export {
   spawnTopologyProcess,
   type SpawnTopologyProcessOptions,
+  topologyProcessEntry,
+  topologyProcessEnv,
   topologyProcesses,
   type TopologyProcess,
 } from './lib/topology.harness';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import { AppError, CommonErrorCodes, ERROR_KIND_STATUS } from '@switchboard/contracts';
+import { AppError, CommonErrorCodes, ERROR_KIND_STATUS, Gateway } from '@switchboard/contracts';
 import { type AuthenticatedUser, JwtVerifier } from '@switchboard/platform-auth';
 import {
   deadlineExceeded,
@@ -164,7 +164,7 @@ export class HttpProxy implements OnModuleInit {
       request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0'
         ? true
         : request.headers['transfer-encoding'] !== undefined;
-    const headers = this.outgoingHeaders(request, deadline, requestId);
+    const headers = this.outgoingHeaders(request, service, deadline, requestId);
     const candidates = this.upstreams.candidates(service);
     let lastFailure: unknown;
     for (const [attempt, upstream] of candidates.slice(0, MAX_ATTEMPTS).entries()) {
@@ -195,6 +195,7 @@ export class HttpProxy implements OnModuleInit {
 
   private outgoingHeaders(
     request: FastifyRequest,
+    service: string,
     deadline: number,
     requestId: string,
   ): IncomingHttpHeaders {
@@ -202,6 +203,9 @@ export class HttpProxy implements OnModuleInit {
     for (const [name, value] of Object.entries(request.headers)) {
       if (!HOP_BY_HOP.has(name)) headers[name] = value;
     }
+    // Which domain the request is for, whatever the client sent: a process hosting several answers
+    // only that domain's routes, so /api/chat/bots is not bots' /bots in the monolith.
+    headers[Gateway.DOMAIN_HEADER] = service;
     const trace = outgoingTraceContext();
     headers[WireHeaders.TRACEPARENT] = trace.traceparent;
     if (trace.tracestate !== undefined) headers[WireHeaders.TRACESTATE] = trace.tracestate;

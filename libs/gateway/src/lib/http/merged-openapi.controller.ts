@@ -1,4 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Gateway } from '@switchboard/contracts';
 import { Public } from '@switchboard/platform-auth';
 import { ExcludeFromDocs } from '@switchboard/platform-runtime';
 import { UpstreamRegistry } from './upstreams';
@@ -12,7 +13,8 @@ type Json = Record<string, unknown>;
  * `/api/docs`: one OpenAPI document for every service behind the gateway — each service's own
  * document with its paths under `/api/<service>` and its schemas prefixed with the service's name
  * (`chat.Message`), so nothing collides. A service that does not answer is listed in
- * `x-unavailable` and left out until it does; documents are cached for 30 s.
+ * `x-unavailable` and left out until it does; documents are cached for 30 s. Each document is
+ * asked for with the service's domain, so a process hosting several gives each only its own routes.
  */
 @Public()
 @ExcludeFromDocs()
@@ -41,6 +43,7 @@ export class MergedOpenApiController {
     for (const upstream of this.registry.candidates(service)) {
       try {
         const response = await fetch(`${upstream.url}/docs/openapi.json`, {
+          headers: { [Gateway.DOMAIN_HEADER]: service },
           signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
         });
         if (response.ok) return (await response.json()) as Json;

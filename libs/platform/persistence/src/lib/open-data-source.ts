@@ -24,7 +24,7 @@ export function openDataSource(
 ): Promise<DataSource> {
   const opened = opening.then(() => initializeDataSource(buildOptions(), urlKey));
   opening = opened.catch(() => undefined);
-  return opened.then((dataSource) => prepareSchema(dataSource, migrate));
+  return opened.then((dataSource) => prepareSchema(dataSource, migrate, urlKey));
 }
 
 async function initializeDataSource(
@@ -44,10 +44,14 @@ async function initializeDataSource(
   return dataSource;
 }
 
-async function prepareSchema(dataSource: DataSource, migrate: boolean): Promise<DataSource> {
+async function prepareSchema(
+  dataSource: DataSource,
+  migrate: boolean,
+  urlKey: string,
+): Promise<DataSource> {
   try {
     if (migrate) await migrateSchema(dataSource);
-    else await assertSchemaCurrent(dataSource);
+    else await assertSchemaCurrent(dataSource, urlKey);
   } catch (error) {
     // Boot stops here, so nobody else would close the pool that keeps the process alive.
     await dataSource.destroy().catch(() => undefined);
@@ -68,8 +72,11 @@ async function migrateSchema(dataSource: DataSource): Promise<void> {
   );
 }
 
-/** Without this, a service on a schema it does not know answers every request with a 500. */
-async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
+/**
+ * Without this, a service on a schema it does not know answers every request with a 500. The
+ * error names the database by its key: a process hosting several domains has one each.
+ */
+async function assertSchemaCurrent(dataSource: DataSource, urlKey: string): Promise<void> {
   let pending: string[];
   try {
     pending = await pendingMigrations(dataSource);
@@ -78,7 +85,7 @@ async function assertSchemaCurrent(dataSource: DataSource): Promise<void> {
   }
   if (pending.length > 0) {
     throw new Error(
-      `The database schema is behind: ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
+      `The database schema is behind (${urlKey}): ${pending.length} pending migration(s) (${pending.join(', ')}). ` +
         'Apply them with `node main.js --migrate`, or start with DB_MIGRATE=true.',
     );
   }

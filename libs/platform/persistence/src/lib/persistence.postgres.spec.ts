@@ -166,7 +166,7 @@ describe('persistence on Postgres', () => {
         ],
       }).compile();
     await expect(boot(false)).rejects.toThrow(
-      'The database schema is behind: 1 pending migration(s) (CreateWidgets1732600000000). ' +
+      'The database schema is behind (DATABASE_URL): 1 pending migration(s) (CreateWidgets1732600000000). ' +
         'Apply them with `node main.js --migrate`, or start with DB_MIGRATE=true.',
     );
 

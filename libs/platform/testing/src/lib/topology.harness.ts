@@ -37,19 +37,31 @@ export interface SpawnTopologyProcessOptions {
 export function spawnTopologyProcess(
   options: SpawnTopologyProcessOptions,
 ): Promise<ServiceProcess> {
-  const { process, env } = options;
-  const domains = process.domains ?? [];
+  const { process } = options;
   return spawnService({
     name: process.name,
-    entry: join(options.workspaceRoot, 'dist', 'services', process.host, 'main.js'),
+    entry: topologyProcessEntry(options.workspaceRoot, process),
     port: options.port,
     readyTimeoutMs: options.readyTimeoutMs,
-    env: {
-      ...env.envForDomains(domains),
-      HOST: '127.0.0.1',
-      SERVICE_NAME: process.name,
-      HOST_DOMAINS: domains.join(','),
-      ...options.extra,
-    },
+    env: { ...topologyProcessEnv(options.env, process), ...options.extra },
   });
+}
+
+/** The built entry point of a topology process's host. */
+export function topologyProcessEntry(workspaceRoot: string, process: TopologyProcess): string {
+  return join(workspaceRoot, 'dist', 'services', process.host, 'main.js');
+}
+
+/** The environment {@link spawnTopologyProcess} gives a process, without its port. */
+export function topologyProcessEnv(
+  env: TestEnvironment,
+  process: TopologyProcess,
+): Record<string, string> {
+  const domains = process.domains ?? [];
+  return {
+    ...env.envForDomains(domains),
+    HOST: '127.0.0.1',
+    SERVICE_NAME: process.name,
+    HOST_DOMAINS: domains.join(','),
+  };
 }

@@ -11,15 +11,7 @@ import {
 } from '@switchboard/platform-testing';
 import { connect, headers, type JetStreamManager, type NatsConnection, StringCodec } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  Column,
-  DataSource,
-  Entity,
-  type MigrationInterface,
-  PrimaryColumn,
-  type QueryRunner,
-  Table,
-} from 'typeorm';
+import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { EventHandler } from '../handler.decorators';
 import { MessagingModule } from '../messaging.module';
@@ -28,6 +20,7 @@ import { InboxMessageEntity } from '../outbox/inbox-message.entity';
 import { Outbox } from '../outbox/outbox';
 import { OutboxMessageEntity } from '../outbox/outbox-message.entity';
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxModule } from '../outbox/outbox.module';
+import { CreateEffects1764150009999, EffectEntity } from './effects.fixture';
 import { type EventContext, UnprocessableEvent } from './event-context';
 import { EventHeaders } from './event-headers';
 import { JetStreamTransport } from './jetstream.transport';
@@ -51,34 +44,6 @@ const Happened = defineEvent({
     })
     .strict(),
 });
-
-/** The effect of an event: one row per event id, so a second effect would break the primary key. */
-@Entity({ name: 'effects' })
-class EffectEntity {
-  @PrimaryColumn({ name: 'event_id', type: 'varchar', length: 128 })
-  eventId!: string;
-
-  @Column({ type: 'integer' })
-  n!: number;
-}
-
-class CreateEffects1764150009999 implements MigrationInterface {
-  name = 'CreateEffects1764150009999';
-  async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.createTable(
-      new Table({
-        name: 'effects',
-        columns: [
-          { name: 'event_id', type: 'varchar', length: '128', isPrimary: true },
-          { name: 'n', type: 'integer' },
-        ],
-      }),
-    );
-  }
-  async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.dropTable('effects');
-  }
-}
 
 const attempts = new Map<number, number>();
 
@@ -339,8 +304,8 @@ describe('JetStream events through the outbox (real nats-server + Postgres)', ()
       expect(count).toBe(started.length); // every handler that started committed
       expect(started.length).toBeLessThan(slow.length); // it stopped pulling
       // Nothing lost: every event not handled is still the consumer's, pending or (pulled but not
-      // started) awaiting redelivery. A message just nak'd can show in both counts for a moment,
-      // hence "at least".
+      // started, so handed back) awaiting redelivery. A message just nak'd can show in both counts
+      // for a moment, hence "at least".
       expect(consumer.num_pending + consumer.num_ack_pending).toBeGreaterThanOrEqual(
         slow.length - started.length,
       );

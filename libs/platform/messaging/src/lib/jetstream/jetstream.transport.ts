@@ -13,6 +13,7 @@ import {
   type NatsConnection,
   NatsError,
   nanos,
+  type Subscription,
 } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
@@ -88,15 +89,20 @@ interface Route {
   handler: MessageHandler;
   stream: string;
   consumer: string;
-  /** Handlers of this route running at once. */
-  concurrency: number;
   /** The consumer's `max_ack_pending`: delivered, not yet acked. */
   maxAckPending: number;
+  /** Its handlers running at once; closed on shutdown, which wakes a message waiting for a slot. */
+  slots: Semaphore;
   messages?: ConsumerMessages;
+  /** The pull loop: ends once every message the client received is started or handed back. */
+  pulling?: Promise<void>;
 }
 
 /** Redelivery delay while the database is unreachable: short, so work resumes soon after it is back. */
 const DATABASE_DOWN_RETRY_MS = 2_000;
+
+/** Past this, closing stops waiting for the server to confirm a pull subscription's end. */
+const DRAIN_TIMEOUT_MS = 2_000;
 
 class PoisonMessage extends Error {
   override readonly name = 'PoisonMessage';
@@ -121,6 +127,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   private readonly routes: Route[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
+  /** Cuts short the pause before a re-attach when close() runs. */
+  private readonly stopPulling = new AbortController();
   private readonly settings: Required<Omit<JetStreamTransportOptions, 'connection' | 'domains'>>;
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
@@ -163,8 +171,8 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         stream: streamOf(subject),
         dataSource: domain.dataSource,
         consumer: consumerName(domain.name, subject),
-        concurrency: Math.min(own, this.settings.concurrency),
         maxAckPending: Math.min(own, this.settings.maxAckPending),
+        slots: new Semaphore(Math.min(own, this.settings.concurrency)),
       });
     }
     await this.prepareStreams(routes.map((route) => route.contract.subject));
@@ -173,7 +181,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       this.routes.push(route);
     }
     this.running = true;
-    for (const route of this.routes) void this.pull(route);
+    for (const route of this.routes) route.pulling = this.pull(route);
   }
 
   private async prepareStreams(consumedSubjects: string[]): Promise<void> {
@@ -210,12 +218,18 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     );
   }
 
-  /** Stops pulling, then waits for the handlers already running to commit and ack. */
+  /**
+   * Stops pulling, hands every message pulled but not started back to the server at once (a nak
+   * without delay: another instance of the same durable consumer gets it now, not after the ack
+   * wait), then waits for the handlers already running to commit and ack.
+   */
   async close(): Promise<void> {
     this.running = false;
-    // Messages pulled but not yet started wait out the ack wait and are then redelivered (to
-    // another replica, or to this service when it is back): nothing is lost, they are only late.
-    for (const route of this.routes) route.messages?.stop();
+    this.stopPulling.abort();
+    // A message waiting for a handler slot gets none: pull() hands it back instead.
+    for (const route of this.routes) route.slots.close();
+    await Promise.all(this.routes.map((route) => stopConsuming(route.messages)));
+    await Promise.allSettled(this.routes.map((route) => route.pulling));
     await Promise.allSettled([...this.inFlight]);
   }
 
@@ -260,27 +274,34 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     );
   }
 
-  /** Pulls for as long as the transport runs, re-attaching if the consumer's iterator ends. */
+  /**
+   * Pulls for as long as the transport runs, re-attaching if the consumer's iterator ends. Once
+   * close() has begun it only hands back: every message the iterator still yields is nak'd.
+   */
   private async pull(route: Route): Promise<void> {
     const js = this.js as JetStreamClient;
-    const slots = new Semaphore(route.concurrency);
+    const { slots } = route;
     while (this.running) {
       try {
         const consumer = await js.consumers.get(route.stream, route.consumer);
-        route.messages = await consumer.consume({
+        const messages = await consumer.consume({
           max_messages: Math.min(route.maxAckPending, 256),
         });
+        route.messages = messages;
         if (!this.running) {
-          // close() ran while this (re-)attach was under way and could not stop this iterator.
-          route.messages.stop();
+          // close() ran while this (re-)attach was under way and could not stop this iterator. Its
+          // first pull request is only sent once iterated, so nothing was delivered to it.
+          messages.stop();
           break;
         }
-        for await (const msg of route.messages) {
-          await slots.acquire();
-          if (!this.running) {
-            // Pulled but not started when shutdown began: hand it back at once rather than let it
-            // wait out the ack wait, so another replica takes it now.
-            slots.release();
+        for await (const msg of messages) {
+          // The client pulls ahead of the handlers (up to max_ack_pending), so on shutdown its
+          // buffer can hold many messages the server counts as delivered. Left alone they would
+          // wait out the ack wait (30 s by default) before the server gave them to another
+          // instance; a nak without delay hands each back at once.
+          const acquired = await slots.acquire();
+          if (!acquired || !this.running) {
+            if (acquired) slots.release();
             msg.nak();
             continue;
           }
@@ -292,7 +313,9 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         if (!this.running) break;
         this.log.warn(`Consumer ${route.consumer} stopped: ${String(error)}; re-attaching`);
       }
-      if (this.running) await sleep(1_000);
+      if (this.running) {
+        await sleep(1_000, undefined, { signal: this.stopPulling.signal }).catch(() => undefined);
+      }
     }
   }
 
@@ -416,6 +439,41 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
   }
 }
 
+/**
+ * Ends a `consume()` iterator so that every message the server delivered to it is still yielded.
+ *
+ * nats.js 2.29's `stop()` unsubscribes at once and queues the iterator's end behind the messages
+ * already in its buffer, so those are yielded. But a message the server sent before it saw the
+ * UNSUB, still on the wire, would be dropped by the client and wait out the ack wait. Draining the
+ * pull subscription (UNSUB, then a PING/PONG round trip) receives those too, and the iterator ends
+ * after them. `ConsumerMessages` exposes no drain, so this reaches the subscription nats.js keeps
+ * in `sub` (pinned by jetstream.transport.shutdown.int-spec.ts); without one it falls back to
+ * `stop()`.
+ */
+export async function stopConsuming(messages: ConsumerMessages | undefined): Promise<void> {
+  if (!messages) return;
+  const sub = pullSubscriptionOf(messages);
+  if (sub && !sub.isClosed()) {
+    // Bounded: while disconnected the PONG would only come after a reconnect.
+    const timeout = new AbortController();
+    await Promise.race([
+      sub.drain().catch(() => undefined),
+      sleep(DRAIN_TIMEOUT_MS, undefined, { signal: timeout.signal }).catch(() => undefined),
+    ]);
+    timeout.abort();
+  }
+  // Also ends the iterator's heartbeat monitor and status listener (harmless after a drain).
+  messages.stop();
+}
+
+/** The core subscription under a `consume()` iterator, if nats.js still keeps it in `sub`. */
+export function pullSubscriptionOf(messages: ConsumerMessages): Subscription | undefined {
+  const sub = (messages as { sub?: Partial<Subscription> }).sub;
+  return typeof sub?.drain === 'function' && typeof sub.isClosed === 'function'
+    ? (sub as Subscription)
+    : undefined;
+}
+
 /** The event's identity for inboxes: our header, else JetStream's message id, else its position. */
 function eventIdOf(msg: JsMsg): string {
   return (
@@ -432,23 +490,32 @@ function describe(error: unknown): string {
 /** A counting semaphore: at most `size` handlers run at once per consumer. */
 class Semaphore {
   private available: number;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((acquired: boolean) => void)[] = [];
+  private closed = false;
 
   constructor(size: number) {
     this.available = size;
   }
 
-  acquire(): Promise<void> {
+  /** Resolves `true` with a slot, or `false` once the semaphore is closed (no slot taken). */
+  acquire(): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
     if (this.available > 0) {
       this.available -= 1;
-      return Promise.resolve();
+      return Promise.resolve(true);
     }
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next(true);
     else this.available += 1;
+  }
+
+  /** Refuses every waiting and later `acquire()`; slots already held are still released. */
+  close(): void {
+    this.closed = true;
+    for (const refuse of this.waiting.splice(0)) refuse(false);
   }
 }

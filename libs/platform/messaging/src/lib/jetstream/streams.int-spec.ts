@@ -3,12 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type JetStreamManager, type NatsConnection, type StreamInfo } from 'nats';
-import {
-  ensureStreams,
-  streamDefinitions,
-  StreamsNotProvisioned,
-  verifyStreams,
-} from './streams';
+import { ensureStreams, streamDefinitions, StreamsNotProvisioned, verifyStreams } from './streams';
 
 describe('verifyStreams (real nats-server)', () => {
   let server: TestNatsServer;

@@ -39,6 +39,7 @@ import {
 import { HealthController } from '../health/health.controller';
 import { ReadinessChecks } from '../health/readiness-checks';
 import { ServiceLifecycle } from '../health/service-lifecycle';
+import { DomainRouteGuard, DomainRoutes } from '../http/domain-routes';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { useConnectionCloseOnShutdown, useReleaseHeader } from '../http/connection-close.hook';
 import { useHttpTraceContext } from '../http/http-trace.hook';
@@ -78,6 +79,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     domains: hosted.map((domain) => domain.name),
   });
 
+  const domainRoutes = new DomainRoutes(definition.domains);
   const core: DynamicModule = {
     module: ServiceCoreModule,
     imports: [
@@ -110,7 +112,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         declaredCalls: definition.domains.flatMap((domain) => domain.calls ?? []),
       }),
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
-      OpenApiModule.forRoot({ title: definition.name }),
+      OpenApiModule.forRoot({ title: definition.name, domainRoutes }),
     ],
     controllers: [HealthController],
     providers: [
@@ -144,6 +146,8 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // Before the module-provided guards (authentication): a route of another domain is not there.
+  app.useGlobalGuards(new DomainRouteGuard(domainRoutes));
   useJsonBodyParser(app, config.HTTP_BODY_LIMIT_BYTES);
   useHttpTraceContext(app);
   useConnectionCloseOnShutdown(app, app.get(ServiceLifecycle));

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { defineEvent, type EventPayload } from '@switchboard/contracts';
+import { defineEvent, type EventPayload, Gateway } from '@switchboard/contracts';
 import { Public } from '@switchboard/platform-auth';
 import { EventContext, EventHandler, Outbox } from '@switchboard/platform-messaging';
 import {
@@ -71,10 +71,23 @@ class NoteWrittenHandler {
   }
 }
 
+/** "bots": what it has seen, over HTTP. */
+@Public()
+@Controller('seen')
+class SeenController {
+  constructor(private readonly dataSource: DataSource) {}
+
+  @Get()
+  async list(): Promise<{ items: string[] }> {
+    const rows = (await this.dataSource.query('SELECT note_id FROM seen')) as { note_id: string }[];
+    return { items: rows.map((row) => row.note_id) };
+  }
+}
+
 @Module({ controllers: [NotesController] })
 class NotesModule {}
 
-@Module({ controllers: [NoteWrittenHandler] })
+@Module({ controllers: [NoteWrittenHandler, SeenController] })
 class SeenModule {}
 
 const monolith: ServiceDefinition = {
@@ -154,6 +167,46 @@ describe('a process hosting several domains (real Postgres + nats-server)', () =
       { consumer: 'bots_evt-chat-note-written-v1' },
     ]);
     expect(await query('chat', 'SELECT consumer FROM inbox')).toEqual([]);
+  });
+
+  it("answers a request the gateway sent for one domain with that domain's routes only", async () => {
+    const asked = (domain: string) => ({ headers: { [Gateway.DOMAIN_HEADER]: domain } });
+    // bots' /seen, asked for as chat's: the same answer as a route chat does not have.
+    const foreign = await fetch(`${url}/seen`, asked('chat'));
+    const missing = await fetch(`${url}/nowhere`, asked('chat'));
+    expect([foreign.status, missing.status]).toEqual([404, 404]);
+    expect(await foreign.json()).toEqual({
+      code: 'NOT_FOUND',
+      message: 'Cannot GET /seen',
+      retriable: false,
+    });
+    expect(await missing.json()).toMatchObject({ code: 'NOT_FOUND', retriable: false });
+    // The domain's own routes, the platform's, and any route called without the header still answer.
+    expect((await fetch(`${url}/seen`, asked('bots'))).status).toBe(200);
+    expect((await fetch(`${url}/health/live`, asked('chat'))).status).toBe(200);
+    expect((await fetch(`${url}/seen`)).status).toBe(200);
+  });
+
+  it('documents each hosted domain on its own, for the gateway to merge', async () => {
+    const pathsOf = async (domain?: string): Promise<string[]> => {
+      const response = await fetch(`${url}/docs/openapi.json`, {
+        headers: domain === undefined ? {} : { [Gateway.DOMAIN_HEADER]: domain },
+      });
+      expect(response.status).toBe(200);
+      return Object.keys(((await response.json()) as { paths: object }).paths).sort();
+    };
+    expect(await pathsOf('chat')).toEqual(['/notes']);
+    expect(await pathsOf('bots')).toEqual(['/seen']);
+    // Asked for no domain, the whole process: the platform's routes too.
+    expect(await pathsOf()).toEqual(['/health/live', '/health/ready', '/notes', '/seen']);
+    const notHosted = await fetch(`${url}/docs/openapi.json`, {
+      headers: { [Gateway.DOMAIN_HEADER]: 'calls' },
+    });
+    expect(notHosted.status).toBe(404);
+    expect(await notHosted.json()).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'This process does not host calls',
+    });
   });
 
   it('says which process answers and the domains it hosts', async () => {

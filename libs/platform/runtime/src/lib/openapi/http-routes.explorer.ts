@@ -26,6 +26,8 @@ export interface RouteInput {
 
 /** One HTTP route of the app, as the OpenAPI document needs it. */
 export interface HttpRoute {
+  /** The controller class: which domain the route belongs to (`DomainRoutes`). */
+  controller: Type;
   controllerName: string;
   handlerName: string;
   method: HttpVerb;
@@ -119,6 +121,7 @@ export class HttpRoutesExplorer {
         (verb === 'post' ? 201 : 200);
       return controllerPaths.flatMap((controllerPath) =>
         asArray(methodPaths).map((methodPath) => ({
+          controller,
           controllerName: controller.name,
           handlerName,
           method: verb,

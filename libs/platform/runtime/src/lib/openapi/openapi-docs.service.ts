@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { type DomainRoutes } from '../http/domain-routes';
 import { HttpRoutesExplorer } from './http-routes.explorer';
 import { buildOpenApiDocument, type OpenApiInfo } from './openapi-document.builder';
 import { type OpenApiDocument } from './openapi.types';
@@ -18,15 +19,24 @@ export interface OpenApiOptions extends Omit<OpenApiInfo, 'version'> {
   version?: string;
   /** The app's global prefix, if it sets one (`app.setGlobalPrefix`), so documented paths match. */
   globalPrefix?: string;
+  /** Which hosted domain each route belongs to: with it, each domain also has a document of its own. */
+  domainRoutes?: DomainRoutes;
+}
+
+interface BuiltDocument {
+  document: OpenApiDocument;
+  json: string;
 }
 
 /**
  * The app's OpenAPI document, built once when the app has started (all routes registered) and kept:
- * routes do not change while the app runs.
+ * routes do not change while the app runs. With `domainRoutes`, each hosted domain's own document
+ * too — what the gateway shows of the domain, the same whichever process hosts it.
  */
 @Injectable()
 export class OpenApiDocs implements OnApplicationBootstrap {
-  private built?: { document: OpenApiDocument; json: string };
+  private built?: BuiltDocument;
+  private readonly perDomain = new Map<string, BuiltDocument>();
 
   constructor(
     private readonly explorer: HttpRoutesExplorer,
@@ -34,11 +44,23 @@ export class OpenApiDocs implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const document = buildOpenApiDocument(this.explorer.explore(this.options.globalPrefix), {
-      ...this.options,
-      version: this.options.version ?? DEFAULT_API_VERSION,
-    });
-    this.built = { document, json: JSON.stringify(document) };
+    const routes = this.explorer.explore(this.options.globalPrefix);
+    const version = this.options.version ?? DEFAULT_API_VERSION;
+    this.built = serialised(buildOpenApiDocument(routes, { ...this.options, version }));
+    const owners = this.options.domainRoutes;
+    for (const domain of owners?.domains ?? []) {
+      const own = routes.filter((route) => owners?.ownerOf(route.controller) === domain);
+      this.perDomain.set(
+        domain,
+        serialised(buildOpenApiDocument(own, { ...this.options, title: domain, version })),
+      );
+    }
+  }
+
+  /** The document of one hosted domain's routes, serialised; undefined for a domain not hosted. */
+  jsonOf(domain: string): string | undefined {
+    this.ready();
+    return this.perDomain.get(domain)?.json;
   }
 
   /** @throws Error before the app has been initialised (`app.init()` / `listen()`). */
@@ -51,8 +73,12 @@ export class OpenApiDocs implements OnApplicationBootstrap {
     return this.ready().json;
   }
 
-  private ready(): { document: OpenApiDocument; json: string } {
+  private ready(): BuiltDocument {
     if (!this.built) throw new Error('The OpenAPI document is built when the app is initialised');
     return this.built;
   }
+}
+
+function serialised(document: OpenApiDocument): BuiltDocument {
+  return { document, json: JSON.stringify(document) };
 }
