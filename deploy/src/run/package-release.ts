@@ -10,6 +10,7 @@ import {
   statSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import { installProductionDependencies } from './native-addons';
 import { runCommand } from './shell';
 
 export interface Packaged {
@@ -65,6 +66,7 @@ export function packageDir(workspaceRoot: string, host: string, sha: string): st
  * release's worktree) into the host's package folder for `sha` and installs its
  * production dependencies with `npm ci --omit=dev` from its own lockfile — once per lockfile: a
  * later release with the same lockfile gets hard links to the installed tree, as a CI cache would.
+ * Native addons the workspace has already compiled for this Node are copied, not compiled again.
  */
 export async function packageRelease(
   workspaceRoot: string,
@@ -94,7 +96,7 @@ export async function packageRelease(
   );
   const reusedDependencies = existsSync(join(cache, 'node_modules'));
   if (!reusedDependencies) {
-    await runCommand('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund'], { cwd: appDir });
+    await installProductionDependencies(appDir, workspaceRoot);
     // Into a staging folder renamed at the end: a half-copied cache is never taken for a whole one.
     const staging = `${cache}.${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
