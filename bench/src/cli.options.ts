@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { list, nonNegativeNumber, positiveInteger, positiveNumber } from './flags';
+import { DEFAULT_PAYLOAD_BYTES } from './payload';
+import { list, nonNegativeNumber, payloadBytes, positiveInteger, positiveNumber } from './flags';
 import {
   IMPLEMENTATION_NAMES,
   type ImplementationName,
@@ -12,6 +13,8 @@ export interface BenchOptions {
   concurrencies: number[];
   /** Open-loop rate (requests/s); when set, every implementation runs at this fixed rate instead. */
   rate?: number;
+  /** Request body sizes in bytes: every load runs once with each. */
+  payloads: number[];
   warmupMs: number;
   durationMs: number;
   rounds: number;
@@ -33,6 +36,7 @@ Usage: npm run bench -- [options]
   --concurrency <list> closed-loop workers, comma-separated (default 1,64)
   --rate <req/s>       open loop instead: send at this fixed rate, latency from the scheduled time
   --impl <list>        implementations, comma-separated (default ${IMPLEMENTATION_NAMES.join(',')})
+  --payload <list>     request body sizes in bytes, e.g. 128,1024,16384 (default ${DEFAULT_PAYLOAD_BYTES})
   --out <file>         JSON result path (default dist/bench/rpc-<timestamp>.json)
   --profile            also write a .cpuprofile per process next to the JSON (slows every run down)
   --help               this text`;
@@ -48,6 +52,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
       rounds: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '1,64' },
       rate: { type: 'string' },
+      payload: { type: 'string', default: String(DEFAULT_PAYLOAD_BYTES) },
       impl: { type: 'string', default: IMPLEMENTATION_NAMES.join(',') },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
@@ -68,6 +73,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
       ...new Set(list(values.concurrency).map((c) => positiveInteger('--concurrency', c))),
     ],
     rate: values.rate === undefined ? undefined : positiveNumber('--rate', values.rate),
+    payloads: [...new Set(list(values.payload).map((size) => payloadBytes('--payload', size)))],
     warmupMs: nonNegativeNumber('--warmup', values.warmup) * 1_000,
     durationMs: positiveNumber('--duration', values.duration) * 1_000,
     rounds: positiveInteger('--rounds', values.rounds),

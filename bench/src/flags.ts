@@ -34,3 +34,11 @@ export function nonNegativeNumber(flag: string, value: string): number {
     throw new Error(`${flag}: expected a number >= 0, got "${value}"`);
   return n;
 }
+
+/** A message body size: at least a JSON envelope's worth, at most 1 MiB (NATS's default max_payload). */
+export function payloadBytes(flag: string, value: string): number {
+  const n = positiveInteger(flag, value);
+  if (n < 64 || n > 1_048_576)
+    throw new Error(`${flag}: a body size from 64 to 1048576 bytes, got "${value}"`);
+  return n;
+}

@@ -5,7 +5,9 @@
  *
  * `npm run bench -- --suite events` runs the events suite instead (see `events/events.main.ts`),
  * `--suite gateway` the realtime edge's (see `gateway/gateway.main.ts`), `--suite topology` the
- * start-up time and idle memory of each topology (see `topology/topology.main.ts`).
+ * start-up time and idle memory of each topology (see `topology/topology.main.ts`), `--suite e2e`
+ * a user's actions end to end through the gateway in each topology (see `e2e/e2e.main.ts`);
+ * `--suite report --in <file.json>` renders a saved report (see `report/render.main.ts`).
  */
 import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
 import { connect } from 'nats';
@@ -37,10 +39,11 @@ interface PlannedRun {
  * whichever always runs at the same position.
  */
 function plan(options: BenchOptions): PlannedRun[] {
-  const loads: LoadShape[] =
+  const loads: LoadShape[] = options.payloads.flatMap((payloadBytes): LoadShape[] =>
     options.rate !== undefined
-      ? [{ kind: 'open', rate: options.rate }]
-      : options.concurrencies.map((concurrency) => ({ kind: 'closed', concurrency }));
+      ? [{ kind: 'open', rate: options.rate, payloadBytes }]
+      : options.concurrencies.map((concurrency) => ({ kind: 'closed', concurrency, payloadBytes })),
+  );
   const pairs = options.implementations.flatMap((implementation) =>
     loads.map((load) => ({ implementation, load })),
   );
@@ -80,9 +83,20 @@ async function main(): Promise<void> {
     await runGatewaySuite(suite.rest, WORKSPACE_ROOT);
     return;
   }
+  if (suite.suite === 'e2e') {
+    const { runE2eSuite } = await import('./e2e/e2e.main');
+    await runE2eSuite(suite.rest, WORKSPACE_ROOT);
+    return;
+  }
   if (suite.suite === 'topology') {
     const { runTopologySuite } = await import('./topology/topology.main');
     await runTopologySuite(suite.rest, WORKSPACE_ROOT);
+    return;
+  }
+  if (suite.suite === 'report') {
+    // Renders a saved report (Markdown, HTML, optionally a PNG); measures nothing.
+    const { runReportSuite } = await import('./report/render.main');
+    await runReportSuite(suite.rest);
     return;
   }
 

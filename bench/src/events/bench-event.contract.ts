@@ -3,11 +3,13 @@ import { streamDefinitions } from '@switchboard/platform-messaging';
 import { AckPolicy, type ConsumerConfig, DeliverPolicy, nanos, type StreamConfig } from 'nats';
 import { hrtime } from 'node:process';
 import { z } from 'zod';
+import { paddedText } from '../payload';
 
 /**
- * The one event every implementation carries: a small JSON body shaped like a chat message (a
- * sequence number, a uuid, a short text) plus the time the producer made it. Raw and platform put
- * the same fields on the wire, so the differences measured are the paths, not the payloads.
+ * The one event every implementation carries: a JSON body shaped like a chat message (a sequence
+ * number, a uuid, a text) plus the time the producer made it; `--payload` sets the body's size. Raw
+ * and platform put the same fields on the wire, so the differences measured are the paths, not the
+ * payloads.
  *
  * A test-only contract in a domain of its own (`bench`), so its stream is the benchmark's and no
  * real consumer could ever be attached to it.
@@ -21,7 +23,8 @@ export const BenchEvent = defineEvent({
       /** {@link nowUs} when the producer made the event (raw: just before `js.publish`). */
       at: z.number().nonnegative(),
       conversationId: z.string().min(1),
-      text: z.string().min(1).max(4_000),
+      /** Room for the largest body the suite sends (`--payload 16384`) and some. */
+      text: z.string().min(1).max(65_536),
     })
     .strict(),
 });
@@ -63,10 +66,21 @@ export function rawConsumerConfig(durableName: string): Partial<ConsumerConfig> 
 }
 
 const CONVERSATION_ID = '01936b9e-7c1a-7d2e-9f3b-5a4c8e2d1f60';
-const TEXT = 'hello from the benchmark, a message of ordinary length';
+/** The body but its text, as wide as this run's: a 6-digit seq, `at` as many digits as now. */
+const ENVELOPE = JSON.stringify({
+  seq: 100_000,
+  at: nowUs(),
+  conversationId: CONVERSATION_ID,
+  text: '',
+});
 
-export function benchEvent(seq: number): BenchEventPayload {
-  return { seq, at: nowUs(), conversationId: CONVERSATION_ID, text: TEXT };
+export function benchEvent(seq: number, payloadBytes: number): BenchEventPayload {
+  return {
+    seq,
+    at: nowUs(),
+    conversationId: CONVERSATION_ID,
+    text: paddedText(payloadBytes, ENVELOPE),
+  };
 }
 
 /**

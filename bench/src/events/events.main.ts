@@ -13,6 +13,7 @@ import { defaultJsonPath, writeJson } from '../report/json.writer';
 import { machineFacts } from '../report/machine.facts';
 import { EVENTS_USAGE, type EventsBenchOptions, parseEventsOptions } from './events.options';
 import { PostgresProbe } from './postgres.probe';
+import { sqliteFacts } from './sqlite.probe';
 import {
   describeVariant,
   type EventsRunResult,
@@ -31,10 +32,14 @@ interface PlannedRun extends EventsVariant {
  * in the background is spread over all variants instead of landing on one.
  */
 function plan(options: EventsBenchOptions): PlannedRun[] {
-  const variants = options.implementations.flatMap((implementation): EventsVariant[] =>
-    implementation === 'raw'
-      ? [{ implementation, batch: 1 }]
-      : options.batches.map((batch) => ({ implementation, batch })),
+  const variants = options.payloads.flatMap((payloadBytes) =>
+    options.implementations.flatMap((implementation): EventsVariant[] =>
+      implementation === 'raw'
+        ? [{ implementation, batch: 1, payloadBytes }]
+        : options.databases.flatMap((db) =>
+            options.batches.map((batch) => ({ implementation, batch, db, payloadBytes })),
+          ),
+    ),
   );
   const runs: PlannedRun[] = [];
   for (let round = 1; round <= options.rounds; round++) {
@@ -65,19 +70,25 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
     ? join(dirname(jsonPath), `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`)
     : undefined;
   // JetStream on, its store in a temp dir the harness removes again.
+  const platform = options.implementations.includes('platform');
   const nats: TestNatsServer = await startNatsServer();
-  const postgres = await PostgresProbe.connect();
+  // Postgres is needed only for platform runs on it; a SQLite-only run works without a server.
+  const postgres =
+    platform && options.databases.includes('postgres') ? await PostgresProbe.connect() : undefined;
   const connection = await connect({ servers: nats.url, name: 'bench-orchestrator' });
   try {
     const machine = machineFacts(connection.info?.version ?? 'unknown', ['typeorm', 'pg']);
-    const postgresFacts = await postgres.facts();
+    const postgresFacts = await postgres?.facts();
+    const sqlite = platform && options.databases.includes('sqlite') ? sqliteFacts() : undefined;
     const jsm = await connection.jetstreamManager();
     const natsServerCpu = procCpuReader(nats.pid);
     const runs = plan(options);
     console.log(
       `${runs.length} runs of ${options.warmupEvents.toLocaleString('en-US')} + ` +
-        `${options.events.toLocaleString('en-US')} events against nats-server ${machine.natsServer} on ${nats.url} ` +
-        `and Postgres ${postgresFacts.version} (load average ${machine.loadAverageAtStart.toFixed(2)})`,
+        `${options.events.toLocaleString('en-US')} events against nats-server ${machine.natsServer} on ${nats.url}` +
+        (postgresFacts ? `, Postgres ${postgresFacts.version}` : '') +
+        (sqlite ? `, SQLite ${sqlite.version}` : '') +
+        ` (load average ${machine.loadAverageAtStart.toFixed(2)})`,
     );
 
     const results: EventsRunResult[] = [];
@@ -98,7 +109,7 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
       results.push(result);
       console.log(
         `[${String(index + 1).padStart(String(runs.length).length)}/${runs.length}] round ${run.round} ` +
-          `${describeVariant(run).padEnd(15)} ` +
+          `${describeVariant(run).padEnd(22)} ` +
           `${Math.round(result.throughput).toLocaleString('en-US').padStart(8)} events/s  ` +
           `p50 ${(result.latencyUs.p50 / 1_000).toFixed(1)} ms  p99 ${(result.latencyUs.p99 / 1_000).toFixed(1)} ms  ` +
           `load ${result.loadAverage.toFixed(2)}` +
@@ -122,6 +133,7 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
       options,
       machine,
       postgres: postgresFacts,
+      sqlite,
       loadAverageAtEnd,
       aggregates,
       ratios,
@@ -130,6 +142,7 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
     printEventsReport({
       machine,
       postgres: postgresFacts,
+      sqlite,
       loadAverageAtEnd,
       aggregates,
       ratios,
@@ -143,7 +156,7 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
     });
   } finally {
     await connection.close();
-    await postgres.close();
+    await postgres?.close();
     await nats.stop();
   }
 }

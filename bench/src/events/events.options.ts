@@ -1,15 +1,24 @@
 import { parseArgs } from 'node:util';
-import { list, nonNegativeInteger, positiveInteger, positiveNumber } from '../flags';
+import { list, nonNegativeInteger, payloadBytes, positiveInteger, positiveNumber } from '../flags';
+import { DEFAULT_PAYLOAD_BYTES } from '../payload';
 import {
   EVENTS_IMPLEMENTATION_NAMES,
   type EventsImplementationName,
   isEventsImplementationName,
 } from './implementations';
 
+/** Where the platform's services keep their outbox, inbox and effects. */
+export const EVENTS_DATABASES = ['postgres', 'sqlite'] as const;
+export type EventsDatabase = (typeof EVENTS_DATABASES)[number];
+
 export interface EventsBenchOptions {
   implementations: EventsImplementationName[];
+  /** Platform: the database kinds to run it on, one run each (`--db`). */
+  databases: EventsDatabase[];
   /** Platform: events per producer transaction, one run each (`--tx-size`; Nx owns `--batch`). */
   batches: number[];
+  /** Event body sizes in bytes, one run of every path each (`--payload`). */
+  payloads: number[];
   /** Measured events per run. */
   events: number;
   /** Events sent end to end before the measurement, per run; dropped. */
@@ -37,6 +46,10 @@ Usage: npm run bench -- --suite events [options]
   --rounds <n>         repeat everything n times, interleaved; the report shows medians (default 3)
   --impl <list>        implementations, comma-separated (default ${EVENTS_IMPLEMENTATION_NAMES.join(',')})
   --tx-size <list>     platform: events per producer transaction, one run each (default 1,50)
+  --payload <list>     event body sizes in bytes, e.g. 128,1024,16384, one run of every path each
+                       (default ${DEFAULT_PAYLOAD_BYTES})
+  --db <list>          platform: postgres and/or sqlite (a temp file per service and run), one run each
+                       (default postgres)
   --transactions <n>   platform: producer transactions in flight at once (default 8)
   --window <n>         raw: publishes awaiting their PubAck at once (default 256)
   --rate <events/s>    produce on a fixed schedule instead of flat out: latency at a given load
@@ -55,6 +68,8 @@ export function parseEventsOptions(argv: string[]): EventsBenchOptions | undefin
       rounds: { type: 'string', default: '3' },
       impl: { type: 'string', default: EVENTS_IMPLEMENTATION_NAMES.join(',') },
       'tx-size': { type: 'string', default: '1,50' },
+      db: { type: 'string', default: 'postgres' },
+      payload: { type: 'string', default: String(DEFAULT_PAYLOAD_BYTES) },
       transactions: { type: 'string', default: '8' },
       window: { type: 'string', default: '256' },
       rate: { type: 'string' },
@@ -73,9 +88,19 @@ export function parseEventsOptions(argv: string[]): EventsBenchOptions | undefin
     }
     return name;
   });
+  const databases = list(values.db).map((name) => {
+    if (!(EVENTS_DATABASES as readonly string[]).includes(name)) {
+      throw new Error(`--db: unknown "${name}"; choose from ${EVENTS_DATABASES.join(', ')}`);
+    }
+    return name as EventsDatabase;
+  });
+  if (databases.length === 0)
+    throw new Error(`--db: name at least one of ${EVENTS_DATABASES.join(', ')}`);
   return {
     implementations: [...new Set(implementations)],
+    databases: [...new Set(databases)],
     batches: [...new Set(list(values['tx-size']).map((b) => positiveInteger('--tx-size', b)))],
+    payloads: [...new Set(list(values.payload).map((size) => payloadBytes('--payload', size)))],
     events: positiveInteger('--events', values.events),
     warmupEvents: nonNegativeInteger('--warmup-events', values['warmup-events']),
     rounds: positiveInteger('--rounds', values.rounds),

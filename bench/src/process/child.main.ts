@@ -5,9 +5,10 @@
  */
 import 'reflect-metadata';
 import { cpuUsage } from 'node:process';
+import { echoRequest } from '../echo.contract';
 import { IMPLEMENTATIONS } from '../implementations';
 import { runClosedLoop } from '../runner/closed-loop.runner';
-import { type Call } from '../runner/load.types';
+import { type Call, type WindowResult } from '../runner/load.types';
 import { runOpenLoop } from '../runner/open-loop.runner';
 import { collectGarbage, cpuSince, expectFromParent, runChild, sendToParent } from './child-ipc';
 import {
@@ -45,10 +46,31 @@ async function runCaller(config: CallerConfig): Promise<void> {
   const call: Call = (request) => caller.call(request);
   let seq = 0;
   const nextSeq = (): number => seq++;
-  const window = (durationMs: number) =>
+  // Each reply must echo its request's seq: a mismatch counts as an error, as in the closed loop.
+  const echo = async (): Promise<void> => {
+    const request = echoRequest(nextSeq(), config.load.payloadBytes);
+    const reply = await call(request);
+    if (reply.seq !== request.seq) throw new Error(`reply ${reply.seq} to request ${request.seq}`);
+  };
+  const openWindow = async (rate: number, durationMs: number): Promise<WindowResult> => {
+    const result = await runOpenLoop(echo, { rate, durationMs });
+    return {
+      completed: result.completed,
+      errors: result.errors + result.lost,
+      elapsedMs: result.lastCompletionMs,
+      latency: result.latency,
+      sendLag: result.sendLag,
+    };
+  };
+  const window = (durationMs: number): Promise<WindowResult> =>
     config.load.kind === 'closed'
-      ? runClosedLoop(call, { concurrency: config.load.concurrency, durationMs, nextSeq })
-      : runOpenLoop(call, { rate: config.load.rate, durationMs, nextSeq });
+      ? runClosedLoop(call, {
+          concurrency: config.load.concurrency,
+          durationMs,
+          nextSeq,
+          payloadBytes: config.load.payloadBytes,
+        })
+      : openWindow(config.load.rate, durationMs);
 
   await send({ type: 'ready' });
   await expect('warm-up');

@@ -44,8 +44,15 @@ export interface CallerResult {
   cpu: CpuTime;
 }
 
-/** How the caller loads the responder: a closed loop of N workers, or a fixed rate. */
-export type LoadShape = { kind: 'closed'; concurrency: number } | { kind: 'open'; rate: number };
+/**
+ * How the caller loads the responder: a closed loop of N workers, or a fixed rate; each request's
+ * JSON body about `payloadBytes` long.
+ */
+export type LoadShape = (
+  { kind: 'closed'; concurrency: number } | { kind: 'open'; rate: number }
+) & {
+  payloadBytes: number;
+};
 
 export interface CallerConfig {
   implementation: ImplementationName;

@@ -1,4 +1,5 @@
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
+import { bytes, DEFAULT_PAYLOAD_BYTES } from '../payload';
 import { IMPLEMENTATIONS, type ImplementationName } from '../implementations';
 import { type LatencySummary, summarize } from '../runner/latency.recorder';
 import { BenchProcess } from './bench-process';
@@ -127,5 +128,8 @@ export async function runOne(spec: RunSpec, natsServerCpu: ProcessCpuReader): Pr
 }
 
 export function describeLoad(load: LoadShape): string {
-  return load.kind === 'closed' ? `c=${load.concurrency}` : `rate=${load.rate}/s`;
+  const shape = load.kind === 'closed' ? `c=${load.concurrency}` : `rate=${load.rate}/s`;
+  return load.payloadBytes === DEFAULT_PAYLOAD_BYTES
+    ? shape
+    : `${shape} ${bytes(load.payloadBytes)}`;
 }

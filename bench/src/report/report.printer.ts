@@ -78,11 +78,12 @@ export function printReport(input: ReportInput, write: (line: string) => void = 
   write('');
 
   write('Targets (platform against raw nats.js, same run):');
+  const labelWidth = Math.max(32, ...input.checks.map((check) => check.label.length));
   for (const check of input.checks) {
     const value = check.value === undefined ? '   –' : check.value.toFixed(3);
     const target = check.target ? `target ${check.target.op} ${check.target.bound.toFixed(2)}` : '';
     write(
-      `  ${check.label.padEnd(32)} ${value.padStart(6)}   ${target.padEnd(16)} ${check.verdict}`,
+      `  ${check.label.padEnd(labelWidth)} ${value.padStart(6)}   ${target.padEnd(16)} ${check.verdict}`,
     );
   }
   write('');

@@ -9,6 +9,8 @@ export interface ClosedLoopOptions {
   durationMs: number;
   /** Sequence numbers continue across windows so every request of a process is distinct. */
   nextSeq: () => number;
+  /** Size of each request's JSON body. */
+  payloadBytes: number;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function runClosedLoop(call: Call, options: ClosedLoopOptions): Pro
     for (;;) {
       const sentAt = performance.now();
       if (sentAt >= end) return;
-      const request = echoRequest(options.nextSeq());
+      const request = echoRequest(options.nextSeq(), options.payloadBytes);
       try {
         const reply = await call(request);
         const receivedAt = performance.now();

@@ -7,9 +7,8 @@
  */
 import {
   createTestEnvironment,
-  freePort,
   type ServiceProcess,
-  spawnTopologyProcess,
+  spawnTopology,
   topologyProcesses,
   type TopologyProcess,
 } from '@switchboard/platform-testing';
@@ -54,20 +53,14 @@ async function oneRound(workspaceRoot: string, processes: TopologyProcess[]): Pr
   const started: ServiceProcess[] = [];
   try {
     const begin = performance.now();
-    const ports = await Promise.all(processes.map(() => freePort()));
     started.push(
-      ...(await Promise.all(
-        processes.map((process, index) =>
-          spawnTopologyProcess({
-            workspaceRoot,
-            env,
-            process,
-            port: ports[index] as number,
-            readyTimeoutMs: 120_000,
-            extra: { LOG_LEVEL: 'warn' },
-          }),
-        ),
-      )),
+      ...(await spawnTopology({
+        workspaceRoot,
+        env,
+        processes,
+        readyTimeoutMs: 120_000,
+        extra: () => ({ LOG_LEVEL: 'warn' }),
+      })),
     );
     const readyMs = performance.now() - begin;
     await sleep(SETTLE_MS);

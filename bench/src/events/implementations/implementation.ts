@@ -43,6 +43,8 @@ export interface ProducerSettings {
   window: number;
   /** Platform: events written per transaction. */
   batch: number;
+  /** Each event's JSON body, bytes. */
+  payloadBytes: number;
   /** Platform: transactions running at once (as concurrent requests of a service would). */
   transactions: number;
   /**

@@ -16,7 +16,12 @@ import {
 } from '@switchboard/platform-messaging';
 import { PersistenceModule } from '@switchboard/platform-persistence';
 import { type NatsConnection } from 'nats';
-import { DataSource, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
+import {
+  DataSource,
+  type EntitySubscriberInterface,
+  type TransactionCommitEvent,
+  type TransactionRollbackEvent,
+} from 'typeorm';
 import { BenchEvent, benchEvent, type BenchEventPayload, nowUs } from '../bench-event.contract';
 import { type ConsumedLog } from '../consumed.log';
 import { BenchEffectEntity, CreateBenchEffects1764160000000 } from '../effect.entity';
@@ -31,17 +36,25 @@ import {
 
 const PRODUCER_SERVICE = 'bench-producer';
 const CONSUMER_SERVICE = 'bench-consumer';
-/** Query-runner key under which the handler leaves its event for the commit hook. */
-const HANDLED_EVENT = 'bench.handledEvent';
+/** Query-runner key under which the handler leaves its events for the commit hook. */
+const HANDLED_EVENTS = 'bench.handledEvents';
 
 @Controller()
 class BenchEventHandler {
-  /** What a real handler does, at its smallest: one effect row in the inbox's transaction. */
-  @EventHandler(BenchEvent)
+  /**
+   * What a real handler does, at its smallest: one effect row in the inbox's transaction. It
+   * writes nothing but that row, so it may share a transaction with other events (`batch`).
+   */
+  @EventHandler(BenchEvent, { batch: true })
   async recorded(@Payload() event: BenchEventPayload, @Ctx() context: EventContext): Promise<void> {
     await context.manager.insert(BenchEffectEntity, { eventId: context.eventId, seq: event.seq });
     // Measured when the transaction has committed, not here: see EffectCommits.
-    if (context.manager.queryRunner) context.manager.queryRunner.data[HANDLED_EVENT] = event;
+    const runner = context.manager.queryRunner;
+    if (runner) {
+      const handled = (runner.data[HANDLED_EVENTS] as BenchEventPayload[] | undefined) ?? [];
+      handled.push(event);
+      runner.data[HANDLED_EVENTS] = handled;
+    }
   }
 }
 
@@ -53,10 +66,17 @@ class EffectCommits implements EntitySubscriberInterface {
   constructor(private readonly log: ConsumedLog) {}
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
-    const handled = event.queryRunner.data[HANDLED_EVENT] as BenchEventPayload | undefined;
+    const handled = event.queryRunner.data[HANDLED_EVENTS] as BenchEventPayload[] | undefined;
     if (handled === undefined) return;
-    event.queryRunner.data[HANDLED_EVENT] = undefined;
-    this.log.record(handled.seq, handled.at);
+    event.queryRunner.data[HANDLED_EVENTS] = undefined;
+    for (const { seq, at } of handled) this.log.record(seq, at);
+  }
+}
+
+/** A rolled-back transaction's events were not handled: a batch that failed is handled again. */
+class EffectRollbacks implements EntitySubscriberInterface {
+  afterTransactionRollback(event: TransactionRollbackEvent): void {
+    event.queryRunner.data[HANDLED_EVENTS] = undefined;
   }
 }
 
@@ -160,7 +180,7 @@ export const platformEventsImplementation: EventsImplementation = {
             const end = Math.min(count, first + settings.batch);
             await dataSource.transaction(async (manager) => {
               for (let i = first; i < end; i++) {
-                await outbox.add(manager, BenchEvent, benchEvent(from + i));
+                await outbox.add(manager, BenchEvent, benchEvent(from + i, settings.payloadBytes));
               }
             });
             committedAtUs.fill(nowUs(), first, end);
@@ -181,7 +201,7 @@ export const platformEventsImplementation: EventsImplementation = {
       { logger: false },
     );
     const dataSource = app.get(DataSource);
-    dataSource.subscribers.push(new EffectCommits(settings.log));
+    dataSource.subscribers.push(new EffectCommits(settings.log), new EffectRollbacks());
     // Wired as createServiceApp wires a service's consumers, with the transport's defaults.
     app.connectMicroservice(
       {

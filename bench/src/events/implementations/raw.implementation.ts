@@ -44,7 +44,7 @@ export const rawEventsImplementation: EventsImplementation = {
           1,
           { lanes: settings.window, rate: settings.rate },
           async (unit) => {
-            const event = benchEvent(from + unit);
+            const event = benchEvent(from + unit, settings.payloadBytes);
             await js.publish(BenchEvent.subject, encoder.encode(JSON.stringify(event)));
           },
         );

@@ -55,6 +55,7 @@ export interface EventsChildConfig {
   events: number;
   window: number;
   batch: number;
+  payloadBytes: number;
   transactions: number;
   rate?: number;
 }

@@ -1,14 +1,18 @@
 import { createTestDatabase, type TestDatabase } from '@switchboard/platform-testing';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { type JetStreamManager } from 'nats';
-import { loadavg } from 'node:os';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { BenchProcess } from '../../process/bench-process';
 import { type ProcessCpuReader } from '../../process/process-cpu';
 import { type CpuTime } from '../../process/protocol';
 import { LatencyRecorder, type LatencySummary, summarize } from '../../runner/latency.recorder';
+import { bytes, DEFAULT_PAYLOAD_BYTES } from '../../payload';
 import { BENCH_STREAM, benchStreamConfig } from '../bench-event.contract';
+import { type EventsDatabase } from '../events.options';
 import { EVENTS_IMPLEMENTATIONS, type EventsImplementationName } from '../implementations';
 import { backendCpuBetween, type PostgresProbe } from '../postgres.probe';
 import {
@@ -28,6 +32,10 @@ export interface EventsVariant {
   implementation: EventsImplementationName;
   /** Events per transaction (platform); 1 for raw, where each publish stands alone. */
   batch: number;
+  /** Platform: where the two services keep their tables. Absent for raw. */
+  db?: EventsDatabase;
+  /** Each event's JSON body, bytes. */
+  payloadBytes: number;
 }
 
 export interface EventsRunSpec extends EventsVariant {
@@ -61,7 +69,10 @@ export interface EventsRunResult extends EventsVariant {
   fromPayloadUs: LatencySummary;
   /** Fixed rate only: how late the producer started its publishes / transactions. */
   scheduleLagUs?: LatencySummary;
-  /** CPU per measured event, µs, for every process on the path. */
+  /**
+   * CPU per measured event, µs, for every process on the path. With SQLite the database works
+   * inside the producer and consumer processes, so its CPU is theirs.
+   */
   cpuPerEventUs: { producer: number; consumer: number; natsServer?: number; postgres?: number };
   /** 1-minute load average when the run began: the machine is shared. */
   loadAverage: number;
@@ -75,21 +86,25 @@ export interface EventsRunResult extends EventsVariant {
  */
 export async function runOneEvents(
   spec: EventsRunSpec,
-  deps: { jsm: JetStreamManager; natsServerCpu: ProcessCpuReader; postgres: PostgresProbe },
+  deps: { jsm: JetStreamManager; natsServerCpu: ProcessCpuReader; postgres?: PostgresProbe },
 ): Promise<EventsRunResult> {
   const label = `${describeVariant(spec)} round ${spec.round}`;
   const loadAverage = loadavg()[0] ?? 0;
   await deps.jsm.streams.delete(BENCH_STREAM).catch(() => undefined);
   await deps.jsm.streams.add(benchStreamConfig());
 
-  const databases: TestDatabase[] = [];
+  const databases: RunDatabase[] = [];
   let consumer: EventsProcess | undefined;
   let producer: EventsProcess | undefined;
   try {
     if (EVENTS_IMPLEMENTATIONS[spec.implementation].needsDatabases) {
       databases.push(
-        await createTestDatabase('bench_producer'),
-        await createTestDatabase('bench_consumer'),
+        ...(spec.db === 'sqlite'
+          ? sqliteDatabases()
+          : [
+              postgresDatabase(await createTestDatabase('bench_producer')),
+              postgresDatabase(await createTestDatabase('bench_consumer')),
+            ]),
       );
     }
     const config = (role: EventsChildConfig['role']): EventsChildConfig => ({
@@ -101,6 +116,7 @@ export async function runOneEvents(
       events: spec.events,
       window: spec.window,
       batch: spec.batch,
+      payloadBytes: spec.payloadBytes,
       transactions: spec.transactions,
       rate: spec.rate,
     });
@@ -135,16 +151,18 @@ export async function runOneEvents(
       producer.expect('measuring', START_TIMEOUT_MS),
       consumer.expect('measuring', START_TIMEOUT_MS),
     ]);
-    const dbNames = databases.map((db) => db.name);
+    const dbNames = databases.flatMap((db) =>
+      db.postgresName === undefined ? [] : [db.postgresName],
+    );
     const natsBefore = deps.natsServerCpu();
-    const postgresBefore = await deps.postgres.backendCpu(dbNames);
+    const postgresBefore = await deps.postgres?.backendCpu(dbNames);
     producer.send({ type: 'produce' });
     const [{ times }, { result }] = await Promise.all([
       producer.expect('produced', phaseTimeoutMs(spec.events)),
       consumer.expect('consumed', phaseTimeoutMs(spec.events)),
     ]);
     const natsAfter = deps.natsServerCpu();
-    const postgresAfter = await deps.postgres.backendCpu(dbNames);
+    const postgresAfter = await deps.postgres?.backendCpu(dbNames);
     producer.send({ type: 'measure-stop' });
     consumer.send({ type: 'measure-stop' });
     const [producerCpu, consumerCpu] = await Promise.all([
@@ -178,6 +196,8 @@ export async function runOneEvents(
     return {
       implementation: spec.implementation,
       batch: spec.batch,
+      ...(spec.db === undefined ? {} : { db: spec.db }),
+      payloadBytes: spec.payloadBytes,
       round: spec.round,
       events: spec.events,
       duplicates: result.duplicates,
@@ -216,29 +236,73 @@ export async function runOneEvents(
   }
 }
 
+/** One service's database for a run: a Postgres database, or a SQLite file in a temp folder. */
+interface RunDatabase {
+  url: string;
+  /** Postgres only: the database name, whose backends' CPU is counted. */
+  postgresName?: string;
+  count(table: string): Promise<number>;
+  drop(): Promise<void>;
+}
+
+function postgresDatabase(database: TestDatabase): RunDatabase {
+  return {
+    url: database.url,
+    postgresName: database.name,
+    async count(table) {
+      const client = new Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+        return Number(rows[0]?.n);
+      } finally {
+        await client.end();
+      }
+    },
+    drop: () => database.drop(),
+  };
+}
+
+/** Producer and consumer files in one fresh folder, removed with the run. */
+function sqliteDatabases(): RunDatabase[] {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-bench-events-'));
+  let removed = false;
+  const file = (name: string): RunDatabase => {
+    const path = join(dir, `${name}.sqlite`);
+    return {
+      url: `sqlite:${path}`,
+      async count(table) {
+        const db = new Database(path, { readonly: true });
+        try {
+          const row = db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
+          return row.n;
+        } finally {
+          db.close();
+        }
+      },
+      async drop() {
+        if (removed) return;
+        removed = true;
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+  return [file('producer'), file('consumer')];
+}
+
 /**
  * The platform run did what it claims: the producer's outbox is empty, and the consumer's database
  * holds exactly one inbox row and one effect row per event.
  */
 async function checkDatabases(
   label: string,
-  [producerDb, consumerDb]: TestDatabase[],
+  [producerDb, consumerDb]: RunDatabase[],
   expected: number,
 ): Promise<void> {
-  const count = async (url: string, table: string): Promise<number> => {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      const { rows } = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
-      return Number(rows[0]?.n);
-    } finally {
-      await client.end();
-    }
-  };
   const found = {
-    outbox: await count((producerDb as TestDatabase).url, 'outbox'),
-    inbox: await count((consumerDb as TestDatabase).url, 'inbox'),
-    effects: await count((consumerDb as TestDatabase).url, 'bench_effects'),
+    outbox: await (producerDb as RunDatabase).count('outbox'),
+    inbox: await (consumerDb as RunDatabase).count('inbox'),
+    effects: await (consumerDb as RunDatabase).count('bench_effects'),
   };
   if (found.outbox !== 0 || found.inbox !== expected || found.effects !== expected) {
     throw new Error(
@@ -248,7 +312,10 @@ async function checkDatabases(
 }
 
 export function describeVariant(variant: EventsVariant): string {
-  return variant.implementation === 'raw' ? 'raw' : `platform tx=${variant.batch}`;
+  const size =
+    variant.payloadBytes === DEFAULT_PAYLOAD_BYTES ? '' : ` ${bytes(variant.payloadBytes)}`;
+  if (variant.implementation === 'raw') return `raw${size}`;
+  return `platform tx=${variant.batch}${variant.db === 'sqlite' ? ' sqlite' : ''}${size}`;
 }
 
 function cpuBetween(before: CpuTime | undefined, after: CpuTime | undefined): CpuTime | undefined {

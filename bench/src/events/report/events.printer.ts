@@ -4,12 +4,16 @@ import { integer, table } from '../../report/report.printer';
 import { MAX_ACK_PENDING } from '../bench-event.contract';
 import { EVENTS_IMPLEMENTATIONS } from '../implementations';
 import { type PostgresFacts } from '../postgres.probe';
+import { type SqliteFacts } from '../sqlite.probe';
 import { describeVariant } from '../process/run-one';
 import { type EventsAggregate, type EventsRatio, totalCpu } from './aggregate';
 
 export interface EventsReportInput {
   machine: MachineFacts;
-  postgres: PostgresFacts;
+  /** Absent when no run used Postgres. */
+  postgres?: PostgresFacts;
+  /** Present when a run used SQLite. */
+  sqlite?: SqliteFacts;
   loadAverageAtEnd: number;
   aggregates: EventsAggregate[];
   ratios: EventsRatio[];
@@ -27,7 +31,7 @@ export function printEventsReport(
   input: EventsReportInput,
   write: (line: string) => void = console.log,
 ): void {
-  const { machine, postgres } = input;
+  const { machine, postgres, sqlite } = input;
   write('');
   write(
     `Machine:  node ${machine.node}, ${machine.cpuCount} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.os}`,
@@ -36,11 +40,20 @@ export function printEventsReport(
     `          nats-server ${machine.natsServer} (JetStream, file store), nats.js ${machine.packages['nats']}, ` +
       `typeorm ${machine.packages['typeorm']}, pg ${machine.packages['pg']}`,
   );
-  write(
-    `          Postgres ${postgres.version}: synchronous_commit=${postgres.synchronousCommit}, fsync=${postgres.fsync}, ` +
-      `wal_sync_method=${postgres.walSyncMethod}, shared_buffers=${postgres.sharedBuffers}` +
-      (postgres.local ? '' : ' (remote: its CPU is not counted)'),
-  );
+  if (postgres) {
+    write(
+      `          Postgres ${postgres.version}: synchronous_commit=${postgres.synchronousCommit}, fsync=${postgres.fsync}, ` +
+        `wal_sync_method=${postgres.walSyncMethod}, shared_buffers=${postgres.sharedBuffers}` +
+        (postgres.local ? '' : ' (remote: its CPU is not counted)'),
+    );
+  }
+  if (sqlite) {
+    write(
+      `          SQLite ${sqlite.version} (${sqlite.driver}), a file per service and run: journal_mode=${sqlite.journalMode}, ` +
+        `synchronous=${sqlite.synchronous} (${sqlite.synchronousReopened} once a service reopens its file), ` +
+        `busy timeout ${sqlite.busyTimeoutMs} ms; its CPU is the producer's and the consumer's`,
+    );
+  }
   const loads = input.aggregates.flatMap((a) => [a.loadAverageMin, a.loadAverageMax]);
   write(
     `          load average at start ${machine.loadAverageAtStart.toFixed(2)}, at end ${input.loadAverageAtEnd.toFixed(2)}, ` +
@@ -131,7 +144,11 @@ export function printEventsReport(
   write('Platform against raw JetStream, same run (the price of the guarantees):');
   for (const ratio of input.ratios) {
     const value = ratio.value === undefined ? '   –' : ratio.value.toFixed(3);
-    write(`  ${ratio.label.padEnd(40)} ${value.padStart(7)}`);
+    const target =
+      ratio.atLeast === undefined
+        ? ''
+        : `   target ≥ ${ratio.atLeast.toFixed(2)}  ${ratio.value !== undefined && ratio.value >= ratio.atLeast ? 'PASS' : 'MISS'}`;
+    write(`  ${ratio.label.padEnd(47)} ${value.padStart(7)}${target}`);
   }
   write('');
   write('Implementations:');

@@ -27,6 +27,7 @@ export {
   type TestEnvironment,
 } from './lib/test-environment.harness';
 export {
+  spawnTopology,
   spawnTopologyProcess,
   type SpawnTopologyProcessOptions,
   topologyProcessEntry,

@@ -38,6 +38,9 @@ export function RpcHandler(contract: RpcContract): MethodDecorator {
 /** Key under which `EventHandlerOptions.concurrency` travels in the handler's `extras`. */
 export const CONCURRENCY_EXTRA = 'switchboardConcurrency';
 
+/** Key under which `EventHandlerOptions.batch` travels in the handler's `extras`. */
+export const BATCH_EXTRA = 'switchboardBatch';
+
 export interface EventHandlerOptions {
   /**
    * At most this many events of this type handled at once by one instance (never more than
@@ -47,6 +50,22 @@ export interface EventHandlerOptions {
    * buffer long enough to be redelivered while it waits for a turn.
    */
   concurrency?: number;
+  /**
+   * Handle the events of this type that are already delivered and waiting (up to the transport's
+   * `maxBatch`, or this many when a number) in **one** transaction: one inbox statement and one
+   * commit for all of them instead of one each. Off by default. It never waits for more events to
+   * arrive, so at low load each event is still handled on its own as soon as it comes.
+   *
+   * Opt in only when every effect of the handler is written with `context.manager` and nothing
+   * else happens: no RPC, HTTP call or message sent, no in-memory state changed. In a batch the
+   * handler runs inside a transaction shared with other events; if any of them fails, the batch is
+   * rolled back and each event is handled again alone, in a transaction of its own (so a failing
+   * event is retried and dead-lettered on its own and the others commit) — the handler may run
+   * twice for one delivery, which only effects written with `context.manager` survive unchanged.
+   * A handler must also not swallow a failed statement of its own (in Postgres that aborts the
+   * shared transaction); catch inside a nested `manager.transaction` (a savepoint) instead.
+   */
+  batch?: boolean | number;
 }
 
 /**
@@ -59,16 +78,22 @@ export function EventHandler(
   contract: EventContract,
   options: EventHandlerOptions = {},
 ): MethodDecorator {
-  const { concurrency } = options;
+  const { concurrency, batch } = options;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) {
     throw new Error(
       `@EventHandler(${contract.subject}): concurrency must be a positive integer, not ${concurrency}`,
+    );
+  }
+  if (typeof batch === 'number' && (!Number.isInteger(batch) || batch < 1)) {
+    throw new Error(
+      `@EventHandler(${contract.subject}): batch must be true, false or a positive integer, not ${batch}`,
     );
   }
   return applyDecorators(
     EventPattern(contract.subject, JETSTREAM_TRANSPORT, {
       [CONTRACT_EXTRA]: contract,
       ...(concurrency === undefined ? {} : { [CONCURRENCY_EXTRA]: concurrency }),
+      ...(batch === undefined || batch === false ? {} : { [BATCH_EXTRA]: batch }),
     }),
     UseFilters(new PassErrorToTransportFilter()),
   );

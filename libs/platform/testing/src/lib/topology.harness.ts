@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort } from './free-port.util';
 import { spawnService, type ServiceProcess } from './service-process.harness';
 import { type TestEnvironment } from './test-environment.harness';
 
@@ -45,6 +46,39 @@ export function spawnTopologyProcess(
     readyTimeoutMs: options.readyTimeoutMs,
     env: { ...topologyProcessEnv(options.env, process), ...options.extra },
   });
+}
+
+/**
+ * Starts every process of a topology at once, each on a free port, in `processes`' order; if one
+ * fails to start, stops those that did before rethrowing.
+ */
+export async function spawnTopology(options: {
+  workspaceRoot: string;
+  env: TestEnvironment;
+  processes: TopologyProcess[];
+  /** Environment on top of each process's own. */
+  extra?: (process: TopologyProcess) => Record<string, string>;
+  readyTimeoutMs?: number;
+}): Promise<ServiceProcess[]> {
+  const starts = await Promise.allSettled(
+    options.processes.map(async (process) =>
+      spawnTopologyProcess({
+        workspaceRoot: options.workspaceRoot,
+        env: options.env,
+        process,
+        port: await freePort(),
+        extra: options.extra?.(process),
+        readyTimeoutMs: options.readyTimeoutMs,
+      }),
+    ),
+  );
+  const started = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+  const failed = starts.find((start) => start.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(started.map((service) => service.stop()));
+    throw failed.reason;
+  }
+  return started;
 }
 
 /** The built entry point of a topology process's host. */

@@ -17,12 +17,12 @@ import {
 } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lastValueFrom } from 'rxjs';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation, pingDatabase } from '@switchboard/platform-persistence';
 import { runWithCallContext } from '../call-context';
-import { CONCURRENCY_EXTRA, CONTRACT_EXTRA } from '../handler.decorators';
+import { BATCH_EXTRA, CONCURRENCY_EXTRA, CONTRACT_EXTRA } from '../handler.decorators';
 import { decodeJson } from '../json-codec';
-import { InboxMessageEntity } from '../outbox/inbox-message.entity';
+import { recordInInbox } from '../outbox/inbox';
 import { newTraceContext, readTraceHeaders } from '../trace-context';
 import { EventContext, UnprocessableEvent } from './event-context';
 import { EventHeaders } from './event-headers';
@@ -64,6 +64,11 @@ export interface JetStreamTransportOptions {
   maxAckPending?: number;
   /** Handlers running at once per consumer. Default 16. */
   concurrency?: number;
+  /**
+   * Most events handled in one transaction by a handler declared with `@EventHandler(C, { batch:
+   * true })`. Default 64.
+   */
+  maxBatch?: number;
   /** First redelivery delay; doubles each attempt up to `maxBackoffMs`. Default 500 ms. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -93,6 +98,11 @@ interface Route {
   maxAckPending: number;
   /** Its handlers running at once; closed on shutdown, which wakes a message waiting for a slot. */
   slots: Semaphore;
+  /** Events per transaction: 1, unless the handler asked for batches. */
+  maxBatch: number;
+  /** Batched handlers: delivered and not started yet, in order of arrival. */
+  waiting: JsMsg[];
+  dispatchScheduled: boolean;
   messages?: ConsumerMessages;
   /** The pull loop: ends once every message the client received is started or handed back. */
   pulling?: Promise<void>;
@@ -108,6 +118,13 @@ class PoisonMessage extends Error {
   override readonly name = 'PoisonMessage';
 }
 
+/** A delivered message with its event id and validated payload. */
+interface Delivery {
+  msg: JsMsg;
+  eventId: string;
+  payload: unknown;
+}
+
 /** `bots` + `evt.chat.message.created.v1` → `bots_evt-chat-message-created-v1`. */
 export function consumerName(domain: string, subject: string): string {
   return `${domain}_${subject.replace(/\./g, '-')}`;
@@ -120,6 +137,9 @@ export function consumerName(domain: string, subject: string): string {
  * that breaks its contract, or an `UnprocessableEvent` thrown by the handler) it is published to the
  * DLQ with what went wrong, then terminated.
  * While the database itself is unreachable nothing is acked and attempts do not count.
+ *
+ * A handler declared with `batch` has the events of its type that are waiting handled together,
+ * in one transaction (see `processBatch`); a batch that fails is handled again event by event.
  */
 export class JetStreamTransport extends Server implements CustomTransportStrategy {
   override readonly transportId = JETSTREAM_TRANSPORT;
@@ -139,6 +159,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       maxDeliver: options.maxDeliver ?? 5,
       maxAckPending: options.maxAckPending ?? 256,
       concurrency: options.concurrency ?? 16,
+      maxBatch: options.maxBatch ?? 64,
       backoffMs: options.backoffMs ?? 500,
       maxBackoffMs: options.maxBackoffMs ?? 30_000,
       ackWaitMs: options.ackWaitMs ?? 30_000,
@@ -162,17 +183,24 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       const contract = handler.extras?.[CONTRACT_EXTRA] as EventContract | undefined;
       if (contract?.kind !== 'event') continue; // RPC handlers belong to NatsTransport
       const domain = this.domainOf(subject);
-      // A handler's own limit narrows the service's; delivered-but-unacked follows it, so nothing
-      // waits in the buffer for a turn while its ack wait runs out.
+      const batch = handler.extras?.[BATCH_EXTRA] as true | number | undefined;
+      const batchSize = batch === true ? this.settings.maxBatch : (batch ?? 1);
+      // A handler's own limit narrows the service's; delivered-but-unacked follows it (a turn of a
+      // batched handler takes up to a batch), so nothing waits in the buffer for a turn while its
+      // ack wait runs out.
       const own = (handler.extras?.[CONCURRENCY_EXTRA] as number | undefined) ?? Infinity;
+      const maxAckPending = Math.min(own * batchSize, this.settings.maxAckPending);
       routes.push({
         contract,
         handler,
         stream: streamOf(subject),
         dataSource: domain.dataSource,
         consumer: consumerName(domain.name, subject),
-        maxAckPending: Math.min(own, this.settings.maxAckPending),
+        maxAckPending,
         slots: new Semaphore(Math.min(own, this.settings.concurrency)),
+        maxBatch: Math.min(batchSize, maxAckPending),
+        waiting: [],
+        dispatchScheduled: false,
       });
     }
     await this.prepareStreams(routes.map((route) => route.contract.subject));
@@ -227,7 +255,10 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
     this.running = false;
     this.stopPulling.abort();
     // A message waiting for a handler slot gets none: pull() hands it back instead.
-    for (const route of this.routes) route.slots.close();
+    for (const route of this.routes) {
+      route.slots.close();
+      handBack(route);
+    }
     await Promise.all(this.routes.map((route) => stopConsuming(route.messages)));
     await Promise.allSettled(this.routes.map((route) => route.pulling));
     await Promise.allSettled([...this.inFlight]);
@@ -299,15 +330,18 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
           // buffer can hold many messages the server counts as delivered. Left alone they would
           // wait out the ack wait (30 s by default) before the server gave them to another
           // instance; a nak without delay hands each back at once.
+          if (route.maxBatch > 1) {
+            if (this.running) this.enqueue(route, msg);
+            else msg.nak();
+            continue;
+          }
           const acquired = await slots.acquire();
           if (!acquired || !this.running) {
             if (acquired) slots.release();
             msg.nak();
             continue;
           }
-          const work = this.process(msg, route).finally(() => slots.release());
-          this.inFlight.add(work);
-          void work.finally(() => this.inFlight.delete(work));
+          this.track(this.process(msg, route).finally(() => slots.release()));
         }
       } catch (error) {
         if (!this.running) break;
@@ -317,38 +351,154 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         await sleep(1_000, undefined, { signal: this.stopPulling.signal }).catch(() => undefined);
       }
     }
+    // Stopped: what still waits for a batch goes back to the server (it arrived after close()).
+    handBack(route);
+  }
+
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  /**
+   * A batched handler's message joins the queue; the batches are formed once the messages that
+   * arrived together are all in it (the client yields a read's worth of messages in microtasks,
+   * `setImmediate` runs after them), so nothing waits for messages still to come.
+   */
+  private enqueue(route: Route, msg: JsMsg): void {
+    route.waiting.push(msg);
+    if (route.dispatchScheduled) return;
+    route.dispatchScheduled = true;
+    setImmediate(() => {
+      route.dispatchScheduled = false;
+      this.dispatch(route);
+    });
+  }
+
+  /** Starts a batch in every free slot; a finishing batch looks again. */
+  private dispatch(route: Route): void {
+    while (route.waiting.length > 0) {
+      if (!this.running) {
+        handBack(route);
+        return;
+      }
+      if (!route.slots.tryAcquire()) return;
+      const batch = takeBatch(route.waiting, route.maxBatch);
+      this.track(
+        this.processBatch(batch, route).finally(() => {
+          route.slots.release();
+          this.dispatch(route);
+        }),
+      );
+    }
   }
 
   private async process(msg: JsMsg, route: Route): Promise<void> {
-    const attempt = msg.info.redeliveryCount;
-    const eventId = eventIdOf(msg);
+    let delivery: Delivery;
     try {
-      const payload = this.parse(msg, route.contract);
+      delivery = { msg, eventId: eventIdOf(msg), payload: this.parse(msg, route.contract) };
+    } catch (error) {
+      await this.fail(msg, route, error);
+      return;
+    }
+    await this.processAlone(delivery, route);
+  }
+
+  /** One event, one transaction: BEGIN, inbox row, the handler's effects, COMMIT, then the ack. */
+  private async processAlone(delivery: Delivery, route: Route): Promise<void> {
+    const { msg, eventId } = delivery;
+    try {
       await route.dataSource.transaction(async (manager) => {
-        const seen = await manager.existsBy(InboxMessageEntity, {
-          consumer: route.consumer,
-          eventId,
-        });
-        if (seen) return;
-        await manager.insert(InboxMessageEntity, {
-          consumer: route.consumer,
-          eventId,
-          subject: msg.subject,
-          processedAt: new Date(),
-        });
-        const context = new EventContext(manager, eventId, attempt, msg.subject, route.consumer);
-        // The handler continues the publisher's trace: its logs and onward calls share the trace id.
-        const trace = readTraceHeaders(msg.headers) ?? newTraceContext();
-        await runWithCallContext({ trace }, async () =>
-          lastValueFrom(this.transformToObservable(await route.handler(payload, context)), {
-            defaultValue: undefined,
-          }),
-        );
+        const fresh = await recordInInbox(manager, route.consumer, [
+          { eventId, subject: msg.subject },
+        ]);
+        if (fresh.size > 0) await this.handle(route, manager, delivery);
       });
       msg.ack();
     } catch (error) {
       await this.fail(msg, route, error);
     }
+  }
+
+  /**
+   * Several events of a batched handler in one transaction: one statement inserts their inbox rows
+   * and tells which are new, the handler runs for each new one, one COMMIT, then every message is
+   * acked (a duplicate too: it had its effect before, or has it in this very transaction). If
+   * anything fails the whole batch rolls back, and each event is handled again alone
+   * ({@link processAlone}), so a failing event is retried and dead-lettered on its own while the
+   * others commit.
+   */
+  private async processBatch(msgs: JsMsg[], route: Route): Promise<void> {
+    if (msgs.length === 1) return this.process(msgs[0] as JsMsg, route);
+    const deliveries: Delivery[] = [];
+    for (const msg of msgs) {
+      try {
+        deliveries.push({ msg, eventId: eventIdOf(msg), payload: this.parse(msg, route.contract) });
+      } catch (error) {
+        await this.fail(msg, route, error); // a payload that breaks its contract goes alone
+      }
+    }
+    if (deliveries.length === 0) return;
+    try {
+      await route.dataSource.transaction(async (manager) => {
+        // The same event delivered twice in one batch (published again with a new Nats-Msg-Id)
+        // has one inbox row and one effect.
+        const firsts = new Map<string, Delivery>();
+        for (const delivery of deliveries) {
+          if (!firsts.has(delivery.eventId)) firsts.set(delivery.eventId, delivery);
+        }
+        const fresh = await recordInInbox(
+          manager,
+          route.consumer,
+          [...firsts.values()].map(({ msg, eventId }) => ({ eventId, subject: msg.subject })),
+        );
+        for (const delivery of firsts.values()) {
+          if (fresh.has(delivery.eventId)) await this.handle(route, manager, delivery);
+        }
+      });
+    } catch (error) {
+      await this.retryAlone(deliveries, route, error);
+      return;
+    }
+    for (const { msg } of deliveries) msg.ack();
+  }
+
+  private async retryAlone(deliveries: Delivery[], route: Route, error: unknown): Promise<void> {
+    if (!(await this.databaseReachable(route))) {
+      // What each event would get alone: not its fault, retry soon, not moved towards the DLQ.
+      for (const { msg } of deliveries) msg.nak(DATABASE_DOWN_RETRY_MS);
+      return;
+    }
+    this.log.debug(
+      `${route.consumer}: a batch of ${deliveries.length} events rolled back (${describe(error)}); handling each alone`,
+    );
+    for (const delivery of deliveries) {
+      // Shutting down: hand the rest back at once rather than start them now.
+      if (this.running) await this.processAlone(delivery, route);
+      else delivery.msg.nak();
+    }
+  }
+
+  /** Runs the handler in the publisher's trace, with the transaction its effects join. */
+  private async handle(
+    route: Route,
+    manager: EntityManager,
+    { msg, eventId, payload }: Delivery,
+  ): Promise<void> {
+    const context = new EventContext(
+      manager,
+      eventId,
+      msg.info.redeliveryCount,
+      msg.subject,
+      route.consumer,
+    );
+    // The handler continues the publisher's trace: its logs and onward calls share the trace id.
+    const trace = readTraceHeaders(msg.headers) ?? newTraceContext();
+    await runWithCallContext({ trace }, async () =>
+      lastValueFrom(this.transformToObservable(await route.handler(payload, context)), {
+        defaultValue: undefined,
+      }),
+    );
   }
 
   private async fail(msg: JsMsg, route: Route, error: unknown): Promise<void> {
@@ -483,6 +633,26 @@ function eventIdOf(msg: JsMsg): string {
   );
 }
 
+/** Every message waiting for a batch, handed back to the server at once (a nak without delay). */
+function handBack(route: Route): void {
+  for (const msg of route.waiting.splice(0)) msg.nak();
+}
+
+/**
+ * The next batch from the front of the queue: consecutive first deliveries, up to `max`. A
+ * redelivered message goes alone — it has failed before (or was handed back), and a message that
+ * fails again would roll back every event of its batch with it.
+ */
+function takeBatch(waiting: JsMsg[], max: number): JsMsg[] {
+  let n = 1;
+  if ((waiting[0] as JsMsg).info.redeliveryCount === 1) {
+    while (n < max && n < waiting.length && (waiting[n] as JsMsg).info.redeliveryCount === 1) {
+      n += 1;
+    }
+  }
+  return waiting.splice(0, n);
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -505,6 +675,13 @@ class Semaphore {
       return Promise.resolve(true);
     }
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** A slot now if one is free, without waiting. */
+  tryAcquire(): boolean {
+    if (this.closed || this.available === 0) return false;
+    this.available -= 1;
+    return true;
   }
 
   release(): void {

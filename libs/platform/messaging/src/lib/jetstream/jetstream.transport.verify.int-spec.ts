@@ -132,7 +132,10 @@ describe('JetStreamTransport with streams: verify (real nats-server + Postgres)'
     await observer.flush();
     streamRequests.length = 0;
     await startService();
-    await observer.flush();
+    // The observer sees the service's requests on its own connection, possibly after the
+    // service already has its answers: wait until three subjects have arrived, then compare.
+    // (A timeout falls through to the comparison, whose diff says what is missing.)
+    await waitFor(() => new Set(streamRequests).size >= 3).catch(() => undefined);
     expect([...new Set(streamRequests)].sort()).toEqual([
       '$JS.API.STREAM.INFO.CHAT',
       '$JS.API.STREAM.INFO.DLQ',

@@ -5,16 +5,15 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { headers as natsHeaders, type JetStreamClient, type NatsConnection } from 'nats';
+import { inboxPrefixOf } from '@switchboard/contracts';
+import { type Msg, headers as natsHeaders, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  DataSource,
-  type EntitySubscriberInterface,
-  In,
-  type TransactionCommitEvent,
-} from 'typeorm';
+import { DataSource, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { NATS_CONNECTION } from '../nats-connection';
-import { OutboxMessageEntity } from './outbox-message.entity';
+import { ReplyInbox } from '../reply-inbox';
+import { Wakeup } from './wakeup';
+import { isPostgres, queryRows } from './messaging-sql';
 import { OUTBOX_WRITTEN } from './outbox';
 import { EventHeaders } from '../jetstream/event-headers';
 
@@ -22,8 +21,11 @@ const BATCH_SIZE = 200;
 /** Without a nudge (another process wrote the row, or a nudge was missed) rows wait at most this. */
 const IDLE_POLL_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
+/** How long a publish waits for its PubAck (nats.js's `js.publish` default). */
+const PUBACK_TIMEOUT_MS = 5_000;
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Publishes committed outbox rows to JetStream and deletes them after the PubAck. A commit that
@@ -36,19 +38,20 @@ export class OutboxRelay
   implements OnApplicationBootstrap, BeforeApplicationShutdown, EntitySubscriberInterface
 {
   private readonly log = new Logger(OutboxRelay.name);
-  private readonly js: JetStreamClient;
+  /** PubAcks arrive on one reply subscription, as `js.publish` would get them, minus its per-call costs. */
+  private readonly pubAcks: ReplyInbox;
   private running = false;
   private loop?: Promise<void>;
-  private wake?: () => void;
-  private nudged = false;
+  private readonly wakeup = new Wakeup();
   /** Events published since boot, for tests and metrics. */
   published = 0;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(NATS_CONNECTION) connection: NatsConnection,
+    @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
   ) {
-    this.js = connection.jetstream();
+    this.pubAcks = new ReplyInbox(connection, inboxPrefixOf(options.serviceName));
   }
 
   onApplicationBootstrap(): void {
@@ -65,15 +68,15 @@ export class OutboxRelay
   }
 
   afterTransactionCommit(event: TransactionCommitEvent): void {
-    if (!event.queryRunner.data[OUTBOX_WRITTEN]) return;
+    // A released savepoint is not a commit: the rows become visible when the transaction commits.
+    if (event.queryRunner.isTransactionActive || !event.queryRunner.data[OUTBOX_WRITTEN]) return;
     event.queryRunner.data[OUTBOX_WRITTEN] = false;
     this.nudge();
   }
 
   /** Ask the relay to look for rows now. */
   nudge(): void {
-    this.nudged = true;
-    this.wake?.();
+    this.wakeup.nudge();
   }
 
   private async run(): Promise<void> {
@@ -92,61 +95,113 @@ export class OutboxRelay
         await sleep(delay);
         continue;
       }
-      await this.idle();
+      await this.wakeup.pause(IDLE_POLL_MS);
     }
-  }
-
-  private idle(): Promise<void> {
-    if (this.nudged || !this.running) {
-      this.nudged = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, IDLE_POLL_MS);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        this.nudged = false;
-        done();
-      };
-    });
   }
 
   /** Publishes up to one batch in id order; returns how many rows it published. */
-  async publishBatch(): Promise<number> {
+  publishBatch(): Promise<number> {
+    return isPostgres(this.dataSource) ? this.claimAndPublish() : this.publishThenDelete();
+  }
+
+  /**
+   * Postgres: one statement claims and deletes the oldest rows (`FOR UPDATE SKIP LOCKED`, so relays
+   * sharing the table never take the same row), the batch is published, and the transaction commits
+   * only after every PubAck. A failed publish or a crash rolls the delete back: the rows wait for
+   * the next attempt. Three statements per batch: BEGIN, DELETE … RETURNING, COMMIT.
+   */
+  private claimAndPublish(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const query = manager
-        .getRepository(OutboxMessageEntity)
-        .createQueryBuilder('outbox')
-        .orderBy('outbox.id', 'ASC')
-        .limit(BATCH_SIZE);
-      if (this.dataSource.options.type === 'postgres') {
-        query.setLock('pessimistic_write').setOnLocked('skip_locked');
-      }
-      const rows = await query.getMany();
+      const rows = await queryRows<OutboxRow>(manager, CLAIM_POSTGRES, [BATCH_SIZE]);
       if (rows.length === 0) return 0;
-      // One connection keeps publish order; awaiting all PubAcks together keeps the pipe full.
-      await Promise.all(
-        rows.map((row) => {
-          const headers = natsHeaders();
-          for (const [key, value] of Object.entries(
-            JSON.parse(row.headers) as Record<string, string>,
-          )) {
-            headers.set(key, value);
-          }
-          headers.set(EventHeaders.EVENT_ID, row.id);
-          return this.js.publish(row.subject, encoder.encode(row.payload), {
-            msgID: row.id,
-            headers,
-          });
-        }),
-      );
-      await manager.delete(OutboxMessageEntity, { id: In(rows.map((row) => row.id)) });
+      await this.publish(rows);
       this.published += rows.length;
       return rows.length;
     });
   }
+
+  /**
+   * SQLite: one process owns the file, so no other relay can take these rows. They are read in a
+   * transaction of their own (SQLite transactions of a process take turns on its one connection;
+   * inside one, nothing uncommitted of another is visible), published, then deleted in a second
+   * short transaction — the write lock is not held while the PubAcks are awaited, so the process's
+   * other transactions do not wait for NATS. A crash between publish and delete publishes the rows
+   * again, which JetStream drops as duplicates.
+   */
+  private async publishThenDelete(): Promise<number> {
+    const rows = await this.dataSource.transaction((manager) =>
+      queryRows<OutboxRow>(manager, SELECT_SQLITE, [BATCH_SIZE]),
+    );
+    if (rows.length === 0) return 0;
+    await this.publish(rows);
+    await this.dataSource.transaction(async (manager) => {
+      const ids = rows.map(() => '?').join(', ');
+      await queryRows(
+        manager,
+        `DELETE FROM outbox WHERE id IN (${ids})`,
+        rows.map((row) => row.id),
+      );
+      this.published += rows.length;
+    });
+    return rows.length;
+  }
+
+  /**
+   * Publishes in id order on one connection, as `js.publish` does (`Nats-Msg-Id` = row id, a
+   * request for the stream's PubAck); every message is sent before any PubAck is awaited, and the
+   * batch fails if one is refused or unanswered.
+   */
+  private async publish(rows: OutboxRow[]): Promise<void> {
+    rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    await Promise.all(
+      rows.map((row) => {
+        const headers = natsHeaders();
+        const stored = JSON.parse(row.headers) as Record<string, string>;
+        for (const key in stored) headers.set(key, stored[key] as string);
+        headers.set(EventHeaders.EVENT_ID, row.id);
+        headers.set(MSG_ID_HEADER, row.id);
+        return this.pubAcks
+          .request(row.subject, encoder.encode(row.payload), headers, PUBACK_TIMEOUT_MS)
+          .then((reply) => checkPubAck(row.subject, reply));
+      }),
+    );
+  }
 }
+
+/** JetStream's de-duplication header (what `js.publish` sets from its `msgID` option). */
+const MSG_ID_HEADER = 'Nats-Msg-Id';
+
+/** A PubAck is `{"stream", "seq", "duplicate"?}`, or `{"error": {…}}` when the stream refused it. */
+function checkPubAck(subject: string, reply: Msg): void {
+  let ack: { stream?: string; error?: { code?: number; err_code?: number; description?: string } };
+  try {
+    ack = JSON.parse(decoder.decode(reply.data)) as typeof ack;
+  } catch {
+    throw new Error(`Publishing ${subject}: the answer was not a PubAck`);
+  }
+  if (ack.error) {
+    throw new Error(
+      `Publishing ${subject}: JetStream refused it (${ack.error.err_code ?? ack.error.code}: ${ack.error.description})`,
+    );
+  }
+  if (!ack.stream) throw new Error(`Publishing ${subject}: the answer was not a PubAck`);
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  payload: string;
+  headers: string;
+}
+
+/**
+ * By `ctid`: the rows the sub-select locked are deleted where they lie. `id IN (SELECT …)` lets the
+ * planner join against a sequential scan of the whole table, which an outbox with many rows deleted
+ * since the last vacuum makes slow.
+ */
+const CLAIM_POSTGRES =
+  'DELETE FROM outbox WHERE ctid = ANY(ARRAY(' +
+  'SELECT ctid FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED' +
+  ')) RETURNING id, subject, payload, headers';
+
+const SELECT_SQLITE = 'SELECT id, subject, payload, headers FROM outbox ORDER BY id LIMIT ?';
