@@ -12,6 +12,7 @@ export {
   domainDataSourceToken,
 } from './lib/domain-database.module';
 export { pingDatabase } from './lib/database-ping';
+export { AbortedTransactionError } from './lib/aborted-transaction.guard';
 export { MIGRATION_LOCK_KEY, runMigrations } from './lib/migrations.runner';
 export { openDataSource } from './lib/open-data-source';
 export { PersistenceModule, type PersistenceModuleOptions } from './lib/persistence.module';

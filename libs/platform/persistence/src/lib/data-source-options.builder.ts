@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DataSourceOptions, type LoggerOptions } from 'typeorm';
+import { AbortedTransactionGuard } from './aborted-transaction.guard';
 import { parseDatabaseUrl } from './database-url.parser';
 import { type MigrationClass, type PersistenceEntity } from './persistence.types';
 import { adaptTimestampColumns } from './timestamp-columns.portability';
@@ -67,6 +68,7 @@ export function buildDataSourceOptions(input: DataSourceInput): DataSourceOption
       url: target.url,
       poolSize: POSTGRES_POOL_SIZE,
       connectTimeoutMS: POSTGRES_CONNECT_TIMEOUT_MS,
+      subscribers: [AbortedTransactionGuard],
     };
   }
 

@@ -4,6 +4,7 @@ import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type QueryRunner, type Repository } from 'typeorm';
 import {
+  AbortedTransactionError,
   buildDataSourceOptions,
   DatabaseHealth,
   PersistenceModule,
@@ -95,6 +96,35 @@ describe('persistence on Postgres', () => {
       occurredAt.getTime(),
     );
     await second.destroy();
+  });
+
+  it('refuses to commit a transaction whose failed statement was caught, instead of losing its writes silently', async () => {
+    const dataSource = await open(await freshDatabase());
+    await runMigrations(dataSource);
+    const widgets = dataSource.getRepository(Widget);
+    const occurredAt = new Date();
+    await widgets.insert({ id: 'taken', name: 'first', occurredAt });
+
+    // Without the guard Postgres answers this COMMIT by rolling back, and transaction() resolves.
+    const swallowing = dataSource.transaction(async (manager) => {
+      await manager.insert(Widget, { id: 'written', name: 'lost?', occurredAt });
+      await manager.insert(Widget, { id: 'taken', name: 'duplicate', occurredAt }).catch(() => {
+        // the caller decides the race does not matter, and carries on
+      });
+    });
+    await expect(swallowing).rejects.toBeInstanceOf(AbortedTransactionError);
+    expect(await widgets.existsBy({ id: 'written' })).toBe(false);
+
+    // The way that works: the statement that may fail in a savepoint of its own.
+    await dataSource.transaction(async (manager) => {
+      await manager.insert(Widget, { id: 'written', name: 'kept', occurredAt });
+      await manager
+        .transaction((savepoint) =>
+          savepoint.insert(Widget, { id: 'taken', name: 'duplicate', occurredAt }),
+        )
+        .catch(() => undefined);
+    });
+    expect((await widgets.findOneByOrFail({ id: 'written' })).name).toBe('kept');
   });
 
   it('lets two replicas migrate the same fresh database at once: both succeed, the migration applies once', async () => {
