@@ -16,9 +16,9 @@ export interface SqliteFacts {
    */
   synchronous: string;
   /**
-   * The same for a service reopening a file already in WAL mode (a restart): better-sqlite3 is
-   * built with `SQLITE_DEFAULT_WAL_SYNCHRONOUS=1`, so `1` (NORMAL): commits are not synced one by
-   * one, the WAL is at checkpoints.
+   * The same for a service reopening a file already in WAL mode (a restart): `2` as well, since
+   * the platform sets it (better-sqlite3's build default there would be `1`, NORMAL: the WAL
+   * synced at checkpoints only).
    */
   synchronousReopened: string;
   busyTimeoutMs: number;
@@ -39,6 +39,7 @@ export function sqliteFacts(): SqliteFacts {
     const path = 'database' in options ? String(options.database) : join(dir, 'probe.sqlite');
     const open = (): Database.Database => {
       const db = new Database(path);
+      if ('prepareDatabase' in options) options.prepareDatabase?.(db);
       if ('enableWAL' in options && options.enableWAL) db.pragma('journal_mode = WAL');
       return db;
     };

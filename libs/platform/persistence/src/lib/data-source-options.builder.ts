@@ -88,6 +88,10 @@ export function buildDataSourceOptions(input: DataSourceInput): DataSourceOption
       // The driver turns this on today as well; stating it here keeps referential integrity from
       // depending on a driver detail.
       db.pragma('foreign_keys = ON');
+      // Every commit synced, as Postgres commits with synchronous_commit=on: better-sqlite3 is
+      // built to give a file that opens already in WAL mode (any restart) NORMAL, which syncs at
+      // checkpoints only, so a power loss could take the last commits — state and outbox rows.
+      db.pragma('synchronous = FULL');
     },
   };
 }

@@ -111,6 +111,23 @@ describe('persistence on sqlite', () => {
     }
   });
 
+  it('syncs every commit (synchronous=FULL) whether it creates the file or reopens it after a restart', async () => {
+    const url = `sqlite:${join(folder, 'durable.sqlite')}`;
+    for (const boot of ['created', 'reopened']) {
+      const dataSource = await openSqlite(url);
+      try {
+        // 2 = FULL. better-sqlite3's build default for a file already in WAL mode is 1 (NORMAL),
+        // which a power loss can cost the last commits.
+        expect([boot, await dataSource.query('PRAGMA synchronous')]).toEqual([
+          boot,
+          [{ synchronous: 2 }],
+        ]);
+      } finally {
+        await dataSource.destroy();
+      }
+    }
+  });
+
   it('maps timestamptz to datetime for the given entities only, and back when building for Postgres', () => {
     buildDataSourceOptions({ url: 'sqlite::memory:', entities: [Widget], migrations: [] });
     expect(columnType(Widget, 'occurredAt')).toBe('datetime');
