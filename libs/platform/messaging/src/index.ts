@@ -32,6 +32,11 @@ export {
   streamsUsedBy,
   verifyStreams,
 } from './lib/jetstream/streams';
+export {
+  isJetStreamApiError,
+  JetStreamApiError,
+  type JetStreamApiErrorCode,
+} from './lib/jetstream/api-errors';
 export { JETSTREAM_TRANSPORT } from './lib/jetstream/transport-ids';
 export { Outbox, type OutboxAddOptions } from './lib/outbox/outbox';
 export { OutboxRelay } from './lib/outbox/outbox.relay';

@@ -6,15 +6,18 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Gateway } from '@switchboard/contracts';
-import { decodeJson, NATS_CONNECTION } from '@switchboard/platform-messaging';
+import {
+  decodeJson,
+  isJetStreamApiError,
+  JetStreamApiError,
+  NATS_CONNECTION,
+} from '@switchboard/platform-messaging';
 import { SERVICE_CONFIG, type ServiceConfig } from '@switchboard/platform-runtime';
-import { type KvEntry, type NatsConnection, NatsError, type QueuedIterator } from 'nats';
+import { type KvEntry, type NatsConnection, type QueuedIterator } from 'nats';
 import { type GatewayConfig } from '../gateway.config';
 import { UpstreamRegistry } from './upstreams';
 
 const RETRY_MS = 2_000;
-/** JetStream's "stream not found": the bucket is created by the first deploy that switches traffic. */
-const STREAM_NOT_FOUND = 10059;
 
 /**
  * Switches traffic at run time: watches the NATS KV bucket `GATEWAY_UPSTREAMS_BUCKET` (default
@@ -63,8 +66,7 @@ export class UpstreamWatcher implements OnApplicationBootstrap, OnApplicationShu
         for await (const entry of this.watch) this.apply(entry);
       } catch (error) {
         if (this.stopped || this.connection.isClosed()) return;
-        const missing =
-          error instanceof NatsError && error.api_error?.err_code === STREAM_NOT_FOUND;
+        const missing = isJetStreamApiError(error, JetStreamApiError.StreamNotFound);
         const problem = missing
           ? `No KV bucket ${bucket} yet: serving GATEWAY_UPSTREAMS until a deploy creates it`
           : `Cannot watch KV bucket ${bucket} (serving GATEWAY_UPSTREAMS meanwhile): ${(error as Error).message}`;

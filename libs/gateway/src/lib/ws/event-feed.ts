@@ -6,7 +6,13 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { decodeJson, NATS_CONNECTION, streamOf } from '@switchboard/platform-messaging';
+import {
+  decodeJson,
+  isJetStreamApiError,
+  JetStreamApiError,
+  NATS_CONNECTION,
+  streamOf,
+} from '@switchboard/platform-messaging';
 import { ReadinessChecks, SERVICE_CONFIG, type ServiceConfig } from '@switchboard/platform-runtime';
 import {
   consumerOpts,
@@ -76,7 +82,7 @@ class StreamReader {
         return;
       } catch (error) {
         if (this.stopped || this.connection.isClosed()) return;
-        const missing = error instanceof NatsError && error.api_error?.err_code === 10059;
+        const missing = isJetStreamApiError(error, JetStreamApiError.StreamNotFound);
         this.log.warn(
           missing
             ? `Stream ${this.stream} does not exist yet; retrying in ${RETRY_MS} ms`

@@ -1,3 +1,4 @@
+import { isJetStreamApiError, JetStreamApiError } from '../jetstream/api-errors';
 import {
   type ConsumerMessages,
   ErrorCode,
@@ -95,9 +96,6 @@ export const MAX_LIST_LIMIT = 10_000;
 /** Silence on the listing's ordered consumer after which the listing ends with what it has. */
 const LIST_IDLE_MS = 5_000;
 const PULL_BATCH = 500;
-/** JetStream API error codes. */
-const STREAM_NOT_FOUND = 10059;
-const NO_MESSAGE_FOUND = 10037;
 
 /**
  * Inspects and replays the dead letters of the `DLQ` stream, which the JetStream transport fills
@@ -247,8 +245,7 @@ export class DeadLetters {
       await (await this.manager()).streams.deleteMessage(DLQ_STREAM, seq, false);
     } catch (error) {
       // A concurrent replay of the same entry deleted it first; the event is stored once either way.
-      if (!(error instanceof NatsError && error.api_error?.err_code === NO_MESSAGE_FOUND))
-        throw translate(error);
+      if (!isJetStreamApiError(error, JetStreamApiError.NoMessageFound)) throw translate(error);
     }
     return {
       dlqSeq: seq,
@@ -281,7 +278,7 @@ export class DeadLetters {
     try {
       return await jsm.streams.getMessage(DLQ_STREAM, { seq });
     } catch (error) {
-      if (error instanceof NatsError && error.api_error?.err_code === NO_MESSAGE_FOUND) {
+      if (isJetStreamApiError(error, JetStreamApiError.NoMessageFound)) {
         throw new DeadLetterError(
           'DLQ.NOT_FOUND',
           `No dead letter with sequence ${seq} in stream ${DLQ_STREAM} (never existed, already replayed or purged)`,
@@ -393,7 +390,7 @@ function assertSeq(seq: number, name: string): void {
 /** JetStream's "stream not found" (an API error, or the consumers API's own message) → `DLQ.STREAM_MISSING`. */
 function translate(error: unknown): unknown {
   const missing =
-    (error instanceof NatsError && error.api_error?.err_code === STREAM_NOT_FOUND) ||
+    isJetStreamApiError(error, JetStreamApiError.StreamNotFound) ||
     (error instanceof Error && error.message === 'stream not found');
   if (!missing) return error;
   return new DeadLetterError(

@@ -1,3 +1,4 @@
+import { isJetStreamApiError, JetStreamApiError } from './api-errors';
 import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import { describeIssues, type EventContract } from '@switchboard/contracts';
@@ -11,7 +12,6 @@ import {
   type JetStreamManager,
   type JsMsg,
   type NatsConnection,
-  NatsError,
   nanos,
   type Subscription,
 } from 'nats';
@@ -297,7 +297,7 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
       await jsm.consumers.info(route.stream, route.consumer);
       await jsm.consumers.update(route.stream, route.consumer, config);
     } catch (error) {
-      if (!(error instanceof NatsError) || error.api_error?.err_code !== 10014) throw error;
+      if (!isJetStreamApiError(error, JetStreamApiError.ConsumerNotFound)) throw error;
       await jsm.consumers.add(route.stream, config);
     }
     this.log.log(

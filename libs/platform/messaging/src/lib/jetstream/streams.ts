@@ -1,8 +1,8 @@
+import { isJetStreamApiError, JetStreamApiError } from './api-errors';
 import { eventDomains } from '@switchboard/contracts';
 import {
   DiscardPolicy,
   type JetStreamManager,
-  NatsError,
   RetentionPolicy,
   StorageType,
   type StreamConfig,
@@ -73,7 +73,7 @@ export async function ensureStreams(
       const existing = await jsm.streams.info(name);
       await jsm.streams.update(name, { ...existing.config, ...definition });
     } catch (error) {
-      if (error instanceof NatsError && error.api_error?.err_code === 10059) {
+      if (isJetStreamApiError(error, JetStreamApiError.StreamNotFound)) {
         await jsm.streams.add(definition);
         continue;
       }
@@ -121,7 +121,7 @@ export async function verifyStreams(
         problems.push(`${name} captures ${listOf(actual)} instead of ${listOf(expected)}`);
       }
     } catch (error) {
-      if (error instanceof NatsError && error.api_error?.err_code === 10059) {
+      if (isJetStreamApiError(error, JetStreamApiError.StreamNotFound)) {
         problems.push(`${name} is missing`);
         continue;
       }
