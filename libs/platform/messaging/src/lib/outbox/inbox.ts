@@ -1,6 +1,6 @@
 import { type EntityManager } from 'typeorm';
 import { InboxMessageEntity } from './inbox-message.entity';
-import { placeholder, queryRows, timestampWriter } from './messaging-sql';
+import { multiRowValues, queryRows, timestampWriter } from './messaging-sql';
 
 /** An event a consumer is about to handle. */
 export interface InboxEntry {
@@ -23,17 +23,13 @@ export async function recordInInbox(
 ): Promise<Set<string>> {
   const dataSource = manager.connection;
   const processedAt = timestampWriter(dataSource, InboxMessageEntity, 'processedAt')(new Date());
-  const values: string[] = [];
-  const parameters: unknown[] = [];
-  for (const { eventId, subject } of entries) {
-    const n = parameters.length;
-    const p = (i: number) => placeholder(dataSource, n + i);
-    values.push(`(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`);
-    parameters.push(consumer, eventId, subject, processedAt);
-  }
+  const { values, parameters } = multiRowValues(
+    dataSource,
+    entries.map(({ eventId, subject }) => [consumer, eventId, subject, processedAt]),
+  );
   const inserted = await queryRows<{ event_id: string }>(
     manager,
-    `INSERT INTO inbox (consumer, event_id, subject, processed_at) VALUES ${values.join(', ')} ` +
+    `INSERT INTO inbox (consumer, event_id, subject, processed_at) VALUES ${values} ` +
       'ON CONFLICT (consumer, event_id) DO NOTHING RETURNING event_id',
     parameters,
   );

@@ -16,12 +16,30 @@ import {
  * The `n`th parameter (1-based, in order of appearance): `$n` for Postgres, `?` for SQLite
  * (better-sqlite3 binds an array only to anonymous parameters, so no value is used twice).
  */
-export function placeholder(dataSource: DataSource, n: number): string {
-  return dataSource.options.type === 'postgres' ? `$${n}` : '?';
+function placeholder(dataSource: DataSource, n: number): string {
+  return isPostgres(dataSource) ? `$${n}` : '?';
 }
 
 export function isPostgres(dataSource: DataSource): boolean {
   return dataSource.options.type === 'postgres';
+}
+
+/**
+ * The `VALUES` list of a multi-row insert, `(…), (…)`, one tuple of placeholders per row, and the
+ * rows' values flattened into its parameters in the same order.
+ */
+export function multiRowValues(
+  dataSource: DataSource,
+  rows: readonly (readonly unknown[])[],
+): { values: string; parameters: unknown[] } {
+  const tuples: string[] = [];
+  const parameters: unknown[] = [];
+  for (const row of rows) {
+    const first = parameters.length + 1;
+    tuples.push(`(${row.map((_, i) => placeholder(dataSource, first + i)).join(', ')})`);
+    parameters.push(...row);
+  }
+  return { values: tuples.join(', '), parameters };
 }
 
 /** Runs `sql` with `manager`'s query runner (its transaction, if any) and returns the rows. */

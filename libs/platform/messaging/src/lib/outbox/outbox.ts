@@ -10,7 +10,7 @@ import {
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { outgoingTraceContext } from '../call-context';
 import { WireHeaders } from '../wire-headers';
-import { placeholder, queryRows, timestampWriter } from './messaging-sql';
+import { multiRowValues, queryRows, timestampWriter } from './messaging-sql';
 import { OutboxMessageEntity } from './outbox-message.entity';
 
 /** Query-runner flag the commit hook reads to wake the relay. */
@@ -142,17 +142,19 @@ async function insertRows(
   const createdAt = timestampWriter(dataSource, OutboxMessageEntity, 'createdAt');
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
     const chunk = rows.slice(start, start + ROWS_PER_INSERT);
-    const values: string[] = [];
-    const parameters: unknown[] = [];
-    for (const [id, subject, payload, headers, at] of chunk) {
-      const n = parameters.length;
-      const p = (i: number) => placeholder(dataSource, n + i);
-      values.push(`(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)})`);
-      parameters.push(id, subject, payload, headers, createdAt(at));
-    }
+    const { values, parameters } = multiRowValues(
+      dataSource,
+      chunk.map(([id, subject, payload, headers, at]) => [
+        id,
+        subject,
+        payload,
+        headers,
+        createdAt(at),
+      ]),
+    );
     await queryRows(
       manager,
-      `INSERT INTO outbox (id, subject, payload, headers, created_at) VALUES ${values.join(', ')}`,
+      `INSERT INTO outbox (id, subject, payload, headers, created_at) VALUES ${values}`,
       parameters,
     );
   }
