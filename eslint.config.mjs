@@ -49,6 +49,44 @@ const depConstraints = [
   { sourceTag: 'scope:web', onlyDependOnLibsWithTags: [] },
 ];
 
+const ENTRY_POINT_ONLY = {
+  group: ['@switchboard/*/**'],
+  message: 'Import a lib only through its entry point: @switchboard/<lib>.',
+};
+
+/** One config block per folder of libs/platform/messaging/src/lib, banning the folders it may not use. */
+function messagingLayers(allowed) {
+  const folders = Object.keys(allowed);
+  return folders.map((folder) => ({
+    files: [`libs/platform/messaging/src/lib/${folder}/**/*.ts`],
+    ignores: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.fixture.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ENTRY_POINT_ONLY,
+            {
+              group: folders
+                .filter((other) => other !== folder && !allowed[folder].includes(other))
+                .map((other) => `../${other}/*`),
+              message: `messaging/${folder} may import only ${allowed[folder].join(', ') || 'no other folder'} (eslint.config.mjs, messagingLayers).`,
+            },
+            ...(folder === 'nats' || folder === 'storage'
+              ? [
+                  {
+                    group: ['../*'],
+                    message: `messaging/${folder} is the base layer: it imports no other file of the lib.`,
+                  },
+                ]
+              : []),
+          ],
+        },
+      ],
+    },
+  }));
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -73,16 +111,23 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          patterns: [
-            {
-              group: ['@switchboard/*/**'],
-              message: 'Import a lib only through its entry point: @switchboard/<lib>.',
-            },
-          ],
+          patterns: [ENTRY_POINT_ONLY],
         },
       ],
     },
   },
+  // The messaging lib's folders, layered: each may import only the folders below it (tests may
+  // import anything). Read bottom-up: nats/ and storage/ are the base, events/ the top.
+  ...messagingLayers({
+    nats: [],
+    storage: [],
+    context: ['nats'],
+    jetstream: ['nats'],
+    rpc: ['nats', 'context'],
+    dlq: ['nats', 'jetstream'],
+    outbox: ['nats', 'context', 'jetstream', 'storage'],
+    events: ['nats', 'context', 'jetstream', 'storage', 'dlq'],
+  }),
   {
     files: ['**/*.ts'],
     rules: {

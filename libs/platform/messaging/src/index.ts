@@ -1,27 +1,47 @@
+/**
+ * What other projects import from the messaging lib, by concern (the folders under lib/):
+ * nats/ (connection, wire headers), context/ (call, trace, deadline), rpc/, events/ (the JetStream
+ * consumer side), outbox/, dlq/, storage/ (the outbox and inbox tables), jetstream/ (streams).
+ * Anything else is internal: add a name here when another project needs it.
+ */
+
+// Nest wiring and handler declarations
 export { MessagingModule } from './lib/messaging.module';
-export { type MessagingOptions, MESSAGING_OPTIONS } from './lib/messaging.options';
-export { connectNats, isNatsUsable, NATS_CONNECTION } from './lib/nats-connection';
-export { NatsTransport, NATS_TRANSPORT, type NatsTransportOptions } from './lib/nats.transport';
+export { CONTRACT_EXTRA, EventHandler, RpcHandler } from './lib/handler.decorators';
+
+// NATS connection and wire
+export { connectNats, NATS_CONNECTION } from './lib/nats/nats-connection';
+export { NatsHealth } from './lib/nats/nats.health';
+export { WireHeaders } from './lib/nats/wire-headers';
+export { decodeJson, encodeJson } from './lib/nats/json-codec';
+
+// Call context: deadline and trace of the message being handled
 export {
-  CONTRACT_EXTRA,
-  EventHandler,
-  type EventHandlerOptions,
-  RpcHandler,
-} from './lib/handler.decorators';
-export { RpcClient, type CallOptions } from './lib/rpc.client';
-export { NatsHealth } from './lib/nats.health';
-export { WireHeaders } from './lib/wire-headers';
-export { classifyError } from './lib/error-envelope';
-export { decodeJson, encodeJson } from './lib/json-codec';
-export { EventContext, UnprocessableEvent } from './lib/jetstream/event-context';
+  currentDeadline,
+  currentTraceId,
+  outgoingTraceContext,
+  remainingBudgetMs,
+  runWithCallContext,
+} from './lib/context/call-context';
+export { deadlineExceeded, parseDeadline } from './lib/context/deadline';
+export { newTraceContext, traceContextFrom } from './lib/context/trace-context';
+
+// RPC
+export { RpcClient } from './lib/rpc/rpc.client';
+export { NatsTransport } from './lib/rpc/nats.transport';
+
+// Events: JetStream consumers, outbox, tables
+export { JetStreamTransport } from './lib/events/jetstream.transport';
+export { consumerName } from './lib/events/event-route';
+export { EventContext, UnprocessableEvent } from './lib/events/event-context';
+export { EventConsumersHealth } from './lib/events/event-consumers.health';
+export { Outbox } from './lib/outbox/outbox';
+export { OutboxRelay } from './lib/outbox/outbox.relay';
+export { OutboxModule } from './lib/outbox/outbox.module';
+export { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from './lib/storage/messaging-tables';
+
+// JetStream streams and headers
 export { EventHeaders } from './lib/jetstream/event-headers';
-export { EventConsumersHealth } from './lib/jetstream/event-consumers.health';
-export {
-  consumerName,
-  JetStreamTransport,
-  type EventDomain,
-  type JetStreamTransportOptions,
-} from './lib/jetstream/jetstream.transport';
 export {
   DLQ_STREAM,
   DLQ_SUBJECT_PREFIX,
@@ -29,49 +49,15 @@ export {
   streamDefinitions,
   streamOf,
   StreamsNotProvisioned,
-  streamsUsedBy,
-  verifyStreams,
 } from './lib/jetstream/streams';
-export {
-  isJetStreamApiError,
-  JetStreamApiError,
-  type JetStreamApiErrorCode,
-} from './lib/jetstream/api-errors';
-export { JETSTREAM_TRANSPORT } from './lib/jetstream/transport-ids';
-export { Outbox, type OutboxAddOptions } from './lib/outbox/outbox';
-export { OutboxRelay } from './lib/outbox/outbox.relay';
-export { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxModule } from './lib/outbox/outbox.module';
-export {
-  currentCallContext,
-  currentDeadline,
-  currentTraceId,
-  currentTraceparent,
-  outgoingTraceContext,
-  remainingBudgetMs,
-  runWithCallContext,
-  type CallContext,
-} from './lib/call-context';
-export { DEFAULT_RPC_TIMEOUT_MS, deadlineExceeded, parseDeadline } from './lib/deadline';
-export {
-  childTraceContext,
-  isValidTraceparent,
-  newTraceContext,
-  parentIdOf,
-  readTraceHeaders,
-  traceContextFrom,
-  traceIdOf,
-  writeTraceHeaders,
-  type TraceContext,
-} from './lib/trace-context';
+export { isJetStreamApiError, JetStreamApiError } from './lib/jetstream/api-errors';
+
+// Dead letters
+export { DeadLetters } from './lib/dlq/dead-letters';
 export {
   DEFAULT_LIST_LIMIT,
-  DeadLetterError,
-  type DeadLetterErrorCode,
-  type DeadLetter,
   type DeadLetterEntry,
+  DeadLetterError,
   type DeadLetterFilter,
-  DeadLetters,
-  type ListDeadLettersOptions,
   MAX_LIST_LIMIT,
-  type ReplayResult,
-} from './lib/dlq/dead-letters';
+} from './lib/dlq/dead-letter';

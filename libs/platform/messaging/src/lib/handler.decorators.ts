@@ -2,7 +2,9 @@ import { applyDecorators, Catch, type ExceptionFilter, UseFilters } from '@nestj
 import { EventPattern, MessagePattern } from '@nestjs/microservices';
 import { type EventContract, type RpcContract } from '@switchboard/contracts';
 import { throwError, type Observable } from 'rxjs';
-import { JETSTREAM_TRANSPORT } from './jetstream/transport-ids';
+
+/** Which Nest transport takes a handler: RPC handlers go to core NATS, event handlers to JetStream. */
+export const JETSTREAM_TRANSPORT = Symbol('SWITCHBOARD_JETSTREAM');
 
 /** Key under which the contract travels in the handler's `extras`, for the transport to validate. */
 export const CONTRACT_EXTRA = 'switchboardContract';

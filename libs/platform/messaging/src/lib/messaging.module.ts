@@ -9,10 +9,10 @@ import {
 import { TerminusModule } from '@nestjs/terminus';
 import { type NatsConnection } from 'nats';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
-import { connectNats, NATS_CONNECTION } from './nats-connection';
-import { NatsHealth } from './nats.health';
-import { EventConsumersHealth } from './jetstream/event-consumers.health';
-import { RpcClient } from './rpc.client';
+import { EventConsumersHealth } from './events/event-consumers.health';
+import { connectNats, NATS_CONNECTION } from './nats/nats-connection';
+import { NatsHealth } from './nats/nats.health';
+import { RpcClient } from './rpc/rpc.client';
 
 /** Owns the NATS connection and drains it once HTTP and handlers have stopped. */
 class NatsConnectionLifecycle implements OnApplicationShutdown {

@@ -9,7 +9,8 @@ import {
 } from 'nats';
 import { EventHeaders } from '../jetstream/event-headers';
 import { DLQ_STREAM, ensureStreams } from '../jetstream/streams';
-import { DeadLetterError, DeadLetters } from './dead-letters';
+import { DeadLetterError } from './dead-letter';
+import { DeadLetters } from './dead-letters';
 
 const CREATED = 'evt.chat.message.created.v1';
 const STORY_REPLIED = 'evt.stories.story.replied.v1';

@@ -10,8 +10,8 @@ import { DataSource, type EntitySubscriberInterface } from 'typeorm';
 import { z } from 'zod';
 import { MESSAGING_OPTIONS } from '../messaging.options';
 import { Outbox } from './outbox';
-import { OutboxMessageEntity } from './outbox-message.entity';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from './outbox.module';
+import { OutboxMessageEntity } from '../storage/outbox-message.entity';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../storage/messaging-tables';
 
 const Noted = defineEvent({
   subject: 'evt.outbox.item.noted.v1',

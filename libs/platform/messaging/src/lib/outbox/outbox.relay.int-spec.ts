@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { MessagingModule } from '../messaging.module';
-import { NATS_CONNECTION } from '../nats-connection';
+import { NATS_CONNECTION } from '../nats/nats-connection';
 import { Outbox } from './outbox';
-import { OutboxMessageEntity } from './outbox-message.entity';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxModule } from './outbox.module';
+import { OutboxMessageEntity } from '../storage/outbox-message.entity';
+import { OutboxModule } from './outbox.module';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../storage/messaging-tables';
 import { OutboxRelay } from './outbox.relay';
 
 const Counted = defineEvent({

@@ -9,13 +9,13 @@ import { inboxPrefixOf } from '@switchboard/contracts';
 import { type Msg, headers as natsHeaders, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
-import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { NATS_CONNECTION } from '../nats-connection';
-import { ReplyInbox } from '../reply-inbox';
-import { Wakeup } from './wakeup';
-import { isPostgres, queryRows } from './messaging-sql';
-import { OUTBOX_WRITTEN } from './outbox';
 import { EventHeaders } from '../jetstream/event-headers';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { NATS_CONNECTION } from '../nats/nats-connection';
+import { ReplyInbox } from '../nats/reply-inbox';
+import { isPostgres, queryRows } from '../storage/messaging-sql';
+import { OUTBOX_WRITTEN } from './outbox';
+import { Wakeup } from './wakeup';
 
 const BATCH_SIZE = 200;
 /** Without a nudge (another process wrote the row, or a nudge was missed) rows wait at most this. */

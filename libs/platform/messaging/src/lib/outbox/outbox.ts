@@ -7,11 +7,11 @@ import {
   type EntitySubscriberInterface,
   type QueryRunner,
 } from 'typeorm';
+import { outgoingTraceContext } from '../context/call-context';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
-import { outgoingTraceContext } from '../call-context';
-import { WireHeaders } from '../wire-headers';
-import { multiRowValues, queryRows, timestampWriter } from './messaging-sql';
-import { OutboxMessageEntity } from './outbox-message.entity';
+import { WireHeaders } from '../nats/wire-headers';
+import { multiRowValues, queryRows, timestampWriter } from '../storage/messaging-sql';
+import { OutboxMessageEntity } from '../storage/outbox-message.entity';
 
 /** Query-runner flag the commit hook reads to wake the relay. */
 export const OUTBOX_WRITTEN = 'switchboard.outboxWritten';

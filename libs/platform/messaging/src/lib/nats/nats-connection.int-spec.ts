@@ -3,8 +3,8 @@ import { defineRpc } from '@switchboard/contracts';
 import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
 import { connect, type NatsConnection } from 'nats';
 import { z } from 'zod';
-import { MessagingModule } from './messaging.module';
-import { RpcClient } from './rpc.client';
+import { MessagingModule } from '../messaging.module';
+import { RpcClient } from '../rpc/rpc.client';
 
 const Echo = defineRpc({
   subject: 'rpc.test.echo.v1',

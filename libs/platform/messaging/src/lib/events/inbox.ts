@@ -1,6 +1,6 @@
 import { type EntityManager } from 'typeorm';
-import { InboxMessageEntity } from './inbox-message.entity';
-import { multiRowValues, queryRows, timestampWriter } from './messaging-sql';
+import { InboxMessageEntity } from '../storage/inbox-message.entity';
+import { multiRowValues, queryRows, timestampWriter } from '../storage/messaging-sql';
 
 /** An event a consumer is about to handle. */
 export interface InboxEntry {

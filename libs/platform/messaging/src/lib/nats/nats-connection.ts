@@ -1,6 +1,7 @@
 import { type Logger } from '@nestjs/common';
 import { inboxPrefixOf } from '@switchboard/contracts';
 import { connect, Events, type NatsConnection } from 'nats';
+import { isConnected } from './nats-internals';
 
 /** Injection token of the service's one NATS connection. */
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
@@ -54,8 +55,5 @@ async function logStatus(
 
 /** True while the connection can carry messages (not closed, not between reconnects). */
 export function isNatsUsable(connection: NatsConnection): boolean {
-  if (connection.isClosed() || connection.isDraining()) return false;
-  // nats.js exposes no public "connected" flag; the protocol handler knows.
-  const protocol = (connection as unknown as { protocol?: { connected?: boolean } }).protocol;
-  return protocol?.connected !== false;
+  return !connection.isClosed() && !connection.isDraining() && isConnected(connection);
 }

@@ -21,11 +21,11 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { EventHandler } from '../handler.decorators';
 import { MessagingModule } from '../messaging.module';
-import { NATS_CONNECTION } from '../nats-connection';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../outbox/outbox.module';
-import { EventHeaders } from './event-headers';
+import { NATS_CONNECTION } from '../nats/nats-connection';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../storage/messaging-tables';
+import { EventHeaders } from '../jetstream/event-headers';
 import { JetStreamTransport } from './jetstream.transport';
-import { ensureStreams, StreamsNotProvisioned } from './streams';
+import { ensureStreams, StreamsNotProvisioned } from '../jetstream/streams';
 
 const Checked = defineEvent({
   subject: 'evt.chat.thing.checked.v1',

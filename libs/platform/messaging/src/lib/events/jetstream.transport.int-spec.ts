@@ -15,16 +15,17 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { EventHandler } from '../handler.decorators';
 import { MessagingModule } from '../messaging.module';
-import { NATS_CONNECTION } from '../nats-connection';
-import { InboxMessageEntity } from '../outbox/inbox-message.entity';
+import { NATS_CONNECTION } from '../nats/nats-connection';
+import { InboxMessageEntity } from '../storage/inbox-message.entity';
 import { Outbox } from '../outbox/outbox';
-import { OutboxMessageEntity } from '../outbox/outbox-message.entity';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS, OutboxModule } from '../outbox/outbox.module';
+import { OutboxMessageEntity } from '../storage/outbox-message.entity';
+import { OutboxModule } from '../outbox/outbox.module';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../storage/messaging-tables';
 import { CreateEffects1764150009999, EffectEntity } from './effects.fixture';
 import { type EventContext, UnprocessableEvent } from './event-context';
-import { EventHeaders } from './event-headers';
+import { EventHeaders } from '../jetstream/event-headers';
 import { JetStreamTransport } from './jetstream.transport';
-import { DLQ_STREAM } from './streams';
+import { DLQ_STREAM } from '../jetstream/streams';
 
 /** Handled at most two at a time (`@EventHandler(…, { concurrency: 2 })`). */
 const Throttled = defineEvent({

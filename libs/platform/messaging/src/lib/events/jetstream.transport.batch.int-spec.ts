@@ -34,13 +34,14 @@ import {
 import { z } from 'zod';
 import { EventHandler } from '../handler.decorators';
 import { MessagingModule } from '../messaging.module';
-import { NATS_CONNECTION } from '../nats-connection';
-import { InboxMessageEntity } from '../outbox/inbox-message.entity';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../outbox/outbox.module';
+import { NATS_CONNECTION } from '../nats/nats-connection';
+import { InboxMessageEntity } from '../storage/inbox-message.entity';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../storage/messaging-tables';
 import { type EventContext } from './event-context';
-import { EventHeaders } from './event-headers';
-import { JetStreamTransport, type JetStreamTransportOptions } from './jetstream.transport';
-import { DLQ_STREAM } from './streams';
+import { EventHeaders } from '../jetstream/event-headers';
+import { type JetStreamTransportOptions } from './jetstream-transport.options';
+import { JetStreamTransport } from './jetstream.transport';
+import { DLQ_STREAM } from '../jetstream/streams';
 
 const Recorded = defineEvent({
   subject: 'evt.batch.item.recorded.v1',

@@ -5,8 +5,8 @@ import { freePort, startNatsServer, type TestNatsServer } from '@switchboard/pla
 import { connect, type NatsConnection } from 'nats';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { MessagingModule } from './messaging.module';
-import { Outbox } from './outbox/outbox';
+import { MessagingModule } from '../messaging.module';
+import { Outbox } from '../outbox/outbox';
 import { RpcClient } from './rpc.client';
 
 const Echo = defineRpc({

@@ -11,14 +11,20 @@ import {
   currentTraceparent,
   remainingBudgetMs,
   runWithCallContext,
-} from './call-context';
-import { RpcHandler } from './handler.decorators';
-import { MessagingModule } from './messaging.module';
-import { NATS_CONNECTION } from './nats-connection';
+} from '../context/call-context';
+import { RpcHandler } from '../handler.decorators';
+import { MessagingModule } from '../messaging.module';
+import { NATS_CONNECTION } from '../nats/nats-connection';
 import { NatsTransport } from './nats.transport';
 import { RpcClient } from './rpc.client';
-import { isValidTraceparent, newTraceContext, parentIdOf, traceIdOf } from './trace-context';
-import { rawHeaderBlock, readRequestHeaders } from './wire-headers';
+import {
+  isValidTraceparent,
+  newTraceContext,
+  parentIdOf,
+  traceIdOf,
+} from '../context/trace-context';
+import { rawHeaderBlock } from '../nats/nats-internals';
+import { readRequestHeaders } from './request-headers';
 
 const Greet = defineRpc({
   subject: 'rpc.test.greet.v1',

@@ -10,15 +10,17 @@ import {
   type RpcResult,
   describeIssues,
 } from '@switchboard/contracts';
-import { ErrorCode, MsgHdrsImpl, type NatsConnection, NatsError } from 'nats';
-import { currentCallContext } from './call-context';
-import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS } from './deadline';
-import { decodeJson, encodeJson } from './json-codec';
-import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
-import { NATS_CONNECTION } from './nats-connection';
-import { ReplyInbox } from './reply-inbox';
-import { childTraceContext, type TraceContext } from './trace-context';
-import { WireHeaders } from './wire-headers';
+import { ErrorCode, type NatsConnection, NatsError } from 'nats';
+import { currentCallContext } from '../context/call-context';
+import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS } from '../context/deadline';
+import { childTraceContext } from '../context/trace-context';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import { decodeJson, encodeJson } from '../nats/json-codec';
+import { NATS_CONNECTION } from '../nats/nats-connection';
+import { assertHeaderValue } from '../nats/nats-internals';
+import { ReplyInbox } from '../nats/reply-inbox';
+import { WireHeaders } from '../nats/wire-headers';
+import { requestHeaders } from './request-headers';
 
 export interface CallOptions {
   /**
@@ -48,8 +50,8 @@ export class RpcClient {
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {
-    // RequestHeaders writes values unchecked; a service name is the one that comes from outside.
-    MsgHdrsImpl.validHeaderValue(options.serviceName);
+    // requestHeaders writes values unchecked; a service name is the one that comes from outside.
+    assertHeaderValue(options.serviceName);
     this.inbox = new ReplyInbox(connection, inboxPrefixOf(options.serviceName));
   }
 
@@ -90,16 +92,11 @@ export class RpcClient {
       );
     }
     const trace = childTraceContext(context?.trace);
-    const requestHeaders = new RequestHeaders(this.options.serviceName, deadline, trace);
+    const headers = requestHeaders(this.options.serviceName, deadline, trace);
 
     let reply;
     try {
-      reply = await this.inbox.request(
-        contract.subject,
-        encodeJson(request.data),
-        requestHeaders,
-        budget,
-      );
+      reply = await this.inbox.request(contract.subject, encodeJson(request.data), headers, budget);
     } catch (error) {
       const wait =
         deadline === inherited
@@ -169,51 +166,4 @@ function translateRequestError(error: unknown, subject: string, wait: string): u
     undefined,
     { cause: error },
   );
-}
-
-/**
- * Request headers written in one go. nats.js's `headers().set()` canonicalises the key and searches
- * the existing ones on every call, and `encode()` goes through TextEncoder; for the three headers of
- * every call that is as much CPU as validating the body. The values hold no line breaks: the
- * service name is checked once, the deadline is digits, and `childTraceContext` only returns a
- * validated `traceparent` / `tracestate`.
- */
-class RequestHeaders extends MsgHdrsImpl {
-  /** The encoded form while nobody changed the headers after construction. */
-  private text: string | undefined;
-
-  constructor(source: string, deadline: number, trace: TraceContext) {
-    super();
-    const deadlineText = String(deadline);
-    this.headers.set(WireHeaders.SOURCE, [source]);
-    this.headers.set(WireHeaders.DEADLINE, [deadlineText]);
-    this.headers.set(WireHeaders.TRACEPARENT, [trace.traceparent]);
-    let text =
-      `NATS/1.0\r\n${WireHeaders.SOURCE}: ${source}\r\n${WireHeaders.DEADLINE}: ${deadlineText}` +
-      `\r\n${WireHeaders.TRACEPARENT}: ${trace.traceparent}\r\n`;
-    if (trace.tracestate !== undefined) {
-      this.headers.set(WireHeaders.TRACESTATE, [trace.tracestate]);
-      text += `${WireHeaders.TRACESTATE}: ${trace.tracestate}\r\n`;
-    }
-    this.text = `${text}\r\n`;
-  }
-
-  override encode(): Uint8Array {
-    return Buffer.from(this.text ?? this.toString(), 'utf8');
-  }
-
-  override set(...args: Parameters<MsgHdrsImpl['set']>): void {
-    this.text = undefined;
-    super.set(...args);
-  }
-
-  override append(...args: Parameters<MsgHdrsImpl['append']>): void {
-    this.text = undefined;
-    super.append(...args);
-  }
-
-  override delete(...args: Parameters<MsgHdrsImpl['delete']>): void {
-    this.text = undefined;
-    super.delete(...args);
-  }
 }

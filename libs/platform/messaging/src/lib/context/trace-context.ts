@@ -1,6 +1,6 @@
 import { Match, type MsgHdrs } from 'nats';
 import { randomFillSync } from 'node:crypto';
-import { WireHeaders } from './wire-headers';
+import { WireHeaders } from '../nats/wire-headers';
 
 /**
  * A W3C Trace Context (https://www.w3.org/TR/trace-context/) as it travels in headers. Switchboard

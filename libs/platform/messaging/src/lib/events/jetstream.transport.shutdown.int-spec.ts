@@ -21,12 +21,14 @@ import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { EventHandler } from '../handler.decorators';
 import { MessagingModule } from '../messaging.module';
-import { NATS_CONNECTION } from '../nats-connection';
-import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../outbox/outbox.module';
+import { NATS_CONNECTION } from '../nats/nats-connection';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '../storage/messaging-tables';
 import { CreateEffects1764150009999, EffectEntity } from './effects.fixture';
 import { type EventContext } from './event-context';
-import { EventHeaders } from './event-headers';
-import { JetStreamTransport, pullSubscriptionOf, stopConsuming } from './jetstream.transport';
+import { EventHeaders } from '../jetstream/event-headers';
+import { pullSubscriptionOf } from '../nats/nats-internals';
+import { stopConsuming } from './consumer-loop';
+import { JetStreamTransport } from './jetstream.transport';
 
 const Queued = defineEvent({
   subject: 'evt.test.thing.queued.v1',

@@ -7,15 +7,17 @@ import {
   type RpcContract,
   describeIssues,
 } from '@switchboard/contracts';
-import { type Msg, MsgHdrsImpl, type NatsConnection, type Subscription } from 'nats';
+import { type Msg, type NatsConnection, type Subscription } from 'nats';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { type CallContext, runWithCallContext } from './call-context';
-import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from './deadline';
+import { type CallContext, runWithCallContext } from '../context/call-context';
+import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from '../context/deadline';
+import { newTraceContext, traceContextFrom } from '../context/trace-context';
+import { CONTRACT_EXTRA } from '../handler.decorators';
+import { decodeJson, encodeJson } from '../nats/json-codec';
+import { headersFromRecord } from '../nats/nats-internals';
+import { WireHeaders } from '../nats/wire-headers';
 import { classifyError } from './error-envelope';
-import { CONTRACT_EXTRA } from './handler.decorators';
-import { decodeJson, encodeJson } from './json-codec';
-import { newTraceContext, traceContextFrom } from './trace-context';
-import { readRequestHeaders, WireHeaders } from './wire-headers';
+import { readRequestHeaders } from './request-headers';
 
 export const NATS_TRANSPORT = Symbol('SWITCHBOARD_NATS');
 
@@ -170,7 +172,7 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   private replyError(msg: Msg, error: unknown, subject: string): void {
     try {
       const { envelope, status } = classifyError(error, this.log, subject);
-      const replyHeaders = MsgHdrsImpl.fromRecord({
+      const replyHeaders = headersFromRecord({
         [WireHeaders.SERVICE_ERROR_CODE]: [String(status)],
         // A header value cannot hold line breaks; fromRecord does not check, so we do.
         [WireHeaders.SERVICE_ERROR]: [envelope.message.replace(/[\r\n]+/g, ' ')],
