@@ -15,14 +15,18 @@ export { NatsHealth } from './lib/nats/nats.health';
 export { WireHeaders } from './lib/nats/wire-headers';
 export { decodeJson, encodeJson } from './lib/nats/json-codec';
 
-// Call context: deadline and trace of the message being handled
+// Call context and tracing: deadline, trace and span of the work being done
 export {
   currentDeadline,
+  currentSpan,
+  currentSpanId,
   currentTraceId,
   outgoingTraceContext,
   remainingBudgetMs,
   runWithCallContext,
+  startOutgoingSpan,
 } from './lib/context/call-context';
+export { failSpan, startProcessSpan, startSpan, TRACER_NAME } from './lib/context/spans';
 export { deadlineExceeded, parseDeadline } from './lib/context/deadline';
 export { newTraceContext, traceContextFrom } from './lib/context/trace-context';
 

@@ -16,6 +16,12 @@ export {
   type BaseConfig,
   type ServiceConfig,
 } from './lib/config/service-config';
+export {
+  startTelemetry,
+  tracingRequested,
+  type Telemetry,
+  type TelemetryOptions,
+} from './lib/telemetry/telemetry';
 export { HttpErrorFilter } from './lib/http/http-error.filter';
 export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
 export { ReadinessChecks, type ReadinessCheck } from './lib/health/readiness-checks';

@@ -2,10 +2,13 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { AppError, CommonErrorCodes, ERROR_KIND_STATUS, Gateway } from '@switchboard/contracts';
 import { type AuthenticatedUser, JwtVerifier } from '@switchboard/platform-auth';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
+  currentSpan,
   deadlineExceeded,
-  outgoingTraceContext,
+  failSpan,
   parseDeadline,
+  startOutgoingSpan,
   WireHeaders,
 } from '@switchboard/platform-messaging';
 import { SERVICE_CONFIG, type ServiceConfig } from '@switchboard/platform-runtime';
@@ -47,7 +50,8 @@ const MAX_ATTEMPTS = 3;
 /**
  * `/api/<service>/<path>` → that service's own `<path>`: the JWT verified here first (and again
  * by the service), rate limits per user and per address, the caller's deadline forwarded as
- * `Switchboard-Deadline`, request id and trace context passed on, bodies streamed both ways.
+ * `Switchboard-Deadline`, request id and trace context passed on (each attempt a CLIENT span
+ * while tracing is on), bodies streamed both ways.
  * Idempotent requests that could not connect are retried on the next replica; a service that is
  * down answers 503 `UNAVAILABLE`, one slower than the deadline 504 `DEADLINE_EXCEEDED`.
  *
@@ -116,6 +120,11 @@ export class HttpProxy implements OnModuleInit {
     } catch (error) {
       const failure = error instanceof AppError ? error : this.unexpected(error);
       const status = error instanceof RateRefusal ? 429 : ERROR_KIND_STATUS[failure.kind];
+      const errorId = (failure.details as { errorId?: unknown } | undefined)?.errorId;
+      failSpan(currentSpan(), failure, {
+        errorId: typeof errorId === 'string' ? errorId : undefined,
+        fault: status >= 500,
+      });
       if (status >= 500 && this.upstreams.has(service)) this.upstreams.record(service, status);
       await reply
         .code(status)
@@ -170,8 +179,17 @@ export class HttpProxy implements OnModuleInit {
     for (const [attempt, upstream] of candidates.slice(0, MAX_ATTEMPTS).entries()) {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
+      // One CLIENT span per attempt, the parent of the service's SERVER span.
+      const { span, trace } = startOutgoingSpan(method, SpanKind.CLIENT, {
+        'http.request.method': method,
+        'url.full': `${upstream.url}${path.split('?')[0]}`,
+        'switchboard.upstream': service,
+        ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
+      });
+      headers[WireHeaders.TRACEPARENT] = trace.traceparent;
+      if (trace.tracestate !== undefined) headers[WireHeaders.TRACESTATE] = trace.tracestate;
       try {
-        return await upstream.pool.request({
+        const response = await upstream.pool.request({
           method: method as Dispatcher.HttpMethod,
           path,
           headers,
@@ -180,7 +198,16 @@ export class HttpProxy implements OnModuleInit {
           bodyTimeout: remaining,
           signal: AbortSignal.timeout(remaining),
         });
+        if (span) {
+          span.setAttribute('http.response.status_code', response.statusCode);
+          if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          // The body is still streaming to the client: the hop ends when it has.
+          response.body.once('close', () => span.end());
+        }
+        return response;
       } catch (error) {
+        failSpan(span, error);
+        span?.end();
         lastFailure = error;
         const retriable =
           isConnectFailure(error) && IDEMPOTENT.has(method) && !request.raw.readableDidRead;
@@ -206,9 +233,6 @@ export class HttpProxy implements OnModuleInit {
     // Which domain the request is for, whatever the client sent: a process hosting several answers
     // only that domain's routes, so /api/chat/bots is not bots' /bots in the monolith.
     headers[Gateway.DOMAIN_HEADER] = service;
-    const trace = outgoingTraceContext();
-    headers[WireHeaders.TRACEPARENT] = trace.traceparent;
-    if (trace.tracestate !== undefined) headers[WireHeaders.TRACESTATE] = trace.tracestate;
     headers[WireHeaders.DEADLINE.toLowerCase()] = String(deadline);
     headers['x-request-id'] = requestId;
     const forwarded = request.headers['x-forwarded-for'];

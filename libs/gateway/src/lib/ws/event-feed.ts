@@ -11,6 +11,7 @@ import {
   isJetStreamApiError,
   JetStreamApiError,
   NATS_CONNECTION,
+  startProcessSpan,
   streamOf,
 } from '@switchboard/platform-messaging';
 import { ReadinessChecks, SERVICE_CONFIG, type ServiceConfig } from '@switchboard/platform-runtime';
@@ -121,8 +122,14 @@ class StreamReader {
         recipients: audience.recipients,
         storedAt: Math.floor(message.info.timestampNanos / 1e6),
       };
+      // The last hop of the event's trace: handed to the sockets of its recipients.
+      const { span } = startProcessSpan(message, {
+        'messaging.consumer.group.name': `gateway-feed-${this.stream}`,
+        'switchboard.recipients': audience.recipients.size,
+      });
       this.window.push(event);
       this.forward(event);
+      span?.end();
     } else if (audience.reason !== 'not forwarded to sockets') {
       this.log.warn(`${message.subject} #${seq} not forwarded: ${audience.reason}`);
     }

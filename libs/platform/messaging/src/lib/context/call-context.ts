@@ -1,4 +1,12 @@
+import {
+  type Attributes,
+  context as otelContext,
+  ROOT_CONTEXT,
+  type Span,
+  trace as otelTrace,
+} from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { type SpanKind, startSpan, type TracedWork } from './spans';
 import { childTraceContext, type TraceContext, traceIdOf } from './trace-context';
 
 /**
@@ -16,6 +24,11 @@ export interface CallContext {
    * Messages sent during the work carry the same trace id with a new span id.
    */
   readonly trace?: TraceContext;
+  /**
+   * The span recording this work, while tracing is on (`startSpan`); then `trace` is the span's
+   * own context, so what the work sends onward is the span's child.
+   */
+  readonly span?: Span;
 }
 
 // One store for the process. On Node 20 an AsyncLocalStorage in use adds a small cost to every
@@ -31,7 +44,10 @@ const storage = new AsyncLocalStorage<CallContext>();
  *   runWithCallContext({ trace: readTraceHeaders(msg.headers) ?? newTraceContext() }, () => handle(msg));
  */
 export function runWithCallContext<T>(context: CallContext, fn: () => T): T {
-  return storage.run(context, fn);
+  const { span } = context;
+  if (span === undefined) return storage.run(context, fn);
+  // Instrumentations (pg) parent their spans on OpenTelemetry's own context: make the span active there too.
+  return storage.run(context, () => otelContext.with(otelTrace.setSpan(ROOT_CONTEXT, span), fn));
 }
 
 /** The context of the work in progress, `undefined` outside any (e.g. at boot or in a timer). */
@@ -68,10 +84,34 @@ export function currentTraceId(): string | undefined {
   return traceparent === undefined ? undefined : traceIdOf(traceparent);
 }
 
+/** The 16-hex-digit id of the span recording the work in progress; `undefined` while tracing is off. */
+export function currentSpanId(): string | undefined {
+  return storage.getStore()?.span?.spanContext().spanId;
+}
+
+/** The span recording the work in progress, while tracing is on. */
+export function currentSpan(): Span | undefined {
+  return storage.getStore()?.span;
+}
+
 /**
  * The trace context to put on a message sent now: the current trace with a new span id, or a new
  * trace outside any. Write it with `writeTraceHeaders(headers, outgoingTraceContext())`.
  */
 export function outgoingTraceContext(): TraceContext {
   return childTraceContext(storage.getStore()?.trace);
+}
+
+/**
+ * Starts the span of a message the work in progress sends now (an RPC request, an event, a
+ * proxied HTTP request): its child, or the root of a new trace outside any work. While tracing is
+ * off the context is `outgoingTraceContext()`'s.
+ */
+export function startOutgoingSpan(
+  name: string,
+  kind: SpanKind,
+  attributes: Attributes,
+): TracedWork {
+  const parent = storage.getStore()?.trace;
+  return startSpan(name, { kind, parent, attributes }, () => childTraceContext(parent));
 }

@@ -4,8 +4,8 @@ import { WireHeaders } from '../nats/wire-headers';
 
 /**
  * A W3C Trace Context (https://www.w3.org/TR/trace-context/) as it travels in headers. Switchboard
- * carries it without a tracing SDK: logs print the trace id, and a service that adds OpenTelemetry
- * later reads and writes the same two headers.
+ * carries it whether or not tracing is on: logs print the trace id either way; with tracing on its
+ * parent id is the span that sent it (`spans.ts`).
  */
 export interface TraceContext {
   /**

@@ -4,7 +4,7 @@ import { describeIssues, type EventContract } from '@switchboard/contracts';
 import { type JsMsg } from 'nats';
 import { type EntityManager } from 'typeorm';
 import { runWithCallContext } from '../context/call-context';
-import { newTraceContext, readTraceHeaders } from '../context/trace-context';
+import { failSpan, startProcessSpan, type TracedWork } from '../context/spans';
 import { decodeJson } from '../nats/json-codec';
 import { type Delivery, describe, eventIdOf } from './delivery';
 import { EventContext } from './event-context';
@@ -14,6 +14,7 @@ import {
   databaseReachable,
   type FailurePolicy,
   PoisonMessage,
+  type Settlement,
 } from './failure-policy';
 import { recordInInbox } from './inbox';
 
@@ -38,14 +39,16 @@ export class EventProcessor {
   ) {}
 
   async process(msg: JsMsg, route: Route): Promise<void> {
+    const eventId = eventIdOf(msg);
+    const work = startProcessing(msg, eventId, route);
     let delivery: Delivery;
     try {
-      delivery = { msg, eventId: eventIdOf(msg), payload: parse(msg, route.contract) };
+      delivery = { msg, eventId, payload: parse(msg, route.contract) };
     } catch (error) {
-      await this.failures.fail(msg, route, error);
+      await this.failed(msg, route, error, work);
       return;
     }
-    await this.processAlone(delivery, route);
+    await this.processAlone(delivery, route, work);
   }
 
   /**
@@ -59,11 +62,16 @@ export class EventProcessor {
   async processBatch(msgs: JsMsg[], route: Route): Promise<void> {
     if (msgs.length === 1) return this.process(msgs[0] as JsMsg, route);
     const deliveries: Delivery[] = [];
+    const works = new Map<Delivery, TracedWork>();
     for (const msg of msgs) {
+      const eventId = eventIdOf(msg);
+      const work = startProcessing(msg, eventId, route);
       try {
-        deliveries.push({ msg, eventId: eventIdOf(msg), payload: parse(msg, route.contract) });
+        const delivery = { msg, eventId, payload: parse(msg, route.contract) };
+        deliveries.push(delivery);
+        works.set(delivery, work);
       } catch (error) {
-        await this.failures.fail(msg, route, error); // a payload that breaks its contract goes alone
+        await this.failed(msg, route, error, work); // a payload that breaks its contract goes alone
       }
     }
     if (deliveries.length === 0) return;
@@ -81,49 +89,83 @@ export class EventProcessor {
           [...firsts.values()].map(({ msg, eventId }) => ({ eventId, subject: msg.subject })),
         );
         for (const delivery of firsts.values()) {
-          if (fresh.has(delivery.eventId)) await this.handle(route, manager, delivery);
+          if (!fresh.has(delivery.eventId)) continue;
+          const { trace, span } = works.get(delivery) as TracedWork;
+          await runWithCallContext({ trace, span }, () => this.handle(route, manager, delivery));
         }
       });
     } catch (error) {
-      await this.retryAlone(deliveries, route, error);
+      await this.retryAlone(deliveries, route, error, works);
       return;
     }
-    for (const { msg } of deliveries) msg.ack();
+    for (const delivery of deliveries) {
+      delivery.msg.ack();
+      acked(works.get(delivery) as TracedWork);
+    }
   }
 
   /** One event, one transaction: BEGIN, inbox row, the handler's effects, COMMIT, then the ack. */
-  private async processAlone(delivery: Delivery, route: Route): Promise<void> {
+  private processAlone(delivery: Delivery, route: Route, work: TracedWork): Promise<void> {
     const { msg, eventId } = delivery;
-    try {
-      await route.dataSource.transaction(async (manager) => {
-        const fresh = await recordInInbox(manager, route.consumer, [
-          { eventId, subject: msg.subject },
-        ]);
-        if (fresh.size > 0) await this.handle(route, manager, delivery);
-      });
-      msg.ack();
-    } catch (error) {
-      await this.failures.fail(msg, route, error);
-    }
+    // The whole unit in the event's context: the transaction's statements belong to its span too.
+    return runWithCallContext({ trace: work.trace, span: work.span }, async () => {
+      try {
+        await route.dataSource.transaction(async (manager) => {
+          const fresh = await recordInInbox(manager, route.consumer, [
+            { eventId, subject: msg.subject },
+          ]);
+          if (fresh.size > 0) await this.handle(route, manager, delivery);
+        });
+        msg.ack();
+        acked(work);
+      } catch (error) {
+        await this.failed(msg, route, error, work);
+      }
+    });
   }
 
-  private async retryAlone(deliveries: Delivery[], route: Route, error: unknown): Promise<void> {
+  /** Hands the failure to the policy and records what became of the message on its span. */
+  private async failed(msg: JsMsg, route: Route, error: unknown, work: TracedWork): Promise<void> {
+    const settlement = await this.failures.fail(msg, route, error);
+    settled(work, settlement, error);
+  }
+
+  private async retryAlone(
+    deliveries: Delivery[],
+    route: Route,
+    error: unknown,
+    works: Map<Delivery, TracedWork>,
+  ): Promise<void> {
     if (!(await databaseReachable(route.dataSource))) {
       // What each event would get alone: not its fault, retry soon, not moved towards the DLQ.
-      for (const { msg } of deliveries) msg.nak(DATABASE_DOWN_RETRY_MS);
+      for (const delivery of deliveries) {
+        delivery.msg.nak(DATABASE_DOWN_RETRY_MS);
+        const settlement: Settlement = {
+          action: 'nak',
+          reason: 'database-unreachable',
+          delayMs: DATABASE_DOWN_RETRY_MS,
+        };
+        settled(works.get(delivery) as TracedWork, settlement, error);
+      }
       return;
     }
     this.log.debug(
       `${route.consumer}: a batch of ${deliveries.length} events rolled back (${describe(error)}); handling each alone`,
     );
     for (const delivery of deliveries) {
+      const work = works.get(delivery) as TracedWork;
       // Shutting down: hand the rest back at once rather than start them now.
-      if (this.isRunning()) await this.processAlone(delivery, route);
-      else delivery.msg.nak();
+      if (this.isRunning()) {
+        await this.processAlone(delivery, route, work);
+      } else {
+        delivery.msg.nak();
+        work.span?.addEvent('nak', { 'switchboard.reason': 'shutdown' });
+        work.span?.end();
+      }
     }
   }
 
-  /** Runs the handler in the publisher's trace, with the transaction its effects join. */
+  /** Runs the handler with the transaction its effects join (in the event's call context). */
   private async handle(
     route: Route,
     manager: EntityManager,
@@ -136,10 +178,38 @@ export class EventProcessor {
       msg.subject,
       route.consumer,
     );
-    // The handler continues the publisher's trace: its logs and onward calls share the trace id.
-    const trace = readTraceHeaders(msg.headers) ?? newTraceContext();
-    await runWithCallContext({ trace }, () => this.invoke(route.handler, payload, context));
+    await this.invoke(route.handler, payload, context);
   }
+}
+
+/**
+ * The `process` span of one delivery, a child of the context the message carries (the relay's
+ * `send` span while tracing is on). The handler continues the publisher's trace either way: its
+ * logs and onward calls share the trace id.
+ */
+function startProcessing(msg: JsMsg, eventId: string, route: Route): TracedWork {
+  return startProcessSpan(msg, {
+    'messaging.consumer.group.name': route.consumer,
+    'messaging.message.id': eventId,
+    'switchboard.attempt': msg.info.redeliveryCount,
+  });
+}
+
+function acked(work: TracedWork): void {
+  work.span?.addEvent('ack');
+  work.span?.end();
+}
+
+/** Records a failed delivery's outcome: retried, dead-lettered, or acked as a duplicate. */
+function settled(work: TracedWork, settlement: Settlement, error: unknown): void {
+  const { span } = work;
+  if (span === undefined) return;
+  span.addEvent(settlement.action, {
+    'switchboard.reason': settlement.reason,
+    ...(settlement.action === 'nak' ? { 'switchboard.delay_ms': settlement.delayMs } : {}),
+  });
+  if (settlement.action !== 'ack') failSpan(span, error);
+  span.end();
 }
 
 /** The payload, checked against its contract; a `PoisonMessage` when it is not JSON or breaks it. */

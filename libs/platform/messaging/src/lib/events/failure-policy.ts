@@ -16,6 +16,12 @@ export class PoisonMessage extends Error {
   override readonly name = 'PoisonMessage';
 }
 
+/** What became of a message whose handling failed, for its span and the metrics. */
+export type Settlement =
+  | { action: 'ack'; reason: 'duplicate' }
+  | { action: 'nak'; reason: 'database-unreachable' | 'retry' | 'dlq-unavailable'; delayMs: number }
+  | { action: 'term'; reason: 'dead-lettered' };
+
 /**
  * What happens to a message whose handling failed:
  * - a unique violation (a concurrent delivery of the same event committed first): acked;
@@ -31,31 +37,32 @@ export class FailurePolicy {
     private readonly log: Logger,
   ) {}
 
-  async fail(msg: JsMsg, route: Route, error: unknown): Promise<void> {
+  async fail(msg: JsMsg, route: Route, error: unknown): Promise<Settlement> {
     const attempt = msg.info.redeliveryCount;
     if (isUniqueViolation(error)) {
       msg.ack(); // a concurrent delivery of the same event committed first
-      return;
+      return { action: 'ack', reason: 'duplicate' };
     }
     // A payload that breaks its contract, or a handler saying retries cannot help.
     const hopeless = error instanceof PoisonMessage || error instanceof UnprocessableEvent;
     if (!hopeless && !(await databaseReachable(route.dataSource))) {
       // Not the event's fault: retry soon, without moving it towards the DLQ.
       msg.nak(DATABASE_DOWN_RETRY_MS);
-      return;
+      return { action: 'nak', reason: 'database-unreachable', delayMs: DATABASE_DOWN_RETRY_MS };
     }
     if (hopeless || attempt >= this.settings.maxDeliver) {
       try {
         await this.deadLetter(msg, route, error);
         // A plain +TERM: servers before 2.10 ignore a term that carries a reason and redeliver.
         msg.term();
+        return { action: 'term', reason: 'dead-lettered' };
       } catch (dlqError) {
         this.log.error(
           `Could not dead-letter ${route.consumer} seq ${msg.seq}: ${String(dlqError)}`,
         );
         msg.nak(this.settings.maxBackoffMs);
+        return { action: 'nak', reason: 'dlq-unavailable', delayMs: this.settings.maxBackoffMs };
       }
-      return;
     }
     const delay = Math.min(
       this.settings.maxBackoffMs,
@@ -65,6 +72,7 @@ export class FailurePolicy {
       `${route.consumer}: event ${eventIdOf(msg)} failed (attempt ${attempt}/${this.settings.maxDeliver}), retrying in ${delay} ms: ${describe(error)}`,
     );
     msg.nak(delay);
+    return { action: 'nak', reason: 'retry', delayMs: delay };
   }
 
   private async deadLetter(msg: JsMsg, route: Route, error: unknown): Promise<void> {

@@ -6,13 +6,22 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { inboxPrefixOf } from '@switchboard/contracts';
-import { type Msg, headers as natsHeaders, type NatsConnection } from 'nats';
+import { type Msg, type MsgHdrs, headers as natsHeaders, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
+import {
+  failSpan,
+  messagingAttributes,
+  SpanKind,
+  startSpan,
+  tracingEnabled,
+} from '../context/spans';
+import { newTraceContext, traceContextFrom, writeTraceHeaders } from '../context/trace-context';
 import { EventHeaders } from '../jetstream/event-headers';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { NATS_CONNECTION } from '../nats/nats-connection';
 import { ReplyInbox } from '../nats/reply-inbox';
+import { WireHeaders } from '../nats/wire-headers';
 import { isPostgres, queryRows } from '../storage/messaging-sql';
 import { OUTBOX_WRITTEN } from './outbox';
 import { Wakeup } from './wakeup';
@@ -153,6 +162,7 @@ export class OutboxRelay
    */
   private async publish(rows: OutboxRow[]): Promise<void> {
     rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const tracing = tracingEnabled();
     await Promise.all(
       rows.map((row) => {
         const headers = natsHeaders();
@@ -160,12 +170,43 @@ export class OutboxRelay
         for (const key in stored) headers.set(key, stored[key] as string);
         headers.set(EventHeaders.EVENT_ID, row.id);
         headers.set(MSG_ID_HEADER, row.id);
+        const span = tracing ? startSend(row, stored, headers) : undefined;
         return this.pubAcks
           .request(row.subject, encoder.encode(row.payload), headers, PUBACK_TIMEOUT_MS)
-          .then((reply) => checkPubAck(row.subject, reply));
+          .then((reply) => checkPubAck(row.subject, reply))
+          .then(
+            () => span?.end(),
+            (error: unknown) => {
+              failSpan(span, error);
+              span?.end();
+              throw error;
+            },
+          );
       }),
     );
   }
+}
+
+/**
+ * The `send` span of one event, a child of its `create` span (the context stored with the row);
+ * the message carries the `send` span's context on, so consumers' `process` spans follow it.
+ */
+function startSend(row: OutboxRow, stored: Record<string, string>, headers: MsgHdrs) {
+  const created = traceContextFrom(stored[WireHeaders.TRACEPARENT], stored[WireHeaders.TRACESTATE]);
+  const { span, trace } = startSpan(
+    `send ${row.subject}`,
+    {
+      kind: SpanKind.PRODUCER,
+      parent: created,
+      attributes: messagingAttributes('send', row.subject, {
+        'messaging.message.id': row.id,
+        'messaging.message.body.size': Buffer.byteLength(row.payload),
+      }),
+    },
+    () => created ?? newTraceContext(),
+  );
+  if (span) writeTraceHeaders(headers, trace);
+  return span;
 }
 
 /** JetStream's de-duplication header (what `js.publish` sets from its `msgID` option). */

@@ -7,7 +7,8 @@ import {
   type EntitySubscriberInterface,
   type QueryRunner,
 } from 'typeorm';
-import { outgoingTraceContext } from '../context/call-context';
+import { startOutgoingSpan } from '../context/call-context';
+import { messagingAttributes, SpanKind } from '../context/spans';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { WireHeaders } from '../nats/wire-headers';
 import { multiRowValues, queryRows, timestampWriter } from '../storage/messaging-sql';
@@ -89,21 +90,22 @@ export class Outbox {
         `Event for ${contract.subject} breaks its contract: ${JSON.stringify(describeIssues(parsed.error))}`,
       );
     }
-    // The trace of the request that caused the event continues in its consumers.
-    const trace = outgoingTraceContext();
+    // The trace of the request that caused the event continues in its consumers. The `create`
+    // span marks the moment the event was made; the relay's `send` span follows it.
+    const id = uuidv7();
+    const { span, trace } = startOutgoingSpan(
+      `create ${contract.subject}`,
+      SpanKind.PRODUCER,
+      messagingAttributes('create', contract.subject, { 'messaging.message.id': id }),
+    );
+    span?.end();
     const headers: Record<string, string> = {
       [WireHeaders.SOURCE]: this.options.serviceName,
       [WireHeaders.TRACEPARENT]: trace.traceparent,
       ...(trace.tracestate === undefined ? {} : { [WireHeaders.TRACESTATE]: trace.tracestate }),
       ...options.headers,
     };
-    return [
-      uuidv7(),
-      contract.subject,
-      JSON.stringify(parsed.data),
-      JSON.stringify(headers),
-      new Date(),
-    ];
+    return [id, contract.subject, JSON.stringify(parsed.data), JSON.stringify(headers), new Date()];
   }
 }
 

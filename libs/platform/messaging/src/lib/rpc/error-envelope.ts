@@ -12,6 +12,8 @@ export interface ClassifiedError {
   envelope: ErrorEnvelope;
   kind: ErrorKind;
   status: number;
+  /** The id an unexpected error was logged under (also in the envelope's details). */
+  errorId?: string;
 }
 
 /**
@@ -37,5 +39,6 @@ export function classifyError(error: unknown, logger: Logger, context: string): 
     },
     kind: 'internal',
     status: ERROR_KIND_STATUS.internal,
+    errorId,
   };
 }

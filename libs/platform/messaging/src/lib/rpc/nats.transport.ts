@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { type Span } from '@opentelemetry/api';
 import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
 import {
   AppError,
@@ -11,6 +12,7 @@ import { type Msg, type NatsConnection, type Subscription } from 'nats';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type CallContext, runWithCallContext } from '../context/call-context';
 import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from '../context/deadline';
+import { failSpan, messagingAttributes, SpanKind, startSpan } from '../context/spans';
 import { newTraceContext, traceContextFrom } from '../context/trace-context';
 import { CONTRACT_EXTRA } from '../handler.decorators';
 import { decodeJson, encodeJson } from '../nats/json-codec';
@@ -117,6 +119,18 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   private answer(msg: Msg, contract: RpcContract, handler: MessageHandler): void {
     const now = Date.now();
     const wire = readRequestHeaders(msg);
+    const received = traceContextFrom(wire.traceparent, wire.tracestate);
+    const { span, trace } = startSpan(
+      `process ${contract.subject}`,
+      {
+        kind: SpanKind.SERVER,
+        parent: received,
+        attributes: messagingAttributes('process', contract.subject, {
+          'messaging.message.body.size': msg.data.length,
+        }),
+      },
+      () => received ?? newTraceContext(),
+    );
     let deadline = now + this.defaultBudgetMs;
     if (wire.deadline) {
       const sent = parseDeadline(wire.deadline);
@@ -126,27 +140,31 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
           'invalid_argument',
           `${WireHeaders.DEADLINE} must be epoch milliseconds as a decimal integer, got "${wire.deadline}"`,
         );
-        this.replyError(msg, error, contract.subject);
+        this.replyError(msg, error, contract.subject, span);
+        span?.end();
         return;
       }
       if (sent <= now) {
         const error = deadlineExceeded(
           `Request for ${contract.subject} was picked up ${now - sent} ms after its deadline`,
         );
-        this.replyError(msg, error, contract.subject);
+        this.replyError(msg, error, contract.subject, span);
+        span?.end();
         return;
       }
       deadline = sent;
     }
-    const context: CallContext = {
-      deadline,
-      trace: traceContextFrom(wire.traceparent, wire.tracestate) ?? newTraceContext(),
-    };
+    const context: CallContext = { deadline, trace, span };
     this.inFlight++;
-    void runWithCallContext(context, () => this.invoke(msg, contract, handler));
+    void runWithCallContext(context, () => this.invoke(msg, contract, handler, span));
   }
 
-  private async invoke(msg: Msg, contract: RpcContract, handler: MessageHandler): Promise<void> {
+  private async invoke(
+    msg: Msg,
+    contract: RpcContract,
+    handler: MessageHandler,
+    span: Span | undefined,
+  ): Promise<void> {
     try {
       const request = this.parse(msg, contract.request, contract.subject);
       // Nest's handler resolves to the method's value, or to an Observable when interceptors or
@@ -162,16 +180,18 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
       }
       msg.respond(encodeJson({ ok: true, ...checked.data }));
     } catch (error) {
-      this.replyError(msg, error, contract.subject);
+      this.replyError(msg, error, contract.subject, span);
     } finally {
+      span?.end();
       this.settle();
     }
   }
 
   /** Replies with the error envelope and the micro-protocol headers; never throws. */
-  private replyError(msg: Msg, error: unknown, subject: string): void {
+  private replyError(msg: Msg, error: unknown, subject: string, span?: Span): void {
     try {
-      const { envelope, status } = classifyError(error, this.log, subject);
+      const { envelope, status, errorId } = classifyError(error, this.log, subject);
+      failSpan(span, error, { errorId, fault: status >= 500 });
       const replyHeaders = headersFromRecord({
         [WireHeaders.SERVICE_ERROR_CODE]: [String(status)],
         // A header value cannot hold line breaks; fromRecord does not check, so we do.

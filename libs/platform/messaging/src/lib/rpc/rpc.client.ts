@@ -10,10 +10,10 @@ import {
   type RpcResult,
   describeIssues,
 } from '@switchboard/contracts';
-import { ErrorCode, type NatsConnection, NatsError } from 'nats';
-import { currentCallContext } from '../context/call-context';
+import { ErrorCode, type MsgHdrs, type NatsConnection, NatsError } from 'nats';
+import { currentCallContext, startOutgoingSpan } from '../context/call-context';
 import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS } from '../context/deadline';
-import { childTraceContext } from '../context/trace-context';
+import { failSpan, messagingAttributes, SpanKind } from '../context/spans';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
 import { decodeJson, encodeJson } from '../nats/json-codec';
 import { NATS_CONNECTION } from '../nats/nats-connection';
@@ -91,17 +91,38 @@ export class RpcClient {
           : `Not calling ${contract.subject}: a time-out of ${options.timeoutMs} ms leaves no time`,
       );
     }
-    const trace = childTraceContext(context?.trace);
+    const body = encodeJson(request.data);
+    const { span, trace } = startOutgoingSpan(
+      `send ${contract.subject}`,
+      SpanKind.CLIENT,
+      messagingAttributes('send', contract.subject, { 'messaging.message.body.size': body.length }),
+    );
     const headers = requestHeaders(this.options.serviceName, deadline, trace);
+    try {
+      return await this.exchange(contract, body, headers, budget, deadline === inherited);
+    } catch (error) {
+      failSpan(span, error);
+      throw error;
+    } finally {
+      span?.end();
+    }
+  }
 
+  /** Sends the request and turns the reply into the result, or into the error it reports. */
+  private async exchange<C extends RpcContract>(
+    contract: C,
+    data: Uint8Array,
+    headers: MsgHdrs,
+    budget: number,
+    inherited: boolean,
+  ): Promise<RpcResult<C>> {
     let reply;
     try {
-      reply = await this.inbox.request(contract.subject, encodeJson(request.data), headers, budget);
+      reply = await this.inbox.request(contract.subject, data, headers, budget);
     } catch (error) {
-      const wait =
-        deadline === inherited
-          ? `${budget} ms (what was left of the deadline of the request being handled)`
-          : `${budget} ms`;
+      const wait = inherited
+        ? `${budget} ms (what was left of the deadline of the request being handled)`
+        : `${budget} ms`;
       throw translateRequestError(error, contract.subject, wait);
     }
 

@@ -6,6 +6,7 @@ import { createServiceApp, migrateOnly, type ServiceApp } from './create-service
 import { selectHostedDomains } from './host-domains';
 import { messagingManifestOf } from './messaging-manifest';
 import { type ServiceDefinition } from './service-definition';
+import { startTelemetry, type Telemetry } from '../telemetry/telemetry';
 
 /** `node main.js --messaging-manifest` prints the service's messaging manifest and exits. */
 export const MESSAGING_MANIFEST_FLAG = '--messaging-manifest';
@@ -17,7 +18,8 @@ export const MESSAGING_MANIFEST_FLAG = '--messaging-manifest';
 export const MIGRATE_FLAG = '--migrate';
 
 /**
- * The `main.ts` of every service: validate config, start, listen, and on SIGTERM/SIGINT shut down
+ * The `main.ts` of every service: validate config, start tracing when the `OTEL_*` variables ask
+ * for it (`startTelemetry`), start, listen, and on SIGTERM/SIGINT shut down
  * in the order that loses nothing — readiness 503 first, then stop taking HTTP requests and finish
  * the ones in flight, stop NATS handlers, drain NATS, close the database, exit 0.
  */
@@ -39,8 +41,11 @@ export async function bootstrapService<Extra extends z.ZodRawShape>(
   if (process.argv.includes(MIGRATE_FLAG)) {
     process.exit(await migrateOnly(definition));
   }
+  let telemetry: Telemetry | undefined;
   let service: ServiceApp<Extra>;
   try {
+    // Before the app exists: the Postgres instrumentation must see TypeORM load `pg`.
+    telemetry = startTelemetry(definition.name);
     service = await createServiceApp(definition);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -71,6 +76,8 @@ export async function bootstrapService<Extra extends z.ZodRawShape>(
     try {
       if (config.SHUTDOWN_GRACE_MS > 0) await sleep(config.SHUTDOWN_GRACE_MS);
       await app.close();
+      // Spans still buffered (the last requests', the shutdown's own) go out before the exit.
+      await telemetry?.shutdown();
       log.log('Stopped cleanly');
       process.exit(0);
     } catch (error) {

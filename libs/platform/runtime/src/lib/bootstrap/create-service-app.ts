@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '@switchboard/platform-auth';
 import {
+  currentSpanId,
   currentTraceId,
   EventConsumersHealth,
   JetStreamTransport,
@@ -87,10 +88,15 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
         pinoHttp: {
           level: config.LOG_LEVEL,
           base: { service: definition.name },
-          // Every line written during a request, an RPC or an event handler names its trace.
+          // Every line written during a request, an RPC or an event handler names its trace,
+          // and while tracing is on the span it was written in.
           mixin: () => {
             const traceId = currentTraceId();
-            return traceId === undefined ? {} : { trace_id: traceId };
+            if (traceId === undefined) return {};
+            const spanId = currentSpanId();
+            return spanId === undefined
+              ? { trace_id: traceId }
+              : { trace_id: traceId, span_id: spanId };
           },
           // Log lines carry the request id; clients may pass their own to correlate.
           genReqId: (request) => {

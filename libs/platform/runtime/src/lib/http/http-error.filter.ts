@@ -13,6 +13,7 @@ import {
   errorKindOfStatus,
 } from '@switchboard/contracts';
 import { type FastifyReply } from 'fastify';
+import { currentSpan, failSpan } from '@switchboard/platform-messaging';
 import { randomUUID } from 'node:crypto';
 
 /** Fastify's own errors (body parsing, size limits) carry a status and an `FST_…` code. */
@@ -49,6 +50,11 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, envelope } = this.toResponse(exception);
+    const errorId = (envelope.details as { errorId?: unknown } | undefined)?.errorId;
+    failSpan(currentSpan(), exception, {
+      errorId: typeof errorId === 'string' ? errorId : undefined,
+      fault: status >= 500,
+    });
     void reply.status(status).header('content-type', 'application/json').send(envelope);
   }
 

@@ -1,20 +1,31 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   newTraceContext,
   parseDeadline,
   runWithCallContext,
+  startSpan,
   traceContextFrom,
   WireHeaders,
 } from '@switchboard/platform-messaging';
-import { type FastifyInstance } from 'fastify';
+import { type FastifyInstance, type FastifyRequest } from 'fastify';
 
 const DEADLINE_HEADER = WireHeaders.DEADLINE.toLowerCase();
+
+/** Probes and scrapes: frequent, uninteresting, and not worth a span each. */
+const UNTRACED_PREFIXES = ['/health', '/metrics'];
+
+const spans = new WeakMap<FastifyRequest, Span>();
 
 /**
  * Every HTTP request runs in a call context carrying its W3C trace: the caller's `traceparent`
  * when it sent a valid one, a new trace otherwise. Log lines print its trace id, and the RPC calls
  * and outbox events the request causes carry it on, so one id follows a request across services.
  * The response's `traceparent` header tells the client which trace to look for.
+ *
+ * While tracing is on (`startTelemetry`), the request is a `SERVER` span named after its route
+ * (`POST /conversations/:id/messages`), a child of the caller's context, ended with the response's
+ * status; a 5xx marks it failed (the error filter adds the error id).
  *
  * A `Switchboard-Deadline` header (epoch milliseconds, as on RPC requests; the gateway sets it)
  * becomes the context's deadline: the RPCs the request makes wait at most until then, and forward it.
@@ -26,11 +37,46 @@ export function useHttpTraceContext(app: NestFastifyApplication): void {
       const value = request.headers[name];
       return typeof value === 'string' ? value : undefined;
     };
-    const trace =
-      traceContextFrom(header('traceparent'), header('tracestate')) ?? newTraceContext();
+    const received = traceContextFrom(header('traceparent'), header('tracestate'));
+    const path = request.url.split('?')[0] ?? '/';
+    const traced = !UNTRACED_PREFIXES.some((prefix) => path.startsWith(prefix));
+    const route = request.routeOptions.url;
+    const { span, trace } = traced
+      ? startSpan(
+          route === undefined ? request.method : `${request.method} ${route}`,
+          {
+            kind: SpanKind.SERVER,
+            parent: received,
+            attributes: {
+              'http.request.method': request.method,
+              'url.path': path,
+              ...(route === undefined ? {} : { 'http.route': route }),
+            },
+          },
+          () => received ?? newTraceContext(),
+        )
+      : { span: undefined, trace: received ?? newTraceContext() };
+    if (span) spans.set(request, span);
     void reply.header('traceparent', trace.traceparent);
     // Continuing inside run() is what carries the context into the route handler's awaits.
     const deadline = parseDeadline(header(DEADLINE_HEADER) ?? '');
-    runWithCallContext(deadline === undefined ? { trace } : { trace, deadline }, done);
+    runWithCallContext(deadline === undefined ? { trace, span } : { trace, span, deadline }, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const span = spans.get(request);
+    if (span?.isRecording()) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    const span = spans.get(request);
+    if (span?.isRecording()) {
+      span.addEvent('aborted by the client');
+      span.end();
+    }
+    done();
   });
 }
