@@ -72,7 +72,7 @@ function messagingLayers(allowed) {
                 .map((other) => `../${other}/*`),
               message: `messaging/${folder} may import only ${allowed[folder].join(', ') || 'no other folder'} (eslint.config.mjs, messagingLayers).`,
             },
-            ...(folder === 'nats' || folder === 'storage'
+            ...(allowed[folder].length === 0
               ? [
                   {
                     group: ['../*'],
@@ -121,12 +121,13 @@ export default [
   ...messagingLayers({
     nats: [],
     storage: [],
+    metrics: [],
     context: ['nats'],
     jetstream: ['nats'],
-    rpc: ['nats', 'context'],
+    rpc: ['nats', 'context', 'metrics'],
     dlq: ['nats', 'jetstream'],
-    outbox: ['nats', 'context', 'jetstream', 'storage'],
-    events: ['nats', 'context', 'jetstream', 'storage', 'dlq'],
+    outbox: ['nats', 'context', 'jetstream', 'storage', 'metrics'],
+    events: ['nats', 'context', 'jetstream', 'storage', 'dlq', 'metrics'],
   }),
   {
     files: ['**/*.ts'],

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_PAYLOAD_BYTES } from './payload';
 import { list, nonNegativeNumber, payloadBytes, positiveInteger, positiveNumber } from './flags';
 import {
+  DEFAULT_IMPLEMENTATIONS,
   IMPLEMENTATION_NAMES,
   type ImplementationName,
   isImplementationName,
@@ -35,7 +36,8 @@ Usage: npm run bench -- [options]
   --rounds <n>         repeat everything n times, interleaved; the report shows medians (default 3)
   --concurrency <list> closed-loop workers, comma-separated (default 1,64)
   --rate <req/s>       open loop instead: send at this fixed rate, latency from the scheduled time
-  --impl <list>        implementations, comma-separated (default ${IMPLEMENTATION_NAMES.join(',')})
+  --impl <list>        implementations, comma-separated (default ${DEFAULT_IMPLEMENTATIONS.join(',')};
+                       also platform-traced: platform with tracing on, spans exported to a sink)
   --payload <list>     request body sizes in bytes, e.g. 128,1024,16384 (default ${DEFAULT_PAYLOAD_BYTES})
   --out <file>         JSON result path (default dist/bench/rpc-<timestamp>.json)
   --profile            also write a .cpuprofile per process next to the JSON (slows every run down)
@@ -53,7 +55,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | undefined {
       concurrency: { type: 'string', default: '1,64' },
       rate: { type: 'string' },
       payload: { type: 'string', default: String(DEFAULT_PAYLOAD_BYTES) },
-      impl: { type: 'string', default: IMPLEMENTATION_NAMES.join(',') },
+      impl: { type: 'string', default: DEFAULT_IMPLEMENTATIONS.join(',') },
       out: { type: 'string' },
       profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },

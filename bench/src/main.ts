@@ -10,6 +10,7 @@
  * `--suite report --in <file.json>` renders a saved report (see `report/render.main.ts`).
  */
 import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
+import { OTLP_SINK_ENV, startOtlpSink } from './otlp-sink';
 import { connect } from 'nats';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -120,6 +121,11 @@ async function main(): Promise<void> {
     : undefined;
   // Core NATS only: RPC does not touch JetStream, and a store would add disk I/O to the server.
   const nats: TestNatsServer = await startNatsServer({ jetstream: false });
+  // Traced processes export their spans here (forked children inherit the variable).
+  const sink = options.implementations.includes('platform-traced')
+    ? await startOtlpSink()
+    : undefined;
+  if (sink) process.env[OTLP_SINK_ENV] = sink.url;
   try {
     const machine = machineFacts(await natsServerVersion(nats.url));
     const natsCpu = procCpuReader(nats.pid);
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
       jsonPath: relative(process.cwd(), jsonPath),
     });
   } finally {
+    await sink?.stop();
     await nats.stop();
   }
 }

@@ -23,7 +23,20 @@ export interface Implementation {
   startCaller(natsUrl: string): Promise<Caller>;
 }
 
-export const IMPLEMENTATION_NAMES = ['raw', 'platform', 'nest', 'in-process'] as const;
+export const IMPLEMENTATION_NAMES = [
+  'raw',
+  'platform',
+  'nest',
+  'in-process',
+  'platform-traced',
+] as const;
+/** What runs without `--impl`: tracing's cost is measured on request (`--impl platform,platform-traced`). */
+export const DEFAULT_IMPLEMENTATIONS: readonly ImplementationName[] = [
+  'raw',
+  'platform',
+  'nest',
+  'in-process',
+];
 export type ImplementationName = (typeof IMPLEMENTATION_NAMES)[number];
 
 export function isImplementationName(value: string): value is ImplementationName {

@@ -30,6 +30,13 @@ export const IMPLEMENTATIONS: Record<ImplementationName, ImplementationEntry> = 
     overNats: true,
     load: async () => (await import('./nest.implementation')).nestImplementation,
   },
+  'platform-traced': {
+    description:
+      'platform with tracing on: a CLIENT and a SERVER span per call, batched, OTLP/HTTP to a sink',
+    overNats: true,
+    load: async () =>
+      (await import('./platform-traced.implementation')).platformTracedImplementation,
+  },
   'in-process': {
     description: 'the echo handler called directly in the caller process (no NATS, no JSON)',
     overNats: false,

@@ -39,9 +39,10 @@ function checksAt(aggregates: Aggregate[], suffix: string): RatioCheck[] {
     top: ImplementationName,
     concurrency: number,
     metric: (a: Aggregate) => number,
+    base: ImplementationName = 'raw',
   ): number | undefined => {
     const over = find(top, concurrency);
-    const under = find('raw', concurrency);
+    const under = find(base, concurrency);
     return over && under ? metric(over) / metric(under) : undefined;
   };
   const check = (
@@ -72,6 +73,16 @@ function checksAt(aggregates: Aggregate[], suffix: string): RatioCheck[] {
     check(`platform/raw throughput c=64${suffix}`, ratio('platform', 64, throughput), '>=', 0.95),
     check(`platform/raw throughput c=1${suffix}`, ratio('platform', 1, throughput), '>=', 0.9),
     check(`platform/raw p99 c=1${suffix}`, ratio('platform', 1, p99), '<=', 1.15),
+    check(
+      `platform-traced/platform throughput c=64${suffix}`,
+      ratio('platform-traced', 64, throughput, 'platform'),
+      '>=',
+      0.9,
+    ),
+    info(
+      `platform-traced/platform throughput c=1${suffix}`,
+      ratio('platform-traced', 1, throughput, 'platform'),
+    ),
     info(`nest/raw throughput c=64${suffix}`, ratio('nest', 64, throughput)),
     info(`nest/raw throughput c=1${suffix}`, ratio('nest', 1, throughput)),
     info(`nest/raw p99 c=1${suffix}`, ratio('nest', 1, p99)),

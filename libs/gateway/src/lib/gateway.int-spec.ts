@@ -160,9 +160,14 @@ describe('gateway HTTP edge (real nats-server, fake services over HTTP)', () => 
     const unknown = await call('/api/nope/things');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ code: 'GATEWAY.UNKNOWN_SERVICE' });
-    const internal = await call('/api/chat/health/ready');
-    expect(internal.status).toBe(404);
-    expect(await internal.json()).toMatchObject({ code: 'GATEWAY.NOT_ROUTED' });
+    const seen = chat.seen.length;
+    for (const path of ['/api/chat/health/ready', '/api/chat/metrics', '/api/chat/metrics?x=1']) {
+      const internal = await call(path);
+      expect(internal.status).toBe(404);
+      expect(await internal.json()).toMatchObject({ code: 'GATEWAY.NOT_ROUTED' });
+    }
+    // Refused at the edge: the service never saw them.
+    expect(chat.seen.length).toBe(seen);
   });
 
   it('answers 503 UNAVAILABLE when the service is down, 504 DEADLINE_EXCEEDED when it is slow', async () => {

@@ -56,6 +56,14 @@ export {
 } from './lib/jetstream/streams';
 export { isJetStreamApiError, JetStreamApiError } from './lib/jetstream/api-errors';
 
+// Metrics (Prometheus): the registry token, and what the runtime adds to it
+export {
+  DURATION_BUCKETS,
+  messagingMetricsOf,
+  METRICS_REGISTRY,
+} from './lib/metrics/messaging-metrics';
+export { watchOutbox } from './lib/outbox/outbox-metrics';
+
 // Dead letters
 export { DeadLetters } from './lib/dlq/dead-letters';
 export {

@@ -8,11 +8,17 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { AppError, Calls, CommonErrorCodes, ERROR_KIND_STATUS } from '@switchboard/contracts';
 import { type AuthenticatedUser, JwtVerifier } from '@switchboard/platform-auth';
-import { decodeJson, NATS_CONNECTION, RpcClient } from '@switchboard/platform-messaging';
+import {
+  decodeJson,
+  METRICS_REGISTRY,
+  NATS_CONNECTION,
+  RpcClient,
+} from '@switchboard/platform-messaging';
 import { SERVICE_CONFIG, type ServiceConfig } from '@switchboard/platform-runtime';
 import { type IncomingMessage, type Server, STATUS_CODES } from 'node:http';
 import { type Duplex } from 'node:stream';
 import { type NatsConnection, type Subscription } from 'nats';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { type GatewayConfig } from '../gateway.config';
@@ -99,6 +105,8 @@ export class SocketHub implements OnModuleInit, BeforeApplicationShutdown {
   private signals: Subscription | undefined;
   /** The feed's position as a cursor, encoded once per event rather than once per socket. */
   private sharedCursor: string | undefined;
+  /** `gateway_websockets_closed_slow_total`: sockets closed for reading slower than events came. */
+  private readonly closedSlow: Counter;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -107,7 +115,19 @@ export class SocketHub implements OnModuleInit, BeforeApplicationShutdown {
     private readonly rpc: RpcClient,
     @Inject(NATS_CONNECTION) private readonly connection: NatsConnection,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig<typeof GatewayConfig.shape>,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    const sockets: Gauge = new Gauge({
+      name: 'gateway_websockets',
+      help: 'WebSockets open on this gateway replica',
+      registers: [registry],
+      collect: () => sockets.set(this.size),
+    });
+    this.closedSlow = new Counter({
+      name: 'gateway_websockets_closed_slow_total',
+      help: 'WebSockets closed because their client read slower than events came (it resumes from its cursor)',
+      registers: [registry],
+    });
     this.upgrades = new RateLimiter(config.GATEWAY_RATE_LIMIT_PER_IP);
     this.frames = new RateLimiter(config.GATEWAY_RATE_LIMIT_PER_USER);
     this.maxBuffered = config.GATEWAY_WS_MAX_BUFFERED_BYTES;
@@ -350,6 +370,7 @@ export class SocketHub implements OnModuleInit, BeforeApplicationShutdown {
     if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount + Buffer.byteLength(text) > this.maxBuffered) {
       connection.closing = true;
+      this.closedSlow.inc();
       this.log.warn(
         `Closing a socket of ${connection.user.id}: ${socket.bufferedAmount} bytes unread (cap ${this.maxBuffered})`,
       );

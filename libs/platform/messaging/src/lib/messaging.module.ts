@@ -8,7 +8,9 @@ import {
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { type NatsConnection } from 'nats';
+import { Registry } from 'prom-client';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { METRICS_REGISTRY, messagingMetricsOf } from './metrics/messaging-metrics';
 import { EventConsumersHealth } from './events/event-consumers.health';
 import { connectNats, NATS_CONNECTION } from './nats/nats-connection';
 import { NatsHealth } from './nats/nats.health';
@@ -37,14 +39,17 @@ export class MessagingModule {
       imports: [TerminusModule],
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: METRICS_REGISTRY, useValue: options.metricsRegistry ?? new Registry() },
         {
           provide: NATS_CONNECTION,
-          useFactory: () =>
+          inject: [METRICS_REGISTRY],
+          useFactory: (registry: Registry) =>
             connectNats({
               url: options.natsUrl,
               serviceName: options.serviceName,
               credentials: options.natsCredentials,
               logger: new Logger('Messaging'),
+              onReconnect: () => messagingMetricsOf(registry).natsReconnects.inc(),
             }),
         },
         NatsConnectionLifecycle,
@@ -52,7 +57,14 @@ export class MessagingModule {
         NatsHealth,
         EventConsumersHealth,
       ],
-      exports: [NATS_CONNECTION, MESSAGING_OPTIONS, RpcClient, NatsHealth, EventConsumersHealth],
+      exports: [
+        NATS_CONNECTION,
+        MESSAGING_OPTIONS,
+        METRICS_REGISTRY,
+        RpcClient,
+        NatsHealth,
+        EventConsumersHealth,
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { type RpcContract } from '@switchboard/contracts';
+import { type Registry } from 'prom-client';
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
@@ -21,4 +22,9 @@ export interface MessagingOptions {
    * `evt.<domain>.>` of those it hosts.
    */
   domains?: readonly string[];
+  /**
+   * Where the messaging metrics go (`rpc_*`, `events_*`, `outbox_*`, `dlq_events`, `nats_*`): the
+   * registry the service's `/metrics` serves. Default: one nobody scrapes.
+   */
+  metricsRegistry?: Registry;
 }

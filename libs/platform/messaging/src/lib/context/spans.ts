@@ -1,6 +1,7 @@
 import {
   type Attributes,
   type Link,
+  isSpanContextValid,
   ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
@@ -68,8 +69,11 @@ export function startSpan(
     parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT,
   );
   if (!span.isRecording()) {
-    // Sampled out: continue as if untraced, but keep the sampler's decision in the flags sent on.
-    return { trace: untraced() };
+    // Sampled out: no span, but the context sent on carries the sampler's decision (flags 00), so
+    // the services downstream do not record the rest of a trace whose start nobody has.
+    return isSpanContextValid(span.spanContext())
+      ? { trace: traceContextOfSpan(span, options.parent?.tracestate) }
+      : { trace: untraced() };
   }
   return { span, trace: traceContextOfSpan(span, options.parent?.tracestate) };
 }

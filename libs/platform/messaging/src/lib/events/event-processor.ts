@@ -1,19 +1,16 @@
 import { type Logger } from '@nestjs/common';
 import { type MessageHandler } from '@nestjs/microservices';
-import { describeIssues, type EventContract } from '@switchboard/contracts';
 import { type JsMsg } from 'nats';
 import { type EntityManager } from 'typeorm';
 import { runWithCallContext } from '../context/call-context';
-import { failSpan, startProcessSpan, type TracedWork } from '../context/spans';
-import { decodeJson } from '../nats/json-codec';
-import { type Delivery, describe, eventIdOf } from './delivery';
+import { type Delivery, describe, eventIdOf, parsePayload } from './delivery';
+import { type DeliveryTelemetry, type Processing } from './delivery-telemetry';
 import { EventContext } from './event-context';
 import { type Route } from './event-route';
 import {
   DATABASE_DOWN_RETRY_MS,
   databaseReachable,
   type FailurePolicy,
-  PoisonMessage,
   type Settlement,
 } from './failure-policy';
 import { recordInInbox } from './inbox';
@@ -35,15 +32,16 @@ export class EventProcessor {
     private readonly invoke: InvokeHandler,
     /** False once the transport is closing: retries are handed back instead of started. */
     private readonly isRunning: () => boolean,
+    private readonly telemetry: DeliveryTelemetry,
     private readonly log: Logger,
   ) {}
 
   async process(msg: JsMsg, route: Route): Promise<void> {
     const eventId = eventIdOf(msg);
-    const work = startProcessing(msg, eventId, route);
+    const work = this.telemetry.start(msg, eventId, route);
     let delivery: Delivery;
     try {
-      delivery = { msg, eventId, payload: parse(msg, route.contract) };
+      delivery = { msg, eventId, payload: parsePayload(msg, route.contract) };
     } catch (error) {
       await this.failed(msg, route, error, work);
       return;
@@ -62,12 +60,12 @@ export class EventProcessor {
   async processBatch(msgs: JsMsg[], route: Route): Promise<void> {
     if (msgs.length === 1) return this.process(msgs[0] as JsMsg, route);
     const deliveries: Delivery[] = [];
-    const works = new Map<Delivery, TracedWork>();
+    const works = new Map<Delivery, Processing>();
     for (const msg of msgs) {
       const eventId = eventIdOf(msg);
-      const work = startProcessing(msg, eventId, route);
+      const work = this.telemetry.start(msg, eventId, route);
       try {
-        const delivery = { msg, eventId, payload: parse(msg, route.contract) };
+        const delivery = { msg, eventId, payload: parsePayload(msg, route.contract) };
         deliveries.push(delivery);
         works.set(delivery, work);
       } catch (error) {
@@ -90,7 +88,7 @@ export class EventProcessor {
         );
         for (const delivery of firsts.values()) {
           if (!fresh.has(delivery.eventId)) continue;
-          const { trace, span } = works.get(delivery) as TracedWork;
+          const { trace, span } = works.get(delivery) as Processing;
           await runWithCallContext({ trace, span }, () => this.handle(route, manager, delivery));
         }
       });
@@ -100,12 +98,12 @@ export class EventProcessor {
     }
     for (const delivery of deliveries) {
       delivery.msg.ack();
-      acked(works.get(delivery) as TracedWork);
+      this.telemetry.acked(works.get(delivery) as Processing, route);
     }
   }
 
   /** One event, one transaction: BEGIN, inbox row, the handler's effects, COMMIT, then the ack. */
-  private processAlone(delivery: Delivery, route: Route, work: TracedWork): Promise<void> {
+  private processAlone(delivery: Delivery, route: Route, work: Processing): Promise<void> {
     const { msg, eventId } = delivery;
     // The whole unit in the event's context: the transaction's statements belong to its span too.
     return runWithCallContext({ trace: work.trace, span: work.span }, async () => {
@@ -117,7 +115,7 @@ export class EventProcessor {
           if (fresh.size > 0) await this.handle(route, manager, delivery);
         });
         msg.ack();
-        acked(work);
+        this.telemetry.acked(work, route);
       } catch (error) {
         await this.failed(msg, route, error, work);
       }
@@ -125,16 +123,16 @@ export class EventProcessor {
   }
 
   /** Hands the failure to the policy and records what became of the message on its span. */
-  private async failed(msg: JsMsg, route: Route, error: unknown, work: TracedWork): Promise<void> {
+  private async failed(msg: JsMsg, route: Route, error: unknown, work: Processing): Promise<void> {
     const settlement = await this.failures.fail(msg, route, error);
-    settled(work, settlement, error);
+    this.telemetry.settled(work, route, settlement, error);
   }
 
   private async retryAlone(
     deliveries: Delivery[],
     route: Route,
     error: unknown,
-    works: Map<Delivery, TracedWork>,
+    works: Map<Delivery, Processing>,
   ): Promise<void> {
     if (!(await databaseReachable(route.dataSource))) {
       // What each event would get alone: not its fault, retry soon, not moved towards the DLQ.
@@ -145,7 +143,7 @@ export class EventProcessor {
           reason: 'database-unreachable',
           delayMs: DATABASE_DOWN_RETRY_MS,
         };
-        settled(works.get(delivery) as TracedWork, settlement, error);
+        this.telemetry.settled(works.get(delivery) as Processing, route, settlement, error);
       }
       return;
     }
@@ -153,14 +151,13 @@ export class EventProcessor {
       `${route.consumer}: a batch of ${deliveries.length} events rolled back (${describe(error)}); handling each alone`,
     );
     for (const delivery of deliveries) {
-      const work = works.get(delivery) as TracedWork;
+      const work = works.get(delivery) as Processing;
       // Shutting down: hand the rest back at once rather than start them now.
       if (this.isRunning()) {
         await this.processAlone(delivery, route, work);
       } else {
         delivery.msg.nak();
-        work.span?.addEvent('nak', { 'switchboard.reason': 'shutdown' });
-        work.span?.end();
+        this.telemetry.handedBack(work, route);
       }
     }
   }
@@ -180,45 +177,4 @@ export class EventProcessor {
     );
     await this.invoke(route.handler, payload, context);
   }
-}
-
-/**
- * The `process` span of one delivery, a child of the context the message carries (the relay's
- * `send` span while tracing is on). The handler continues the publisher's trace either way: its
- * logs and onward calls share the trace id.
- */
-function startProcessing(msg: JsMsg, eventId: string, route: Route): TracedWork {
-  return startProcessSpan(msg, {
-    'messaging.consumer.group.name': route.consumer,
-    'messaging.message.id': eventId,
-    'switchboard.attempt': msg.info.redeliveryCount,
-  });
-}
-
-function acked(work: TracedWork): void {
-  work.span?.addEvent('ack');
-  work.span?.end();
-}
-
-/** Records a failed delivery's outcome: retried, dead-lettered, or acked as a duplicate. */
-function settled(work: TracedWork, settlement: Settlement, error: unknown): void {
-  const { span } = work;
-  if (span === undefined) return;
-  span.addEvent(settlement.action, {
-    'switchboard.reason': settlement.reason,
-    ...(settlement.action === 'nak' ? { 'switchboard.delay_ms': settlement.delayMs } : {}),
-  });
-  if (settlement.action !== 'ack') failSpan(span, error);
-  span.end();
-}
-
-/** The payload, checked against its contract; a `PoisonMessage` when it is not JSON or breaks it. */
-function parse(msg: JsMsg, contract: EventContract): unknown {
-  const decoded = decodeJson(msg.data);
-  if (!decoded.ok) throw new PoisonMessage(`INVALID_PAYLOAD: not JSON: ${decoded.error}`);
-  const parsed = contract.payload.safeParse(decoded.value);
-  if (!parsed.success) {
-    throw new PoisonMessage(`INVALID_PAYLOAD: ${JSON.stringify(describeIssues(parsed.error))}`);
-  }
-  return parsed.data;
 }

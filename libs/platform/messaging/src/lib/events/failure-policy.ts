@@ -3,18 +3,13 @@ import { isUniqueViolation, pingDatabase } from '@switchboard/platform-persisten
 import { type JetStreamClient, type JsMsg } from 'nats';
 import { type DataSource } from 'typeorm';
 import { publishDeadLetter } from '../dlq/dlq-writer';
-import { describe, eventIdOf } from './delivery';
+import { describe, eventIdOf, PoisonMessage } from './delivery';
 import { UnprocessableEvent } from './event-context';
 import { type Route } from './event-route';
 import { type TransportSettings } from './jetstream-transport.options';
 
 /** Redelivery delay while the database is unreachable: short, so work resumes soon after it is back. */
 export const DATABASE_DOWN_RETRY_MS = 2_000;
-
-/** A payload that breaks its contract: no retry can help. */
-export class PoisonMessage extends Error {
-  override readonly name = 'PoisonMessage';
-}
 
 /** What became of a message whose handling failed, for its span and the metrics. */
 export type Settlement =

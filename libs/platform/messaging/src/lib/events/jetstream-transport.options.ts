@@ -1,5 +1,6 @@
 import { type NatsConnection } from 'nats';
 import { type DataSource } from 'typeorm';
+import { type MessagingMetrics } from '../metrics/messaging-metrics';
 
 /** A hosted domain whose `@EventHandler`s the transport runs. */
 export interface EventDomain {
@@ -51,10 +52,17 @@ export interface JetStreamTransportOptions {
   streams?: 'ensure' | 'verify';
   /** Time the server waits for an ack before redelivering. Default 30 s. */
   ackWaitMs?: number;
+  /**
+   * Where `events_*` and `dlq_events` go: deliveries as they are handled, and the consumers' lag
+   * and dead letters read from the server at each scrape. Default: metrics nobody scrapes.
+   */
+  metrics?: MessagingMetrics;
 }
 
 /** The options with every default filled in. */
-export type TransportSettings = Required<Omit<JetStreamTransportOptions, 'connection' | 'domains'>>;
+export type TransportSettings = Required<
+  Omit<JetStreamTransportOptions, 'connection' | 'domains' | 'metrics'>
+>;
 
 export function transportSettings(options: JetStreamTransportOptions): TransportSettings {
   return {

@@ -3,6 +3,7 @@ import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { type EventContract } from '@switchboard/contracts';
 import { type JetStreamManager } from 'nats';
 import { lastValueFrom } from 'rxjs';
+import { unscrapedMetrics } from '../metrics/messaging-metrics';
 import { CONTRACT_EXTRA, JETSTREAM_TRANSPORT } from '../handler.decorators';
 import {
   ensureStreams,
@@ -14,6 +15,8 @@ import { pullLoop, stopConsuming } from './consumer-loop';
 import { Dispatcher, handBack } from './dispatcher';
 import { domainOf, ensureConsumer, type Route, routeFor } from './event-route';
 import { EventProcessor, type InvokeHandler } from './event-processor';
+import { consumerStates, deadLettersOf } from './consumer-metrics';
+import { DeliveryTelemetry } from './delivery-telemetry';
 import { FailurePolicy } from './failure-policy';
 import {
   type JetStreamTransportOptions,
@@ -83,10 +86,15 @@ export class JetStreamTransport extends Server implements CustomTransportStrateg
         defaultValue: undefined,
       });
     const failures = new FailurePolicy(js, this.settings, this.log);
+    const metrics = this.options.metrics ?? unscrapedMetrics();
+    const telemetry = new DeliveryTelemetry(metrics);
     const dispatcher = new Dispatcher(
-      new EventProcessor(failures, invoke, isRunning, this.log),
+      new EventProcessor(failures, invoke, isRunning, telemetry, this.log),
       isRunning,
     );
+    // Read from the server, so they stay true after close(): a stopped consumer's lag keeps growing.
+    metrics.addConsumers(() => consumerStates(jsm, this.routes));
+    metrics.addDeadLetters(() => deadLettersOf(jsm, this.routes));
     this.dispatcher = dispatcher;
     this.running = true;
     const control = {

@@ -13,6 +13,8 @@ export interface NatsConnectionOptions {
   serviceName: string;
   credentials?: { user: string; password: string };
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+  /** Called each time the connection is re-established after a loss (for `nats_reconnects_total`). */
+  onReconnect?: () => void;
 }
 
 /**
@@ -37,19 +39,21 @@ export async function connectNats(options: NatsConnectionOptions): Promise<NatsC
     waitOnFirstConnect: true,
     noAsyncTraces: true,
   });
-  void logStatus(connection, options.logger);
+  void watchStatus(connection, options);
   options.logger?.log(`Connected to NATS at ${connection.getServer()}`);
   return connection;
 }
 
-async function logStatus(
+async function watchStatus(
   connection: NatsConnection,
-  logger?: Pick<Logger, 'log' | 'warn' | 'error'>,
+  { logger, onReconnect }: NatsConnectionOptions,
 ): Promise<void> {
   for await (const status of connection.status()) {
     if (status.type === Events.Disconnect) logger?.warn(`NATS disconnected from ${status.data}`);
-    else if (status.type === Events.Reconnect) logger?.log(`NATS reconnected to ${status.data}`);
-    else if (status.type === Events.Error) logger?.error(`NATS error: ${String(status.data)}`);
+    else if (status.type === Events.Reconnect) {
+      logger?.log(`NATS reconnected to ${status.data}`);
+      onReconnect?.();
+    } else if (status.type === Events.Error) logger?.error(`NATS error: ${String(status.data)}`);
   }
 }
 

@@ -8,6 +8,7 @@ import {
 import { inboxPrefixOf } from '@switchboard/contracts';
 import { type Msg, type MsgHdrs, headers as natsHeaders, type NatsConnection } from 'nats';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Registry } from 'prom-client';
 import { DataSource, type EntitySubscriberInterface, type TransactionCommitEvent } from 'typeorm';
 import {
   failSpan,
@@ -19,6 +20,11 @@ import {
 import { newTraceContext, traceContextFrom, writeTraceHeaders } from '../context/trace-context';
 import { EventHeaders } from '../jetstream/event-headers';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import {
+  type MessagingMetrics,
+  messagingMetricsOf,
+  METRICS_REGISTRY,
+} from '../metrics/messaging-metrics';
 import { NATS_CONNECTION } from '../nats/nats-connection';
 import { ReplyInbox } from '../nats/reply-inbox';
 import { WireHeaders } from '../nats/wire-headers';
@@ -52,14 +58,17 @@ export class OutboxRelay
   private running = false;
   private loop?: Promise<void>;
   private readonly wakeup = new Wakeup();
-  /** Events published since boot, for tests and metrics. */
+  /** Events published since boot, for tests (`events_published_total` counts them by subject). */
   published = 0;
+  private readonly metrics: MessagingMetrics;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(MESSAGING_OPTIONS) options: MessagingOptions,
+    @Inject(METRICS_REGISTRY) registry: Registry,
   ) {
+    this.metrics = messagingMetricsOf(registry);
     this.pubAcks = new ReplyInbox(connection, inboxPrefixOf(options.serviceName));
   }
 
@@ -175,7 +184,10 @@ export class OutboxRelay
           .request(row.subject, encoder.encode(row.payload), headers, PUBACK_TIMEOUT_MS)
           .then((reply) => checkPubAck(row.subject, reply))
           .then(
-            () => span?.end(),
+            () => {
+              span?.end();
+              this.metrics.eventsPublished.inc({ subject: row.subject });
+            },
             (error: unknown) => {
               failSpan(span, error);
               span?.end();

@@ -15,10 +15,17 @@ import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from '../cont
 import { failSpan, messagingAttributes, SpanKind, startSpan } from '../context/spans';
 import { newTraceContext, traceContextFrom } from '../context/trace-context';
 import { CONTRACT_EXTRA } from '../handler.decorators';
-import { decodeJson, encodeJson } from '../nats/json-codec';
+import {
+  errorCodeOf,
+  type MessagingMetrics,
+  secondsSince,
+  unscrapedMetrics,
+} from '../metrics/messaging-metrics';
+import { encodeJson } from '../nats/json-codec';
 import { headersFromRecord } from '../nats/nats-internals';
 import { WireHeaders } from '../nats/wire-headers';
 import { classifyError } from './error-envelope';
+import { parseRequestBody } from './request-body';
 import { readRequestHeaders } from './request-headers';
 
 export const NATS_TRANSPORT = Symbol('SWITCHBOARD_NATS');
@@ -32,6 +39,8 @@ export interface NatsTransportOptions {
    * time-out our own client uses when it names none.
    */
   defaultBudgetMs?: number;
+  /** Where `rpc_server_duration_seconds` goes; default: metrics nobody scrapes. */
+  metrics?: MessagingMetrics;
 }
 
 /**
@@ -55,11 +64,13 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   private idle?: Promise<void>;
   private whenIdle?: () => void;
   private readonly defaultBudgetMs: number;
+  private readonly metrics: MessagingMetrics;
   private readonly log = new Logger('NatsTransport');
 
   constructor(private readonly options: NatsTransportOptions) {
     super();
     this.defaultBudgetMs = options.defaultBudgetMs ?? DEFAULT_RPC_TIMEOUT_MS;
+    this.metrics = options.metrics ?? unscrapedMetrics();
   }
 
   listen(callback: () => void): void {
@@ -117,6 +128,7 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
 
   /** Checks the deadline, then runs the handler in the request's call context. */
   private answer(msg: Msg, contract: RpcContract, handler: MessageHandler): void {
+    const started = performance.now();
     const now = Date.now();
     const wire = readRequestHeaders(msg);
     const received = traceContextFrom(wire.traceparent, wire.tracestate);
@@ -140,23 +152,34 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
           'invalid_argument',
           `${WireHeaders.DEADLINE} must be epoch milliseconds as a decimal integer, got "${wire.deadline}"`,
         );
-        this.replyError(msg, error, contract.subject, span);
-        span?.end();
+        this.refuse(msg, contract.subject, error, span, started);
         return;
       }
       if (sent <= now) {
         const error = deadlineExceeded(
           `Request for ${contract.subject} was picked up ${now - sent} ms after its deadline`,
         );
-        this.replyError(msg, error, contract.subject, span);
-        span?.end();
+        this.refuse(msg, contract.subject, error, span, started);
         return;
       }
       deadline = sent;
     }
     const context: CallContext = { deadline, trace, span };
     this.inFlight++;
-    void runWithCallContext(context, () => this.invoke(msg, contract, handler, span));
+    void runWithCallContext(context, () => this.invoke(msg, contract, handler, span, started));
+  }
+
+  /** Answers with an error without running the handler. */
+  private refuse(
+    msg: Msg,
+    subject: string,
+    error: AppError,
+    span: Span | undefined,
+    started: number,
+  ): void {
+    this.replyError(msg, error, subject, span);
+    span?.end();
+    this.metrics.rpcServer.observe({ subject, code: error.code }, secondsSince(started));
   }
 
   private async invoke(
@@ -164,9 +187,11 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
     contract: RpcContract,
     handler: MessageHandler,
     span: Span | undefined,
+    started: number,
   ): Promise<void> {
+    let code = 'OK';
     try {
-      const request = this.parse(msg, contract.request, contract.subject);
+      const request = parseRequestBody(msg, contract);
       // Nest's handler resolves to the method's value, or to an Observable when interceptors or
       // exception filters took part; only the latter needs rxjs.
       let result: unknown = await handler(request, msg);
@@ -180,9 +205,11 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
       }
       msg.respond(encodeJson({ ok: true, ...checked.data }));
     } catch (error) {
+      code = errorCodeOf(error);
       this.replyError(msg, error, contract.subject, span);
     } finally {
       span?.end();
+      this.metrics.rpcServer.observe({ subject: contract.subject, code }, secondsSince(started));
       this.settle();
     }
   }
@@ -212,26 +239,5 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
       this.idle = undefined;
       resolve();
     }
-  }
-
-  private parse(msg: Msg, schema: RpcContract['request'], subject: string): unknown {
-    const decoded = decodeJson(msg.data);
-    if (!decoded.ok) {
-      throw new AppError(
-        CommonErrorCodes.INVALID_ARGUMENT,
-        'invalid_argument',
-        `Body of ${subject} is not valid JSON: ${decoded.error}`,
-      );
-    }
-    const parsed = schema.safeParse(decoded.value);
-    if (!parsed.success) {
-      throw new AppError(
-        CommonErrorCodes.INVALID_ARGUMENT,
-        'invalid_argument',
-        `Body of ${subject} does not match its contract`,
-        describeIssues(parsed.error),
-      );
-    }
-    return parsed.data;
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   AppError,
   CommonErrorCodes,
@@ -11,10 +11,19 @@ import {
   describeIssues,
 } from '@switchboard/contracts';
 import { ErrorCode, type MsgHdrs, type NatsConnection, NatsError } from 'nats';
+import { Registry } from 'prom-client';
 import { currentCallContext, startOutgoingSpan } from '../context/call-context';
 import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS } from '../context/deadline';
 import { failSpan, messagingAttributes, SpanKind } from '../context/spans';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging.options';
+import {
+  errorCodeOf,
+  type MessagingMetrics,
+  messagingMetricsOf,
+  METRICS_REGISTRY,
+  secondsSince,
+  unscrapedMetrics,
+} from '../metrics/messaging-metrics';
 import { decodeJson, encodeJson } from '../nats/json-codec';
 import { NATS_CONNECTION } from '../nats/nats-connection';
 import { assertHeaderValue } from '../nats/nats-internals';
@@ -45,11 +54,15 @@ export interface CallOptions {
 @Injectable()
 export class RpcClient {
   private readonly inbox: ReplyInbox;
+  private readonly metrics: MessagingMetrics;
 
   constructor(
     @Inject(NATS_CONNECTION) connection: NatsConnection,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    // Optional: a client built by hand (a tool, a test) records into metrics nobody scrapes.
+    @Optional() @Inject(METRICS_REGISTRY) registry?: Registry,
   ) {
+    this.metrics = registry ? messagingMetricsOf(registry) : unscrapedMetrics();
     // requestHeaders writes values unchecked; a service name is the one that comes from outside.
     assertHeaderValue(options.serviceName);
     this.inbox = new ReplyInbox(connection, inboxPrefixOf(options.serviceName));
@@ -98,13 +111,17 @@ export class RpcClient {
       messagingAttributes('send', contract.subject, { 'messaging.message.body.size': body.length }),
     );
     const headers = requestHeaders(this.options.serviceName, deadline, trace);
+    const started = performance.now();
+    let code = 'OK';
     try {
       return await this.exchange(contract, body, headers, budget, deadline === inherited);
     } catch (error) {
+      code = errorCodeOf(error);
       failSpan(span, error);
       throw error;
     } finally {
       span?.end();
+      this.metrics.rpcClient.observe({ subject: contract.subject, code }, secondsSince(started));
     }
   }
 

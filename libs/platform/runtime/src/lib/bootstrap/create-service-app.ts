@@ -11,11 +11,13 @@ import {
   JetStreamTransport,
   MESSAGING_ENTITIES,
   MESSAGING_MIGRATIONS,
+  messagingMetricsOf,
   MessagingModule,
   NATS_CONNECTION,
   NatsTransport,
   Outbox,
   OutboxRelay,
+  watchOutbox,
 } from '@switchboard/platform-messaging';
 import {
   buildDataSourceOptions,
@@ -29,6 +31,7 @@ import {
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import {
@@ -45,6 +48,7 @@ import { HttpErrorFilter } from '../http/http-error.filter';
 import { useConnectionCloseOnShutdown, useReleaseHeader } from '../http/connection-close.hook';
 import { useHttpTraceContext } from '../http/http-trace.hook';
 import { useJsonBodyParser } from '../http/json-body.parser';
+import { useMetricsEndpoint } from '../http/metrics.endpoint';
 import { OpenApiModule } from '../openapi/openapi.module';
 import { type HostedDomain, hostedDomainsOf } from './messaging-manifest';
 import { type DomainDefinition, type ServiceDefinition } from './service-definition';
@@ -53,6 +57,8 @@ export interface ServiceApp<Extra extends z.ZodRawShape = z.ZodRawShape> {
   app: NestFastifyApplication;
   config: ServiceConfig<Extra>;
   lifecycle: ServiceLifecycle;
+  /** The JetStream consumers of the hosted domains' event handlers; absent without a database. */
+  eventConsumers?: JetStreamTransport;
 }
 
 @Global()
@@ -81,6 +87,8 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   });
 
   const domainRoutes = new DomainRoutes(definition.domains);
+  // One registry per app, served at /metrics: a test process building several apps keeps them apart.
+  const metrics = new Registry();
   const core: DynamicModule = {
     module: ServiceCoreModule,
     imports: [
@@ -115,6 +123,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
           ? { natsCredentials: { user: config.NATS_USER, password: config.NATS_PASSWORD } }
           : {}),
         domains: hosted.map((domain) => domain.name),
+        metricsRegistry: metrics,
         declaredCalls: definition.domains.flatMap((domain) => domain.calls ?? []),
       }),
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
@@ -136,7 +145,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     const database = config.DATABASES.find((entry) => entry.domain === domain.name);
     return database === undefined
       ? domain.module
-      : withDatabase(domain, database, config.DB_MIGRATE, config.DATABASES.length > 1);
+      : withDatabase(domain, database, config.DB_MIGRATE, config.DATABASES.length > 1, metrics);
   });
 
   @Module({ imports: [core, ...domainModules] })
@@ -156,6 +165,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
   app.useGlobalGuards(new DomainRouteGuard(domainRoutes));
   useJsonBodyParser(app, config.HTTP_BODY_LIMIT_BYTES);
   useHttpTraceContext(app);
+  useMetricsEndpoint(app, metrics);
   useConnectionCloseOnShutdown(app, app.get(ServiceLifecycle));
   useReleaseHeader(app, config.SERVICE_RELEASE);
   if (config.JWT_SECRET_IS_DEV_DEFAULT) {
@@ -166,11 +176,16 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
 
   app.connectMicroservice(
     {
-      strategy: new NatsTransport({ connection: app.get<NatsConnection>(NATS_CONNECTION) }),
+      strategy: new NatsTransport({
+        connection: app.get<NatsConnection>(NATS_CONNECTION),
+        metrics: messagingMetricsOf(metrics),
+      }),
     },
     { inheritAppConfig: true },
   );
-  if (hasDatabase) connectEventConsumers(app, hosted, config);
+  const eventConsumers = hasDatabase
+    ? connectEventConsumers(app, hosted, config, metrics)
+    : undefined;
   try {
     await app.startAllMicroservices();
   } catch (error) {
@@ -179,7 +194,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
     await app.close().catch(() => undefined);
     throw error;
   }
-  return { app, config, lifecycle: app.get(ServiceLifecycle) };
+  return { app, config, lifecycle: app.get(ServiceLifecycle), eventConsumers };
 }
 
 /**
@@ -192,6 +207,7 @@ function withDatabase(
   database: DomainDatabase,
   migrate: boolean,
   several: boolean,
+  metrics: Registry,
 ): DynamicModule {
   const readinessKey = several ? `database:${domain.name}` : 'database';
   const imported = DomainDatabaseModule.forDomain({
@@ -202,6 +218,11 @@ function withDatabase(
     migrate,
     providers: [
       OutboxRelay,
+      {
+        provide: `OutboxMetrics:${domain.name}`,
+        inject: [DataSource],
+        useFactory: (dataSource: DataSource) => watchOutbox(metrics, domain.name, dataSource),
+      },
       {
         provide: `Readiness:${readinessKey}`,
         inject: [DatabaseHealth, ReadinessChecks],
@@ -228,7 +249,8 @@ function connectEventConsumers(
   app: NestFastifyApplication,
   hosted: HostedDomain[],
   config: ServiceConfig,
-): void {
+  metrics: Registry,
+): JetStreamTransport {
   const consumers = new JetStreamTransport({
     connection: app.get<NatsConnection>(NATS_CONNECTION),
     domains: hosted.map((domain) => ({
@@ -244,12 +266,14 @@ function connectEventConsumers(
     ackWaitMs: config.EVENTS_ACK_WAIT_MS,
     streamReplicas: config.EVENTS_STREAM_REPLICAS,
     streams: config.EVENTS_STREAMS,
+    metrics: messagingMetricsOf(metrics),
   });
   app.connectMicroservice({ strategy: consumers }, { inheritAppConfig: true });
   const health = app.get(EventConsumersHealth);
   health.attach(consumers);
   // Without a database there is no inbox, so no durable consumers to watch.
   app.get(ReadinessChecks).add({ name: 'consumers', critical: true, check: () => health.check() });
+  return consumers;
 }
 
 /** The service's own keys plus those its domains declare, validated as one schema. */
