@@ -6,6 +6,8 @@ import { DEFAULT_TOPOLOGY, type Topology, type TopologyProcess } from './topolog
 export interface PlatformOutputNames {
   natsUrl: string;
   topology: string;
+  /** The collector's OTLP endpoint; exported only by a platform with observability on. */
+  otlpEndpoint: string;
   natsUser(process: string): string;
   natsPassword(process: string): string;
   databaseUrl(domain: string): string;
@@ -21,6 +23,11 @@ export interface ProcessWiring {
   natsCredentials: NatsCredentialsArgs;
   /** Per domain it hosts, that domain's database. */
   databases: Record<string, pulumi.Output<string>>;
+  /**
+   * `OTEL_EXPORTER_OTLP_ENDPOINT` when the platform runs a collector (traces are off in a service
+   * without it); empty otherwise, so a platform without observability changes nothing.
+   */
+  telemetryEnv: pulumi.Output<Record<string, string>>;
 }
 
 export function processWiring(
@@ -52,6 +59,13 @@ export function processWiring(
     databases: Object.fromEntries(
       process.domains.map((domain) => [domain, ref(names.databaseUrl(domain))]),
     ),
+    telemetryEnv: platform
+      .getOutput(names.otlpEndpoint)
+      .apply((endpoint: unknown): Record<string, string> =>
+        typeof endpoint === 'string' && endpoint !== ''
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }
+          : {},
+      ),
   };
 }
 

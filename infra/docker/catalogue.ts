@@ -20,6 +20,23 @@ export function isPublic(process: TopologyProcess): boolean {
 export const IMAGES = {
   nats: 'nats:2.10.22-alpine',
   postgres: 'postgres:16.4-bookworm',
+  // Observability (infra/observability): the configs are written for these versions — the
+  // collector's `service.telemetry.metrics.address`, Jaeger v1's environment. Bump deliberately.
+  otelCollector: 'otel/opentelemetry-collector-contrib:0.111.0',
+  prometheus: 'prom/prometheus:v2.55.1',
+  grafana: 'grafana/grafana:11.3.0',
+  jaeger: 'jaegertracing/all-in-one:1.62.0',
+} as const;
+
+/**
+ * UIDs the observability images run as (their own `USER`): Prometheus is `nobody`, Grafana
+ * `grafana`, the collector and Jaeger 10001. Given explicitly so no container runs as root.
+ */
+export const OBSERVABILITY_UIDS = {
+  otelCollector: 10001,
+  prometheus: 65534,
+  grafana: 472,
+  jaeger: 10001,
 } as const;
 
 /** UID the services (`node` in node images) and NATS run as; Postgres runs as its image's 999. */
@@ -30,7 +47,8 @@ export const POSTGRES_UID = '999';
  * Output names of the platform stack, shared by both programs so they cannot drift apart:
  * `natsUrl`, `networkName`, `streamsProvisioned`, `topology` (the name of the topology it was set
  * up for), per process `<process>NatsUser` and `<process>NatsPassword` (secret), and per domain
- * `<domain>DatabaseUrl` (secret).
+ * `<domain>DatabaseUrl` (secret); with observability on, `otlpEndpoint`, `grafanaUrl`,
+ * `prometheusUrl` and `jaegerUrl`.
  */
 export const platformOutputs = {
   natsUrl: 'natsUrl',
@@ -38,6 +56,11 @@ export const platformOutputs = {
   /** `true` once the stream provisioner has created the streams (services only check them). */
   streamsProvisioned: 'streamsProvisioned',
   topology: 'topology',
+  /** The collector's OTLP/HTTP endpoint, the services' `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+  otlpEndpoint: 'otlpEndpoint',
+  grafanaUrl: 'grafanaUrl',
+  prometheusUrl: 'prometheusUrl',
+  jaegerUrl: 'jaegerUrl',
   natsUser: (process: string) => `${process}NatsUser`,
   natsPassword: (process: string) => `${process}NatsPassword`,
   databaseUrl: (domain: string) => `${domain}DatabaseUrl`,

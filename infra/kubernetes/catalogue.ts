@@ -1,10 +1,11 @@
-import { platformOutputs } from '../docker/catalogue';
+import { IMAGES, platformOutputs } from '../docker/catalogue';
 
 /**
  * Output names of the Kubernetes platform stack: the Docker platform's (`natsUrl`,
  * `streamsProvisioned`, `topology`, per process `<process>NatsUser` and `<process>NatsPassword`,
- * per domain `<domain>DatabaseUrl`, the last two secrets) plus the `namespace` every service stack
- * deploys into.
+ * per domain `<domain>DatabaseUrl`, the last two secrets, and with observability on
+ * `otlpEndpoint`, `grafanaUrl`, `prometheusUrl`, `jaegerUrl`) plus the `namespace` every service
+ * stack deploys into.
  */
 export const kubernetesPlatformOutputs = {
   natsUrl: platformOutputs.natsUrl,
@@ -13,6 +14,10 @@ export const kubernetesPlatformOutputs = {
   databaseUrl: platformOutputs.databaseUrl,
   streamsProvisioned: platformOutputs.streamsProvisioned,
   topology: platformOutputs.topology,
+  otlpEndpoint: platformOutputs.otlpEndpoint,
+  grafanaUrl: platformOutputs.grafanaUrl,
+  prometheusUrl: platformOutputs.prometheusUrl,
+  jaegerUrl: platformOutputs.jaegerUrl,
   namespace: 'namespace',
 };
 
@@ -33,4 +38,9 @@ export const CHARTS = {
 
 export const K8S_IMAGES = {
   postgres: 'postgres:16.4-bookworm',
+  // The Docker platform's: both mount the same configs (infra/observability), written for these.
+  otelCollector: IMAGES.otelCollector,
+  prometheus: IMAGES.prometheus,
+  grafana: IMAGES.grafana,
+  jaeger: IMAGES.jaeger,
 } as const;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings up one Switchboard stack on Docker with the Pulumi CLI:
-#   infra/scripts/up.sh platform <env>    # network, NATS, Postgres  (stack platform-<env>)
+#   infra/scripts/up.sh platform <env>    # network, NATS, Postgres, observability  (stack platform-<env>)
 #   infra/scripts/up.sh <process> <env>   # chat | … | gateway | monolith (stack <process>-<env>)
 # A process is one of its environment's topology (topologies/<name>.json); its stack must be
 # committed as infra/docker/service/Pulumi.<process>-<env>.yaml.

@@ -56,11 +56,15 @@ describe(`telemetry: one trace for /echo across gateway, chat and bots (${e2eTop
       );
     const chatService = processHosting('chat').name;
     const botsService = processHosting('bots').name;
-    // The last hop: the gateway's feed handing the bot's answer to alice's sockets.
-    await waitFor(() => find(`process ${CREATED}`, OtlpKind.CONSUMER, 'gateway').length === 2, {
-      timeoutMs: 15_000,
-      message: `the gateway did not export the feed spans of trace ${traceId}`,
-    });
+    // Each process exports on its own schedule: wait until every hop has arrived — the gateway's
+    // feed for the post and the answer, bots' consumer for both, and chat answering bots' RPC.
+    await waitFor(
+      () =>
+        find(`process ${CREATED}`, OtlpKind.CONSUMER, 'gateway').length === 2 &&
+        find(`process ${CREATED}`, OtlpKind.CONSUMER, botsService).length === 2 &&
+        find(`process ${POST_MESSAGE}`, OtlpKind.SERVER, chatService).length === 1,
+      { timeoutMs: 15_000, message: `the services did not export every span of trace ${traceId}` },
+    );
     const only = (name: string, kind: number, service: string, parent?: ReceivedSpan) => {
       const found = find(name, kind, service).filter(
         (span) => parent === undefined || span.parentSpanId === parent.spanId,

@@ -11,10 +11,10 @@ import { platformImplementation } from './platform.implementation';
  * batch processor) and exported as OTLP/HTTP protobuf to a sink the orchestrator runs, which reads
  * and discards them. The difference to `platform` is the cost of tracing.
  */
-function startTracing(role: string): void {
+async function startTracing(role: string): Promise<void> {
   const sink = process.env[OTLP_SINK_ENV];
   if (!sink) throw new Error(`${OTLP_SINK_ENV} is not set: the orchestrator starts the sink`);
-  startTelemetry(
+  await startTelemetry(
     `bench-${role}`,
     {},
     {
@@ -25,13 +25,13 @@ function startTracing(role: string): void {
 
 export const platformTracedImplementation: Implementation = {
   async startResponder(natsUrl: string) {
-    startTracing('responder');
+    await startTracing('responder');
     return (platformImplementation.startResponder as NonNullable<Implementation['startResponder']>)(
       natsUrl,
     );
   },
   async startCaller(natsUrl: string) {
-    startTracing('caller');
+    await startTracing('caller');
     return platformImplementation.startCaller(natsUrl);
   },
 };

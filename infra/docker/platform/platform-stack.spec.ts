@@ -397,6 +397,9 @@ describe('platform stack config', () => {
       /streamProvisionerNatsPassword/,
     );
     pulumi.runtime.setConfig('platform:streamProvisionerNatsPassword', 'prov');
+    // Observability is on unless the config turns it off: Grafana's admin password too.
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/grafanaAdminPassword/);
+    pulumi.runtime.setConfig('platform:grafanaAdminPassword', 'grafana');
     expect(definePlatformFromConfig(fixtureManifest()).exports['natsUrl']).toBeDefined();
 
     installMocks({ project: 'platform', stack: 'chat-dev' });
@@ -410,6 +413,7 @@ describe('platform stack config', () => {
     pulumi.runtime.setConfig('platform:topology', 'monolith');
     pulumi.runtime.setConfig('platform:postgresPassword', 'admin');
     pulumi.runtime.setConfig('platform:streamProvisionerNatsPassword', 'prov');
+    pulumi.runtime.setConfig('platform:grafanaAdminPassword', 'grafana');
     for (const domain of DATABASE_SERVICES) {
       pulumi.runtime.setConfig(`platform:${domain}DatabasePassword`, `${domain}-d`);
     }

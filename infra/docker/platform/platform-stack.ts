@@ -1,6 +1,11 @@
 import * as docker from '@pulumi/docker';
 import * as pulumi from '@pulumi/pulumi';
 import {
+  assertObservable,
+  type ObservabilityArgs,
+  observabilityFrom,
+} from '../../components/observability';
+import {
   assertSecretsFit,
   platformEnvOf,
   platformSecretsFrom,
@@ -20,6 +25,7 @@ import type { MessagingManifest } from '../../nats/manifest';
 import { assertManifest } from '../../nats/permissions';
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
 import { APP_UID, IMAGES, platformOutputs, POSTGRES_UID } from '../catalogue';
+import { type DockerObservability, defineDockerObservability } from './observability';
 
 export type { PlatformSecrets };
 
@@ -41,10 +47,25 @@ export interface PlatformStackArgs {
   streamProvisionerPassword: pulumi.Input<string>;
   /** JetStream fsync interval, e.g. `2m` (server default) or `always`. */
   natsSyncInterval?: string;
-  /** Publish NATS (4222, 8222) and Postgres (5432) on the host at these ports (local use). */
-  hostPorts?: { nats?: number; natsMonitor?: number; postgres?: number };
+  /**
+   * Publish NATS (4222, 8222), Postgres (5432), and with observability Grafana (3000),
+   * Prometheus (9090) and Jaeger's UI (16686) on the host at these ports (local use).
+   */
+  hostPorts?: {
+    nats?: number;
+    natsMonitor?: number;
+    postgres?: number;
+    grafana?: number;
+    prometheus?: number;
+    jaeger?: number;
+  };
   natsMemoryMb?: number;
   postgresMemoryMb?: number;
+  /**
+   * The OpenTelemetry Collector, Jaeger, Prometheus and Grafana on the network (see
+   * observability.ts); unset: none. The stack's config turns them on unless `observability: false`.
+   */
+  observability?: ObservabilityArgs;
 }
 
 export interface PlatformStackOutputs {
@@ -57,6 +78,8 @@ export interface PlatformStackOutputs {
   postgres: docker.Container;
   natsConfig: pulumi.Output<string>;
   postgresInit: pulumi.Output<string>;
+  /** Present when `observability` was given. */
+  observability?: DockerObservability;
 }
 
 const NATS_CONFIG_PATH = '/etc/nats/nats.conf';
@@ -69,7 +92,8 @@ const POSTGRES_DATA = '/var/lib/postgresql/data';
  * The shared platform on one Docker engine: a network, NATS with JetStream on a volume (config
  * generated from the messaging manifest: one user per process of the topology, least privilege —
  * a process hosting several domains gets the union of their rights), Postgres with one role and
- * one database per domain. Exports what each service stack needs.
+ * one database per domain, and optionally the observability stack. Exports what each service
+ * stack needs.
  */
 export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
   // Fail before creating anything when the manifest claims a subject a process does not own, or
@@ -77,6 +101,7 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
   const manifest = manifestForTopology(args.manifest, args.topology);
   assertManifest(manifest);
   assertSecretsFit(args.secrets, args.topology);
+  if (args.observability !== undefined) assertObservable(args.topology, args.observability);
   const databasePasswords = Object.entries(args.secrets.databases);
 
   const env = args.env;
@@ -246,7 +271,29 @@ export function definePlatform(args: PlatformStackArgs): PlatformStackOutputs {
         ),
     ),
   );
-  return { exports, network, nats, streamProvisioner, postgres, natsConfig, postgresInit };
+
+  const observability =
+    args.observability === undefined
+      ? undefined
+      : defineDockerObservability({
+          ...args.observability,
+          env,
+          topology: args.topology,
+          network,
+          labels,
+          hostPorts: args.hostPorts,
+        });
+  Object.assign(exports, observability?.exports);
+  return {
+    exports,
+    network,
+    nats,
+    streamProvisioner,
+    postgres,
+    natsConfig,
+    postgresInit,
+    observability,
+  };
 }
 
 function hostPorts(
@@ -270,5 +317,6 @@ export function definePlatformFromConfig(manifest: MessagingManifest): PlatformS
     streamProvisionerPassword: streamProvisionerPasswordFrom(config),
     natsSyncInterval: config.get('natsSyncInterval'),
     hostPorts: config.getObject('hostPorts'),
+    observability: observabilityFrom(config),
   });
 }

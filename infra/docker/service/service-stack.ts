@@ -80,7 +80,14 @@ export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
     name: service,
     // The digest when pushed, so a redeploy runs exactly what was built.
     image: args.imageRepository === undefined ? image.imageName : image.repoDigest,
-    env: { ...args.env, ...wiring.env, SWITCHBOARD_ENV: env, GIT_SHA: args.gitSha },
+    // The platform's collector unless the stack's own env names another.
+    env: wiring.telemetryEnv.apply((telemetry) => ({
+      ...telemetry,
+      ...args.env,
+      ...wiring.env,
+      SWITCHBOARD_ENV: env,
+      GIT_SHA: args.gitSha,
+    })),
     replicas: args.replicas ?? 1,
     resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
     port: process.port,

@@ -375,6 +375,9 @@ describe('kubernetes platform stack checks', () => {
     pulumi.runtime.setConfig('platform-k8s:streamProvisionerNatsPassword', 'prov');
     expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/streamProvisionerImage/);
     pulumi.runtime.setConfig('platform-k8s:streamProvisionerImage', PROVISIONER_IMAGE);
+    // Observability is on unless the config turns it off: Grafana's admin password too.
+    expect(() => definePlatformFromConfig(fixtureManifest())).toThrow(/grafanaAdminPassword/);
+    pulumi.runtime.setConfig('platform-k8s:grafanaAdminPassword', 'grafana');
     expect(definePlatformFromConfig(fixtureManifest()).exports['natsUrl']).toBeDefined();
   });
 });

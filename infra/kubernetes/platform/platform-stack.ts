@@ -9,6 +9,11 @@ import {
   userOutputs,
 } from '../../components/platform-config';
 import { manifestForTopology, type Topology } from '../../components/topology';
+import {
+  assertObservable,
+  type ObservabilityArgs,
+  observabilityFrom,
+} from '../../components/observability';
 import { APP_UID, POSTGRES_UID } from '../../docker/catalogue';
 import { assertPinnedImage } from '../../components/pinned-image';
 import {
@@ -20,6 +25,7 @@ import { natsUsersOf, type NatsUser, SERVICES_ACCOUNT } from '../../nats/nats-co
 import { assertManifest, STREAM_PROVISIONER_USER } from '../../nats/permissions';
 import { databaseUrl, renderPostgresInit } from '../../postgres/init-sql';
 import { CHARTS, K8S_IMAGES, kubernetesPlatformOutputs as outputs } from '../catalogue';
+import { defineKubernetesObservability, type KubernetesObservability } from './observability';
 
 export type { PlatformSecrets };
 
@@ -51,6 +57,14 @@ export interface KubernetesPlatformArgs {
   storageClass?: string;
   /** Explicit provider (kubeconfig / context); the ambient one when unset. */
   provider?: k8s.Provider;
+  /**
+   * The OpenTelemetry Collector, Jaeger, Prometheus and Grafana in the namespace (see
+   * observability.ts); unset: none. The stack's config turns them on unless `observability: false`.
+   */
+  observability?: ObservabilityArgs & {
+    /** Prometheus' data volume. Default `10Gi`. */
+    storage?: string;
+  };
 }
 
 export interface KubernetesPlatformOutputs {
@@ -64,6 +78,8 @@ export interface KubernetesPlatformOutputs {
   /** The `config.merge` of the NATS chart: the services' account and users. */
   natsAccounts: pulumi.Output<NatsAccountsConfig>;
   postgresInit: pulumi.Output<string>;
+  /** Present when `observability` was given. */
+  observability?: KubernetesObservability;
 }
 
 /** The accounts block the NATS chart merges into its `nats.conf`. */
@@ -98,7 +114,7 @@ export function natsAccountsConfig(
  * (3 servers by default) from the official Helm chart, pinned, its accounts generated from the
  * messaging manifest (a user per process of the topology, a process hosting several domains
  * holding the union of their rights); Postgres as a StatefulSet with one role and one database per
- * domain. Exports what each service stack needs.
+ * domain; optionally the observability stack. Exports what each service stack needs.
  */
 export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatformOutputs {
   // Fail before creating anything when the manifest claims a subject a process does not own, or
@@ -106,6 +122,7 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
   const manifest = manifestForTopology(args.manifest, args.topology);
   assertManifest(manifest);
   assertSecretsFit(args.secrets, args.topology);
+  if (args.observability !== undefined) assertObservable(args.topology, args.observability);
   assertPinnedImage(args.streamProvisionerImage);
   const databasePasswords = Object.entries(args.secrets.databases);
   const replicas = args.natsReplicas ?? 3;
@@ -117,11 +134,12 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
 
   const opts: pulumi.CustomResourceOptions = { provider: args.provider };
   const labels = { 'app.kubernetes.io/part-of': 'switchboard', 'switchboard.platform': args.env };
+  const namespaceName = `switchboard-${args.env}`;
   const namespace = new k8s.core.v1.Namespace(
     'namespace',
     {
       metadata: {
-        name: `switchboard-${args.env}`,
+        name: namespaceName,
         labels: { ...labels, 'pod-security.kubernetes.io/enforce': 'baseline' },
       },
     },
@@ -435,7 +453,31 @@ export function definePlatform(args: KubernetesPlatformArgs): KubernetesPlatform
         ),
     ),
   );
-  return { exports, namespace, nats, streamProvisioner, postgres, natsAccounts, postgresInit };
+
+  const observability =
+    args.observability === undefined
+      ? undefined
+      : defineKubernetesObservability({
+          ...args.observability,
+          env: args.env,
+          topology: args.topology,
+          namespace,
+          namespaceName,
+          labels,
+          storageClass: args.storageClass,
+          provider: args.provider,
+        });
+  Object.assign(exports, observability?.exports);
+  return {
+    exports,
+    namespace,
+    nats,
+    streamProvisioner,
+    postgres,
+    natsAccounts,
+    postgresInit,
+    observability,
+  };
 }
 
 /** Reads the stack's config (every password with `requireSecret`) and defines the platform. */
@@ -455,5 +497,14 @@ export function definePlatformFromConfig(manifest: MessagingManifest): Kubernete
     natsStorage: config.get('natsStorage'),
     postgresStorage: config.get('postgresStorage'),
     storageClass: config.get('storageClass'),
+    observability: observabilityWithStorage(config),
   });
+}
+
+/** The shared observability settings plus Prometheus' volume size (`prometheusStorage`). */
+function observabilityWithStorage(
+  config: pulumi.Config,
+): KubernetesPlatformArgs['observability'] | undefined {
+  const observability = observabilityFrom(config);
+  return observability && { ...observability, storage: config.get('prometheusStorage') };
 }

@@ -79,7 +79,13 @@ export function defineKubernetesService(
   const component = new SwitchboardService(service, {
     name: service,
     image: args.image,
-    env: { ...args.env, ...wiring.env, SWITCHBOARD_ENV: env },
+    // The platform's collector unless the stack's own env names another.
+    env: wiring.telemetryEnv.apply((telemetry) => ({
+      ...telemetry,
+      ...args.env,
+      ...wiring.env,
+      SWITCHBOARD_ENV: env,
+    })),
     replicas: args.replicas ?? 2,
     resources: { cpu: args.cpu ?? 0.5, memoryMb: args.memoryMb ?? 384 },
     port: process.port,

@@ -14,6 +14,10 @@ export const K8S = {
   pdb: 'kubernetes:policy/v1:PodDisruptionBudget',
   statefulSet: 'kubernetes:apps/v1:StatefulSet',
   helmRelease: 'kubernetes:helm.sh/v3:Release',
+  configMap: 'kubernetes:core/v1:ConfigMap',
+  serviceAccount: 'kubernetes:core/v1:ServiceAccount',
+  role: 'kubernetes:rbac.authorization.k8s.io/v1:Role',
+  roleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
 } as const;
 
 /** What `KubernetesTarget` creates for a service, once each. */

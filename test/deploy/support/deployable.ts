@@ -6,7 +6,13 @@ import { join } from 'node:path';
 export const workspaceRoot = join(__dirname, '..', '..', '..');
 
 /** The services `nx build` turns into deployables, with the port their image exposes. */
-export const SERVICES = { chat: 3101, stories: 3102, calls: 3103, bots: 3104, gateway: 3000 } as const;
+export const SERVICES = {
+  chat: 3101,
+  stories: 3102,
+  calls: 3103,
+  bots: 3104,
+  gateway: 3000,
+} as const;
 export type ServiceName = keyof typeof SERVICES;
 
 /**
@@ -19,6 +25,19 @@ export const LOADED_AT_RUN_TIME = ['better-sqlite3', 'fastify', 'pg', 'pino', 'p
 /** Build tools and test runners that must never reach an image. */
 export const DEV_TOOLS =
   /^(@nx\/|nx$|jest|@jest\/|@swc\/|webpack|typescript$|ts-node$|eslint|prettier$|@types\/)/;
+
+/**
+ * Type declarations a runtime dependency itself lists under `dependencies` (not dev): npm installs
+ * them with it, and they reach the image as files nobody loads. Each is named with the package
+ * that requires it, which the install test checks, so any other dev tool still fails it:
+ * `@opentelemetry/instrumentation-pg` (the Postgres spans of tracing) declares `@types/pg` and
+ * `@types/pg-pool`, and `@types/pg` declares `@types/node`.
+ */
+export const TYPES_REQUIRED_AT_RUN_TIME: Record<string, string> = {
+  '@types/pg': '@opentelemetry/instrumentation-pg',
+  '@types/pg-pool': '@opentelemetry/instrumentation-pg',
+  '@types/node': '@types/pg',
+};
 
 export interface Manifest {
   name: string;

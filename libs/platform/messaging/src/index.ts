@@ -17,6 +17,7 @@ export { decodeJson, encodeJson } from './lib/nats/json-codec';
 
 // Call context and tracing: deadline, trace and span of the work being done
 export {
+  CallContextManager,
   currentDeadline,
   currentSpan,
   currentSpanId,

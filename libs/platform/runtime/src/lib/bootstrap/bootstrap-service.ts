@@ -45,7 +45,7 @@ export async function bootstrapService<Extra extends z.ZodRawShape>(
   let service: ServiceApp<Extra>;
   try {
     // Before the app exists: the Postgres instrumentation must see TypeORM load `pg`.
-    telemetry = startTelemetry(definition.name);
+    telemetry = await startTelemetry(definition.name);
     service = await createServiceApp(definition);
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -1,6 +1,5 @@
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import { type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CallContextManager } from '@switchboard/platform-messaging';
 import { ConfigError } from '../config/service-config';
 
 /** A started OpenTelemetry SDK: `shutdown()` exports what is still buffered, then stops it. */
@@ -54,15 +53,23 @@ export function tracingRequested(serviceName: string, env: NodeJS.ProcessEnv): b
  * - no metrics or logs through the SDK: metrics are Prometheus' `/metrics`, logs go to stdout
  *   with `trace_id` and `span_id` on every line.
  */
-export function startTelemetry(
+export async function startTelemetry(
   serviceName: string,
   env: NodeJS.ProcessEnv = process.env,
   options: TelemetryOptions = {},
-): Telemetry | undefined {
+): Promise<Telemetry | undefined> {
   if (options.spanProcessors === undefined && !tracingRequested(serviceName, env)) return undefined;
+  // Loaded only when tracing is on: the SDK and its exporters are ~60 MB and seconds of start-up
+  // that a service with tracing off must not pay.
+  const [{ NodeSDK }, { PgInstrumentation }] = await Promise.all([
+    import('@opentelemetry/sdk-node'),
+    import('@opentelemetry/instrumentation-pg'),
+  ]);
   const sdk = new NodeSDK({
     ...(env['OTEL_SERVICE_NAME'] ? {} : { serviceName }),
     instrumentations: [new PgInstrumentation({ requireParentSpan: true })],
+    // The platform's call context is the one store of what work is under way (see CallContextManager).
+    contextManager: new CallContextManager(),
     metricReaders: [],
     logRecordProcessors: [],
     ...(options.spanProcessors === undefined ? {} : { spanProcessors: options.spanProcessors }),
