@@ -54,7 +54,9 @@ describe(`the process hosting chat: config and shutdown (${e2eTopology()})`, () 
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
     expect(output).toMatch(/DATABASE_URL_CHAT: is not a database URL/);
-  });
+    // A process start, bounded like this file's other ones: a loaded 2-core CI machine takes
+    // seconds to load a monolith's code before its configuration is even read.
+  }, 30_000);
 
   it('loses no acknowledged message when SIGTERM lands in a burst of 200 posts', async () => {
     const chat = system.processOf('chat');
