@@ -23,6 +23,10 @@ const EVERY_TOPOLOGY = [
 
 module.exports = {
   coverageDirectory: '../coverage/test',
+  // Two files at once (jest's default on two cores is one): most of an e2e file's time is spent
+  // waiting on processes, brokers and timeouts, and each file has its own nats-server, databases
+  // and ports, so two never share state.
+  maxWorkers: 2,
   projects: [
     { ...base, displayName: 'e2e' },
     ...['monolith', 'mixed'].map((topology) => ({

@@ -8,10 +8,12 @@ import { startNatsServer, type TestNatsServer } from '@switchboard/platform-test
 import { connect } from 'nats';
 import { loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { OTLP_SINK_ENV, startOtlpSink } from '../otlp-sink';
 import { procCpuReader } from '../process/process-cpu';
 import { defaultJsonPath, writeJson } from '../report/json.writer';
 import { machineFacts } from '../report/machine.facts';
 import { EVENTS_USAGE, type EventsBenchOptions, parseEventsOptions } from './events.options';
+import { EVENTS_IMPLEMENTATIONS } from './implementations';
 import { PostgresProbe } from './postgres.probe';
 import { sqliteFacts } from './sqlite.probe';
 import {
@@ -70,8 +72,15 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
     ? join(dirname(jsonPath), `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`)
     : undefined;
   // JetStream on, its store in a temp dir the harness removes again.
-  const platform = options.implementations.includes('platform');
+  const platform = options.implementations.some(
+    (implementation) => EVENTS_IMPLEMENTATIONS[implementation].needsDatabases,
+  );
   const nats: TestNatsServer = await startNatsServer();
+  // Traced processes export their spans here (forked children inherit the variable).
+  const sink = options.implementations.includes('platform-traced')
+    ? await startOtlpSink()
+    : undefined;
+  if (sink) process.env[OTLP_SINK_ENV] = sink.url;
   // Postgres is needed only for platform runs on it; a SQLite-only run works without a server.
   const postgres =
     platform && options.databases.includes('postgres') ? await PostgresProbe.connect() : undefined;
@@ -157,6 +166,7 @@ export async function runEventsSuite(argv: string[], workspaceRoot: string): Pro
   } finally {
     await connection.close();
     await postgres?.close();
+    await sink?.stop();
     await nats.stop();
   }
 }

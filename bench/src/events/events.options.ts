@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { list, nonNegativeInteger, payloadBytes, positiveInteger, positiveNumber } from '../flags';
 import { DEFAULT_PAYLOAD_BYTES } from '../payload';
 import {
+  DEFAULT_EVENTS_IMPLEMENTATIONS,
   EVENTS_IMPLEMENTATION_NAMES,
   type EventsImplementationName,
   isEventsImplementationName,
@@ -44,7 +45,8 @@ Usage: npm run bench -- --suite events [options]
   --events <n>         measured events per run (default 20000)
   --warmup-events <n>  events sent end to end before each measurement, dropped (default 2000)
   --rounds <n>         repeat everything n times, interleaved; the report shows medians (default 3)
-  --impl <list>        implementations, comma-separated (default ${EVENTS_IMPLEMENTATION_NAMES.join(',')})
+  --impl <list>        implementations, comma-separated (default ${DEFAULT_EVENTS_IMPLEMENTATIONS.join(',')};
+                       also platform-traced: platform with tracing on, spans exported to a sink)
   --tx-size <list>     platform: events per producer transaction, one run each (default 1,50)
   --payload <list>     event body sizes in bytes, e.g. 128,1024,16384, one run of every path each
                        (default ${DEFAULT_PAYLOAD_BYTES})
@@ -66,7 +68,7 @@ export function parseEventsOptions(argv: string[]): EventsBenchOptions | undefin
       events: { type: 'string', default: '20000' },
       'warmup-events': { type: 'string', default: '2000' },
       rounds: { type: 'string', default: '3' },
-      impl: { type: 'string', default: EVENTS_IMPLEMENTATION_NAMES.join(',') },
+      impl: { type: 'string', default: DEFAULT_EVENTS_IMPLEMENTATIONS.join(',') },
       'tx-size': { type: 'string', default: '1,50' },
       db: { type: 'string', default: 'postgres' },
       payload: { type: 'string', default: String(DEFAULT_PAYLOAD_BYTES) },

@@ -31,9 +31,11 @@ export interface NativeBuild {
 export async function installProductionDependencies(
   appDir: string,
   workspaceRoot: string,
+  baseEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<NativeBuild[]> {
   await runCommand('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
     cwd: appDir,
+    baseEnv,
   });
   const builds: NativeBuild[] = [];
   for (const { name, version } of packagesBuildingOnInstall(join(appDir, 'node_modules'))) {
@@ -44,7 +46,7 @@ export async function installProductionDependencies(
       existsSync(join(workspaces, 'build')) &&
       copyBuild(workspaces, own) &&
       (await loads(own));
-    if (!copied) await runCommand('npm', ['rebuild', name], { cwd: appDir });
+    if (!copied) await runCommand('npm', ['rebuild', name], { cwd: appDir, baseEnv });
     builds.push({ name, version, how: copied ? 'copied' : 'built' });
   }
   return builds;

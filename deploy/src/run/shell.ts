@@ -10,12 +10,18 @@ const TAIL_LINES = 40;
 export function runCommand(
   command: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; capture?: boolean },
+  options: {
+    cwd: string;
+    env?: Record<string, string>;
+    /** The environment `env` is added to (default: this process's). */
+    baseEnv?: NodeJS.ProcessEnv;
+    capture?: boolean;
+  },
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...process.env, NX_DAEMON: 'false', ...options.env },
+      env: { ...(options.baseEnv ?? process.env), NX_DAEMON: 'false', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const lines: string[] = [];

@@ -68,7 +68,9 @@ export interface EventsImplementation {
   startConsumer(settings: ConsumerSettings): Promise<EventsConsumer>;
 }
 
-export const EVENTS_IMPLEMENTATION_NAMES = ['raw', 'platform'] as const;
+export const EVENTS_IMPLEMENTATION_NAMES = ['raw', 'platform', 'platform-traced'] as const;
+/** What runs without `--impl`: tracing's cost is measured on request (`--impl platform,platform-traced`). */
+export const DEFAULT_EVENTS_IMPLEMENTATIONS: readonly EventsImplementationName[] = ['raw', 'platform'];
 export type EventsImplementationName = (typeof EVENTS_IMPLEMENTATION_NAMES)[number];
 
 export function isEventsImplementationName(value: string): value is EventsImplementationName {

@@ -24,4 +24,11 @@ export const EVENTS_IMPLEMENTATIONS: Record<EventsImplementationName, EventsImpl
     needsDatabases: true,
     load: async () => (await import('./platform.implementation')).platformEventsImplementation,
   },
+  'platform-traced': {
+    description:
+      'platform with tracing on: create, send and process spans per event and Postgres statements, batched, OTLP/HTTP to a sink',
+    needsDatabases: true,
+    load: async () =>
+      (await import('./platform-traced.implementation')).platformTracedEventsImplementation,
+  },
 };

@@ -315,7 +315,7 @@ export function describeVariant(variant: EventsVariant): string {
   const size =
     variant.payloadBytes === DEFAULT_PAYLOAD_BYTES ? '' : ` ${bytes(variant.payloadBytes)}`;
   if (variant.implementation === 'raw') return `raw${size}`;
-  return `platform tx=${variant.batch}${variant.db === 'sqlite' ? ' sqlite' : ''}${size}`;
+  return `${variant.implementation} tx=${variant.batch}${variant.db === 'sqlite' ? ' sqlite' : ''}${size}`;
 }
 
 function cpuBetween(before: CpuTime | undefined, after: CpuTime | undefined): CpuTime | undefined {

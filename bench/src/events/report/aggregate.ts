@@ -73,7 +73,10 @@ export function aggregateEvents(results: EventsRunResult[]): EventsAggregate[] {
   });
 }
 
-/** Platform ÷ raw, same run: what the guarantees cost in throughput, and in latency. */
+/**
+ * Platform ÷ raw, same run: what the guarantees cost in throughput, and in latency; traced ÷
+ * platform: what tracing costs.
+ */
 export interface EventsRatio {
   label: string;
   value: number | undefined;
@@ -84,11 +87,18 @@ export interface EventsRatio {
 /** Flat out, platform with one event per producer transaction ÷ raw, events/s: the target. */
 export const EVENTS_TX1_TARGET = 0.25;
 
+/** Flat out, traced ÷ untraced platform, events/s: observability may cost at most 10 %. */
+export const EVENTS_TRACED_TARGET = 0.9;
+
 /**
  * Flat out: throughput and CPU. At a fixed rate every path moves the same events/s, so CPU and
  * latency are compared instead.
  */
 export function eventsRatios(aggregates: EventsAggregate[], fixedRate: boolean): EventsRatio[] {
+  return [...guaranteeRatios(aggregates, fixedRate), ...tracingRatios(aggregates, fixedRate)];
+}
+
+function guaranteeRatios(aggregates: EventsAggregate[], fixedRate: boolean): EventsRatio[] {
   return aggregates
     .filter((a) => a.implementation === 'platform')
     .flatMap((platform) => {
@@ -123,6 +133,36 @@ export function eventsRatios(aggregates: EventsAggregate[], fixedRate: boolean):
               },
             ]
           : []),
+      ];
+    });
+}
+
+/** Traced ÷ untraced platform, the same variant otherwise (tx size, database, body size). */
+function tracingRatios(aggregates: EventsAggregate[], fixedRate: boolean): EventsRatio[] {
+  return aggregates
+    .filter((a) => a.implementation === 'platform-traced')
+    .flatMap((traced) => {
+      const untraced = aggregates.find(
+        (a) =>
+          a.implementation === 'platform' &&
+          a.batch === traced.batch &&
+          a.db === traced.db &&
+          a.payloadBytes === traced.payloadBytes,
+      );
+      return [
+        ...(fixedRate
+          ? []
+          : [
+              {
+                label: `${describeVariant(traced)} / untraced events/s`,
+                value: untraced ? traced.throughput / untraced.throughput : undefined,
+                atLeast: EVENTS_TRACED_TARGET,
+              },
+            ]),
+        {
+          label: `${describeVariant(traced)} / untraced CPU per event`,
+          value: untraced ? totalCpu(traced) / totalCpu(untraced) : undefined,
+        },
       ];
     });
 }

@@ -141,19 +141,19 @@ export function printEventsReport(
   }
   write('');
 
-  write('Platform against raw JetStream, same run (the price of the guarantees):');
+  write('Ratios, same run (platform ÷ raw: the price of the guarantees; traced ÷ untraced: of tracing):');
   for (const ratio of input.ratios) {
     const value = ratio.value === undefined ? '   –' : ratio.value.toFixed(3);
     const target =
       ratio.atLeast === undefined
         ? ''
         : `   target ≥ ${ratio.atLeast.toFixed(2)}  ${ratio.value !== undefined && ratio.value >= ratio.atLeast ? 'PASS' : 'MISS'}`;
-    write(`  ${ratio.label.padEnd(47)} ${value.padStart(7)}${target}`);
+    write(`  ${ratio.label.padEnd(54)} ${value.padStart(7)}${target}`);
   }
   write('');
   write('Implementations:');
   for (const name of new Set(input.aggregates.map((a) => a.implementation))) {
-    write(`  ${name.padEnd(9)} ${EVENTS_IMPLEMENTATIONS[name].description}`);
+    write(`  ${name.padEnd(15)} ${EVENTS_IMPLEMENTATIONS[name].description}`);
   }
   write('');
   write(`Full result (every round, HdrHistograms as base64): ${input.jsonPath}`);

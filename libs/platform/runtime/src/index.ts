@@ -22,6 +22,7 @@ export {
   type Telemetry,
   type TelemetryOptions,
 } from './lib/telemetry/telemetry';
+export { isInternalPath, pathOf } from './lib/http/internal-paths';
 export { HttpErrorFilter } from './lib/http/http-error.filter';
 export { ZodValidationPipe } from './lib/http/zod-validation.pipe';
 export { ReadinessChecks, type ReadinessCheck } from './lib/health/readiness-checks';

@@ -11,7 +11,12 @@ import {
   startOutgoingSpan,
   WireHeaders,
 } from '@switchboard/platform-messaging';
-import { SERVICE_CONFIG, type ServiceConfig } from '@switchboard/platform-runtime';
+import {
+  isInternalPath,
+  pathOf,
+  SERVICE_CONFIG,
+  type ServiceConfig,
+} from '@switchboard/platform-runtime';
 import cors from '@fastify/cors';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -43,8 +48,6 @@ const TIMEOUTS = new Set([
   'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
-/** Paths of a service that stay inside the platform (probes, metrics). */
-const INTERNAL_PREFIXES = ['/health', '/metrics'];
 const MAX_ATTEMPTS = 3;
 
 /**
@@ -100,11 +103,10 @@ export class HttpProxy implements OnModuleInit {
     const requestId = requestIdOf(request);
     void reply.header('x-request-id', requestId);
     try {
-      const route = path.split('?')[0];
+      const route = pathOf(path);
       if (!this.upstreams.has(service)) throw GatewayErrors.unknownService(service);
-      if (INTERNAL_PREFIXES.some((prefix) => route === prefix || route.startsWith(`${prefix}/`))) {
-        throw GatewayErrors.notRouted(route);
-      }
+      // Probes and metrics stay inside the platform.
+      if (isInternalPath(route)) throw GatewayErrors.notRouted(route);
       // The OpenAPI documents are public in every service; everything else needs a user.
       const user = route.startsWith('/docs') ? undefined : await this.authenticate(request);
       this.limit(request, reply, user);

@@ -47,6 +47,7 @@ import { DomainRouteGuard, DomainRoutes } from '../http/domain-routes';
 import { HttpErrorFilter } from '../http/http-error.filter';
 import { useConnectionCloseOnShutdown, useReleaseHeader } from '../http/connection-close.hook';
 import { useHttpTraceContext } from '../http/http-trace.hook';
+import { isInternalPath, pathOf } from '../http/internal-paths';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { useMetricsEndpoint } from '../http/metrics.endpoint';
 import { OpenApiModule } from '../openapi/openapi.module';
@@ -111,7 +112,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
             const given = request.headers['x-request-id'];
             return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
           },
-          autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+          autoLogging: { ignore: (request) => isInternalPath(pathOf(request.url ?? '/')) },
           redact: ['req.headers.authorization', 'req.headers.cookie'],
         },
       }),

@@ -9,11 +9,9 @@ import {
   WireHeaders,
 } from '@switchboard/platform-messaging';
 import { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { isInternalPath, pathOf } from './internal-paths';
 
 const DEADLINE_HEADER = WireHeaders.DEADLINE.toLowerCase();
-
-/** Probes and scrapes: frequent, uninteresting, and not worth a span each. */
-const UNTRACED_PREFIXES = ['/health', '/metrics'];
 
 const spans = new WeakMap<FastifyRequest, Span>();
 
@@ -38,8 +36,9 @@ export function useHttpTraceContext(app: NestFastifyApplication): void {
       return typeof value === 'string' ? value : undefined;
     };
     const received = traceContextFrom(header('traceparent'), header('tracestate'));
-    const path = request.url.split('?')[0] ?? '/';
-    const traced = !UNTRACED_PREFIXES.some((prefix) => path.startsWith(prefix));
+    const path = pathOf(request.url);
+    // Probes and scrapes are not worth a span each.
+    const traced = !isInternalPath(path);
     const route = request.routeOptions.url;
     const { span, trace } = traced
       ? startSpan(

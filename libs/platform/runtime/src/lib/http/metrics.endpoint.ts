@@ -2,9 +2,7 @@ import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DURATION_BUCKETS } from '@switchboard/platform-messaging';
 import { type FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
-
-/** Paths left out of the HTTP histogram: probes and scrapes would drown the traffic. */
-const UNMEASURED_PREFIXES = ['/health', '/metrics'];
+import { isInternalPath, pathOf } from './internal-paths';
 
 /**
  * `GET /metrics`: the service's Prometheus metrics — `http_server_duration_seconds{method, route,
@@ -28,8 +26,8 @@ export function useMetricsEndpoint(app: NestFastifyApplication, registry: Regist
   });
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   fastify.addHook('onResponse', (request, reply, done) => {
-    const path = request.url.split('?')[0] ?? '/';
-    if (!UNMEASURED_PREFIXES.some((prefix) => path.startsWith(prefix))) {
+    // Probes and scrapes are left out: they would drown the traffic.
+    if (!isInternalPath(pathOf(request.url))) {
       duration.observe(
         {
           method: request.method,

@@ -29,3 +29,53 @@ describe('tracingRequested: tracing is off unless the OTEL_* variables ask for i
     expect(attempt).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT: must be an http\(s\) URL/);
   });
 });
+
+describe('tracingRequested: what this set-up cannot honour stops the service at boot', () => {
+  const requested = (env: NodeJS.ProcessEnv) => tracingRequested('chat', env);
+  const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+
+  it('takes OTLP over HTTP, protobuf or JSON, for all signals or for traces', () => {
+    expect(requested({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toBe(true);
+    expect(requested({ ...endpoint, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' })).toBe(
+      true,
+    );
+  });
+
+  it('refuses gRPC (not bundled) instead of starting and exporting nothing', () => {
+    const attempt = () => requested({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(/OTEL_EXPORTER_OTLP_PROTOCOL: must be http\/protobuf or http\/json/);
+    // The traces-only key wins over the general one, and is the one named.
+    expect(() =>
+      requested({
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+      }),
+    ).toThrow(/OTEL_EXPORTER_OTLP_TRACES_PROTOCOL/);
+  });
+
+  it('refuses an exporter it does not know, naming it', () => {
+    expect(() => requested({ OTEL_TRACES_EXPORTER: 'otlp,zipkin' })).toThrow(
+      /OTEL_TRACES_EXPORTER: must be otlp, console, none \(comma-separated\), got "zipkin"/,
+    );
+  });
+
+  it('checks nothing while the SDK is disabled', () => {
+    expect(requested({ OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBe(
+      false,
+    );
+  });
+});
+
+describe('tracingRequested: settings for other programs do not stop a service that does not trace', () => {
+  it('ignores the OTLP protocol while tracing is off, or when only the console exporter is used', () => {
+    expect(tracingRequested('chat', { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toBe(false);
+    expect(
+      tracingRequested('chat', {
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      }),
+    ).toBe(true);
+  });
+});
