@@ -25,7 +25,8 @@ export interface ProcessWiring {
   databases: Record<string, pulumi.Output<string>>;
   /**
    * `OTEL_EXPORTER_OTLP_ENDPOINT` when the platform runs a collector (traces are off in a service
-   * without it); empty otherwise, so a platform without observability changes nothing.
+   * without it), with the sampler when a ratio is set; empty otherwise, so a platform without
+   * observability changes nothing.
    */
   telemetryEnv: pulumi.Output<Record<string, string>>;
 }
@@ -35,7 +36,9 @@ export function processWiring(
   topology: Topology,
   platform: pulumi.StackReference,
   names: PlatformOutputNames,
+  options: { traceSampleRatio?: number } = {},
 ): ProcessWiring {
+  const sampler = samplerEnv(options.traceSampleRatio);
   const ref = (name: string) => platform.requireOutput(name) as pulumi.Output<string>;
   const platformTopology = platform.getOutput(names.topology) as pulumi.Output<unknown>;
   const natsUrl = pulumi
@@ -63,9 +66,27 @@ export function processWiring(
       .getOutput(names.otlpEndpoint)
       .apply((endpoint: unknown): Record<string, string> =>
         typeof endpoint === 'string' && endpoint !== ''
-          ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, ...sampler }
           : {},
       ),
+  };
+}
+
+/**
+ * The standard sampler variables for a ratio: a trace this process starts is recorded with that
+ * probability, and one a caller started follows the caller's decision (`parentbased_`), so a
+ * trace is whole or absent. Throws at preview for a ratio outside 0–1.
+ */
+export function samplerEnv(ratio: number | undefined): Record<string, string> {
+  if (ratio === undefined) return {};
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new Error(
+      `traceSampleRatio must be a number from 0 to 1 (0.1 records one trace in ten), got ${ratio}`,
+    );
+  }
+  return {
+    OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+    OTEL_TRACES_SAMPLER_ARG: String(ratio),
   };
 }
 

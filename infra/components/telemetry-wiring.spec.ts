@@ -25,6 +25,7 @@ function platformOutputs(extra: Record<string, unknown>): Record<string, unknown
 async function dockerEnv(
   outputs: Record<string, unknown>,
   env?: Record<string, string>,
+  traceSampleRatio?: number,
 ): Promise<Record<string, string>> {
   const recorded = installMocks({
     project: 'service',
@@ -37,6 +38,7 @@ async function dockerEnv(
     gitSha: 'abc1234',
     jwtSecret: pulumi.secret('jwt'),
     env,
+    traceSampleRatio,
   });
   // Both, as the component registers them: a later test's mocks must not meet its pending outputs.
   await valueOf(service.instances);
@@ -44,7 +46,10 @@ async function dockerEnv(
   return envOf(ofType(recorded, CONTAINER)[0]);
 }
 
-async function kubernetesEnv(outputs: Record<string, unknown>): Promise<Record<string, string>> {
+async function kubernetesEnv(
+  outputs: Record<string, unknown>,
+  traceSampleRatio?: number,
+): Promise<Record<string, string>> {
   const recorded = installKubernetesMocks({
     project: 'service-k8s',
     stack: 'chat-dev',
@@ -55,6 +60,7 @@ async function kubernetesEnv(outputs: Record<string, unknown>): Promise<Record<s
     platformStack: K8S_PLATFORM,
     image: `acme/chat@sha256:${'a'.repeat(64)}`,
     jwtSecret: pulumi.secret('jwt'),
+    traceSampleRatio,
   });
   // Both, as the component registers them: a later test's mocks must not meet its pending outputs.
   await valueOf(service.instances);
@@ -87,5 +93,29 @@ describe('OTEL_EXPORTER_OTLP_ENDPOINT of a service', () => {
       NATS_USER: 'chat',
     });
     expect(await kubernetesEnv({})).not.toHaveProperty('OTEL_EXPORTER_OTLP_ENDPOINT');
+  });
+});
+
+describe('traceSampleRatio of a service stack', () => {
+  const collector = { otlpEndpoint: 'http://otel-collector:4318' };
+
+  it('records that share of the traces the service starts, on both targets', async () => {
+    const sampler = {
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+    };
+    expect(await dockerEnv(collector, undefined, 0.1)).toMatchObject(sampler);
+    expect(await kubernetesEnv(collector, 0.1)).toMatchObject(sampler);
+  });
+
+  it('leaves the sampler to its default (every trace) when unset, and sets nothing without a collector', async () => {
+    expect(await dockerEnv(collector)).not.toHaveProperty('OTEL_TRACES_SAMPLER');
+    expect(await dockerEnv({}, undefined, 0.1)).not.toHaveProperty('OTEL_TRACES_SAMPLER');
+  });
+
+  it('refuses a ratio outside 0–1 at preview', async () => {
+    await expect(dockerEnv(collector, undefined, 10)).rejects.toThrow(
+      /traceSampleRatio must be a number from 0 to 1 \(0\.1 records one trace in ten\), got 10/,
+    );
   });
 });

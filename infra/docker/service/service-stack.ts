@@ -32,6 +32,12 @@ export interface ServiceStackArgs {
   hostPort?: number;
   /** The gateway's allowed browser origins (`GATEWAY_CORS_ORIGINS`); refused for another service. */
   corsOrigins?: string[];
+  /**
+   * The share of traces the process starts that it records (0–1; `OTEL_TRACES_SAMPLER` =
+   * `parentbased_traceidratio`): every trace when unset. Tracing every request doubles the CPU of
+   * a cheap RPC (docs/observability.md); a trace a caller started follows the caller's decision.
+   */
+  traceSampleRatio?: number;
   env?: Record<string, string>;
 }
 
@@ -61,7 +67,9 @@ export function defineService(args: ServiceStackArgs): ServiceStackOutputs {
   }
   const gateway = gatewayRoutingFor(process, topology, args.corsOrigins);
   const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
-  const wiring = processWiring(process, topology, platform, platformOutputs);
+  const wiring = processWiring(process, topology, platform, platformOutputs, {
+    traceSampleRatio: args.traceSampleRatio,
+  });
   const repoRoot = args.repoRoot ?? '../../..';
   const repository = args.imageRepository ?? 'switchboard';
 
@@ -128,5 +136,6 @@ export function defineServiceFromConfig(): ServiceStackOutputs {
     cpu: config.getNumber('cpu'),
     hostPort: config.getNumber('hostPort'),
     corsOrigins: corsOriginsFrom(config),
+    traceSampleRatio: config.getNumber('traceSampleRatio'),
   });
 }

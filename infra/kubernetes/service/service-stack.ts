@@ -37,6 +37,12 @@ export interface KubernetesServiceStackArgs {
   serviceType?: ServiceType;
   /** The gateway's allowed browser origins (`GATEWAY_CORS_ORIGINS`); refused for another service. */
   corsOrigins?: string[];
+  /**
+   * The share of traces the process starts that it records (0–1; `OTEL_TRACES_SAMPLER` =
+   * `parentbased_traceidratio`): every trace when unset. Tracing every request doubles the CPU of
+   * a cheap RPC (docs/observability.md); a trace a caller started follows the caller's decision.
+   */
+  traceSampleRatio?: number;
   env?: Record<string, string>;
 }
 
@@ -74,7 +80,9 @@ export function defineKubernetesService(
   const gateway = gatewayRoutingFor(process, topology, args.corsOrigins);
   const platform = new pulumi.StackReference(`${service}-platform`, { name: args.platformStack });
   const ref = (name: string) => platform.requireOutput(name) as pulumi.Output<string>;
-  const wiring = processWiring(process, topology, platform, outputs);
+  const wiring = processWiring(process, topology, platform, outputs, {
+    traceSampleRatio: args.traceSampleRatio,
+  });
 
   const component = new SwitchboardService(service, {
     name: service,
@@ -128,5 +136,6 @@ export function defineKubernetesServiceFromConfig(): KubernetesServiceStackOutpu
     imagePullSecrets: config.getObject<string[]>('imagePullSecrets'),
     serviceType: config.get('serviceType') as ServiceType | undefined,
     corsOrigins: corsOriginsFrom(config),
+    traceSampleRatio: config.getNumber('traceSampleRatio'),
   });
 }

@@ -144,10 +144,10 @@ export function printEventsReport(
   write('Ratios, same run (platform ÷ raw: the price of the guarantees; traced ÷ untraced: of tracing):');
   for (const ratio of input.ratios) {
     const value = ratio.value === undefined ? '   –' : ratio.value.toFixed(3);
+    const verdict =
+      ratio.value === undefined ? 'n/a' : ratio.value >= (ratio.atLeast ?? 0) ? 'PASS' : 'MISS';
     const target =
-      ratio.atLeast === undefined
-        ? ''
-        : `   target ≥ ${ratio.atLeast.toFixed(2)}  ${ratio.value !== undefined && ratio.value >= ratio.atLeast ? 'PASS' : 'MISS'}`;
+      ratio.atLeast === undefined ? '' : `   target ≥ ${ratio.atLeast.toFixed(2)}  ${verdict}`;
     write(`  ${ratio.label.padEnd(54)} ${value.padStart(7)}${target}`);
   }
   write('');
