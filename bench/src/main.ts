@@ -6,7 +6,8 @@
  * `npm run bench -- --suite events` runs the events suite instead (see `events/events.main.ts`),
  * `--suite gateway` the realtime edge's (see `gateway/gateway.main.ts`), `--suite topology` the
  * start-up time and idle memory of each topology (see `topology/topology.main.ts`), `--suite e2e`
- * a user's actions end to end through the gateway in each topology (see `e2e/e2e.main.ts`);
+ * a user's actions end to end through the gateway in each topology (see `e2e/e2e.main.ts`),
+ * `--suite spans` what one span costs (see `spans/spans.main.ts`);
  * `--suite report --in <file.json>` renders a saved report (see `report/render.main.ts`).
  */
 import { startNatsServer, type TestNatsServer } from '@switchboard/platform-testing';
@@ -92,6 +93,11 @@ async function main(): Promise<void> {
   if (suite.suite === 'topology') {
     const { runTopologySuite } = await import('./topology/topology.main');
     await runTopologySuite(suite.rest, WORKSPACE_ROOT);
+    return;
+  }
+  if (suite.suite === 'spans') {
+    const { runSpansSuite } = await import('./spans/spans.main');
+    await runSpansSuite(suite.rest);
     return;
   }
   if (suite.suite === 'report') {

@@ -1,5 +1,5 @@
 /** The benchmark suites `npm run bench` can run; RPC is the default. */
-export const SUITES = ['rpc', 'events', 'gateway', 'topology', 'e2e', 'report'] as const;
+export const SUITES = ['rpc', 'events', 'gateway', 'topology', 'e2e', 'spans', 'report'] as const;
 export type Suite = (typeof SUITES)[number];
 
 /**

@@ -27,7 +27,13 @@ export {
   runWithCallContext,
   startOutgoingSpan,
 } from './lib/context/call-context';
-export { failSpan, startProcessSpan, startSpan, TRACER_NAME } from './lib/context/spans';
+export {
+  failSpan,
+  messagingAttributes,
+  startProcessSpan,
+  startSpan,
+  TRACER_NAME,
+} from './lib/context/spans';
 export { deadlineExceeded, parseDeadline } from './lib/context/deadline';
 export { newTraceContext, traceContextFrom } from './lib/context/trace-context';
 
