@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { positiveInteger } from '../flags';
+import { median } from '../report/aggregate';
 import { SPAN_CASE_DESCRIPTIONS, SPAN_CASES, type SpanCase } from './span-cases';
 
 export const SPANS_USAGE = `npm run bench -- --suite spans: the cost of one span, per case, in fresh processes.
@@ -26,14 +27,6 @@ async function runCase(spanCase: SpanCase, spans: number): Promise<number> {
   const [code] = (await once(child, 'exit')) as [number | null];
   if (code !== 0) throw new Error(`the ${spanCase} run exited with ${code}`);
   return (JSON.parse(output.trim()) as { nsPerSpan: number }).nsPerSpan;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 export async function runSpansSuite(argv: string[]): Promise<void> {
