@@ -14,8 +14,9 @@ const workspaceRoot = join(__dirname, '..', '..');
 const TEMPLATE = join(__dirname, 'Dockerfile.template');
 
 /**
- * Node major of every image: nestjs-pino 5 declares `node >=22.12`, and the root `engines`
- * (`>=20.19 <23`) allows 22. A major tag, never `latest`, so a rebuild gets security patches only.
+ * Node major of every image: 22, the long-term support line (20 left it in April 2026); the root
+ * `engines` (`>=20.19 <23`) allows it. A major tag, never `latest`, so a rebuild gets security
+ * patches only.
  */
 const NODE_VERSION = '22';
 

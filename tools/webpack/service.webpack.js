@@ -102,10 +102,23 @@ function allowedScripts(root, lock) {
 }
 
 /**
+ * The root's npm `overrides` of packages in this service's lockfile: the pruned lockfile holds the
+ * overridden versions, and `npm ci` refuses a lockfile that the manifest's ranges contradict unless
+ * the manifest carries the same overrides.
+ */
+function lockedOverrides(root, lock) {
+  if (!root.overrides) return {};
+  const overrides = Object.fromEntries(
+    Object.entries(root.overrides).filter(([name]) => `node_modules/${name}` in lock.packages),
+  );
+  return Object.keys(overrides).length > 0 ? { overrides } : {};
+}
+
+/**
  * Completes the package.json NxAppWebpackPlugin generates so `dist/services/<name>/` is a
  * deployable on its own (`npm ci --omit=dev && npm start`): the root's engines and license, an
  * explicit CommonJS `type` (main.js is a CommonJS bundle, whatever the root declares later), a
- * `start` script and the install scripts npm may run. Fails the build when the bundle requires a
+ * `start` script, the install scripts npm may run and the overrides its lockfile was resolved with. Fails the build when the bundle requires a
  * package the manifest does not list, which would otherwise surface only as MODULE_NOT_FOUND in a
  * container; drops what Nx lists that neither main.js requires nor LOADED_AT_RUN_TIME names.
  */
@@ -164,7 +177,7 @@ class DeployManifestPlugin {
             compilation.errors.push(new WebpackError(error.message));
             return;
           }
-          Object.assign(manifest, allowedScripts(root, lock));
+          Object.assign(manifest, allowedScripts(root, lock), lockedOverrides(root, lock));
           compilation.updateAsset(
             'package.json',
             new sources.RawSource(`${JSON.stringify(manifest, null, 2)}\n`),
