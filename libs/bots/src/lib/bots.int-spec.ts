@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FakeChat } from '../test-support/fake-chat';
-import { FakeStories } from '../test-support/fake-stories';
-import { STORIES_UNAVAILABLE_TEXT } from './builtins/stories.bot';
 import { BotsDomain } from './bots.module';
+import { STORIES_UNAVAILABLE_TEXT } from './builtins/stories.bot';
+import { FakeChat } from './testing/fake-chat';
+import { FakeStories } from './testing/fake-stories';
 
 const REPLIES_PER_MINUTE = 12;
 const DEFAULT_BOTS = ['help-bot', 'echo-bot', 'remind-bot', 'poll-bot', 'stats-bot', 'stories-bot'];

@@ -9,37 +9,34 @@ import { PollBot } from './builtins/poll.bot';
 import { RemindBot } from './builtins/remind.bot';
 import { StatsBot } from './builtins/stats.bot';
 import { StoriesBot } from './builtins/stories.bot';
+import { BotConversationEntity } from './entities/bot-conversation.entity';
+import { BotInstallationEntity } from './entities/bot-installation.entity';
 import { BotReplyEntity } from './entities/bot-reply.entity';
+import { PollVoteEntity } from './entities/poll-vote.entity';
+import { PollEntity } from './entities/poll.entity';
+import { ReminderEntity } from './entities/reminder.entity';
+import { WebhookBotEntity } from './entities/webhook-bot.entity';
 import { ConversationCreatedHandler } from './events/conversation-created.handler';
 import { MessageCreatedHandler } from './events/message-created.handler';
+import { WebhookCallRequestedHandler } from './events/webhook-call-requested.handler';
 import { BotsHttpController } from './http/bots.http.controller';
 import { ConversationBotsHttpController } from './http/conversation-bots.http.controller';
 import { CreateBotReplies1764150000001 } from './migrations/1764150000001-create-bot-replies';
 import { CreateBotRegistry1764170000000 } from './migrations/1764170000000-create-bot-registry';
 import { CreateBotState1764180000000 } from './migrations/1764180000000-create-bot-state';
-import { PollVoteEntity } from './polls/poll-vote.entity';
-import { PollEntity } from './polls/poll.entity';
-import { BotCatalog } from './registry/bot-catalog';
-import { BotConversationEntity } from './registry/bot-conversation.entity';
-import { BotInstallationEntity } from './registry/bot-installation.entity';
-import { WebhookBotEntity } from './registry/webhook-bot.entity';
-import { ReminderScheduler } from './reminders/reminder-scheduler';
-import { ReminderEntity } from './reminders/reminder.entity';
+import { ReminderScheduler } from './reminders/reminder.scheduler';
 import { BotReplies } from './replies/bot-replies';
-import { ConversationAccess } from './use-cases/conversation-access';
-import { ConversationSetup } from './use-cases/conversation-setup';
-import { DispatchCommandUseCase } from './use-cases/dispatch-command.use-case';
-import { InstallBotUseCase } from './use-cases/install-bot.use-case';
-import { ListBotsUseCase } from './use-cases/list-bots.use-case';
-import { ListInstalledBotsUseCase } from './use-cases/list-installed-bots.use-case';
-import { RegisterWebhookBotUseCase } from './use-cases/register-webhook-bot.use-case';
-import { UninstallBotUseCase } from './use-cases/uninstall-bot.use-case';
-import {
-  WEBHOOK_CONTROLLERS,
-  WEBHOOK_ENTITIES,
-  WEBHOOK_MIGRATIONS,
-  WEBHOOK_PROVIDERS,
-} from './webhooks';
+import { BotCatalog } from './shared/bot-catalog';
+import { ConversationAccess } from './shared/conversation-access';
+import { ConversationSetup } from './shared/conversation-setup';
+import { CallWebhookUseCase } from './use-cases/call-webhook';
+import { DispatchCommandUseCase } from './use-cases/dispatch-command';
+import { InstallBotUseCase } from './use-cases/install-bot';
+import { ListBotsUseCase } from './use-cases/list-bots';
+import { ListInstalledBotsUseCase } from './use-cases/list-installed-bots';
+import { RegisterWebhookBotUseCase } from './use-cases/register-webhook-bot';
+import { UninstallBotUseCase } from './use-cases/uninstall-bot';
+import { WebhookHttpClient } from './webhooks/webhook-http.client';
 
 const BUILT_IN_BOT_HANDLERS = [HelpBot, EchoBot, RemindBot, PollBot, StatsBot, StoriesBot];
 
@@ -49,7 +46,7 @@ const BUILT_IN_BOT_HANDLERS = [HelpBot, EchoBot, RemindBot, PollBot, StatsBot, S
     ConversationBotsHttpController,
     MessageCreatedHandler,
     ConversationCreatedHandler,
-    ...WEBHOOK_CONTROLLERS,
+    WebhookCallRequestedHandler,
   ],
   providers: [
     BotReplies,
@@ -57,6 +54,8 @@ const BUILT_IN_BOT_HANDLERS = [HelpBot, EchoBot, RemindBot, PollBot, StatsBot, S
     ConversationAccess,
     ConversationSetup,
     DispatchCommandUseCase,
+    CallWebhookUseCase,
+    WebhookHttpClient,
     RegisterWebhookBotUseCase,
     ListBotsUseCase,
     ListInstalledBotsUseCase,
@@ -69,7 +68,6 @@ const BUILT_IN_BOT_HANDLERS = [HelpBot, EchoBot, RemindBot, PollBot, StatsBot, S
       useFactory: (...handlers: unknown[]) => handlers,
       inject: BUILT_IN_BOT_HANDLERS,
     },
-    ...WEBHOOK_PROVIDERS,
   ],
 })
 export class BotsModule {}
@@ -88,12 +86,10 @@ export const BotsDomain: DomainDefinition = {
     ReminderEntity,
     PollEntity,
     PollVoteEntity,
-    ...WEBHOOK_ENTITIES,
   ],
   migrations: [
     CreateBotReplies1764150000001,
     CreateBotRegistry1764170000000,
     CreateBotState1764180000000,
-    ...WEBHOOK_MIGRATIONS,
   ],
 };

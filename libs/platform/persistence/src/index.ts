@@ -23,4 +23,10 @@ export {
 } from './lib/persistence.types';
 export { timestampColumnType, timestampDefaultNow } from './lib/timestamp-columns.portability';
 export { uuidv7 } from './lib/uuid-v7';
+export {
+  insertIfAbsent,
+  insertOrFind,
+  type InsertOrFindOptions,
+  type InsertOrFindResult,
+} from './lib/insert-or-find';
 export { isUniqueViolation } from './lib/unique-violation';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { BotCatalog } from '../registry/bot-catalog';
 import { BotReplies } from '../replies/bot-replies';
+import { BotCatalog } from '../shared/bot-catalog';
 import { type BuiltInBotHandler, type CommandInvocation, HELP_BOT } from './built-in-bots';
 
 /** `/help`: the commands of the bots installed in this conversation, webhook bots included. */

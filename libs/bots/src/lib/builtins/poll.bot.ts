@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { uuidv7 } from '@switchboard/platform-persistence';
+import { insertIfAbsent, insertOrFind, uuidv7 } from '@switchboard/platform-persistence';
 import { type EntityManager } from 'typeorm';
-import { PollVoteEntity } from '../polls/poll-vote.entity';
-import { PollEntity } from '../polls/poll.entity';
+import { PollVoteEntity } from '../entities/poll-vote.entity';
+import { PollEntity } from '../entities/poll.entity';
 import { BotReplies } from '../replies/bot-replies';
-import { insertIfAbsent } from '../support/insert-if-absent';
-import { ConversationAccess } from '../use-cases/conversation-access';
+import { ConversationAccess } from '../shared/conversation-access';
 import { type BuiltInBotHandler, type CommandInvocation, POLL_BOT } from './built-in-bots';
 import { parsePollArgs, POLL_MAX_OPTIONS, POLL_MIN_OPTIONS } from './command-args';
 import { plural } from './stats.bot';
@@ -50,21 +49,23 @@ export class PollBot implements BuiltInBotHandler {
     const poll = parsePollArgs(args);
     if (!poll) return USAGE;
     if (open) return alreadyOpen(open.question);
-    // If another /poll opened one meanwhile, the unique open_in column makes this insert a no-op.
-    const opened = await insertIfAbsent(manager, PollEntity, {
-      id: uuidv7(),
-      conversationId: message.conversationId,
-      openIn: message.conversationId,
-      question: poll.question,
-      options: poll.options,
-      createdBy: message.sender.id,
-      createdAt: new Date(),
-      closedAt: null,
-    });
-    if (!opened) {
-      const winner = await manager.findOneBy(PollEntity, { openIn: message.conversationId });
-      return alreadyOpen(winner?.question ?? '');
-    }
+    // If another /poll opened one meanwhile, the unique open_in column lets only one insert win.
+    const opened = await insertOrFind(
+      manager,
+      PollEntity,
+      {
+        id: uuidv7(),
+        conversationId: message.conversationId,
+        openIn: message.conversationId,
+        question: poll.question,
+        options: poll.options,
+        createdBy: message.sender.id,
+        createdAt: new Date(),
+        closedAt: null,
+      },
+      { openIn: message.conversationId },
+    );
+    if (!opened.created) return alreadyOpen(opened.row.question);
     return [
       `📊 ${poll.question}`,
       ...poll.options.map((option, index) => `${index + 1}. ${option}`),

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '@switchboard/platform-persistence';
+import { ReminderEntity } from '../entities/reminder.entity';
+import { ReminderScheduler } from '../reminders/reminder.scheduler';
 import { BotReplies } from '../replies/bot-replies';
-import { ReminderEntity } from '../reminders/reminder.entity';
-import { ReminderScheduler } from '../reminders/reminder-scheduler';
 import { type BuiltInBotHandler, type CommandInvocation, REMIND_BOT } from './built-in-bots';
 import { parseReminder } from './command-args';
 

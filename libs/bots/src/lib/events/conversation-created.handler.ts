@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Chat, type EventPayload } from '@switchboard/contracts';
 import { EventContext, EventHandler } from '@switchboard/platform-messaging';
-import { ConversationSetup } from '../use-cases/conversation-setup';
+import { ConversationSetup } from '../shared/conversation-setup';
 
 /** A new conversation gets the default bots (unless a message or an admin got there first). */
 @Controller()

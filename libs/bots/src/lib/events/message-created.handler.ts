@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { Chat, type EventPayload } from '@switchboard/contracts';
 import { EventContext, EventHandler } from '@switchboard/platform-messaging';
-import { DispatchCommandUseCase } from '../use-cases/dispatch-command.use-case';
+import { DispatchCommandUseCase } from '../use-cases/dispatch-command';
 
 @Controller()
 export class MessageCreatedHandler {

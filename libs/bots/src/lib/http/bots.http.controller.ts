@@ -2,9 +2,9 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ErrorEnvelope } from '@switchboard/contracts';
 import { type AuthenticatedUser, CurrentUser } from '@switchboard/platform-auth';
 import { Returns, ZodValidationPipe } from '@switchboard/platform-runtime';
-import { BotList, RegisteredBotView } from '../registry/bot-views';
-import { ListBotsUseCase } from '../use-cases/list-bots.use-case';
-import { RegisterWebhookBotUseCase } from '../use-cases/register-webhook-bot.use-case';
+import { BotList, RegisteredBotView } from '../shared/views';
+import { ListBotsUseCase } from '../use-cases/list-bots';
+import { RegisterWebhookBotUseCase } from '../use-cases/register-webhook-bot';
 import { RegisterBotBody } from './bots.http-schemas';
 
 @Controller('bots')

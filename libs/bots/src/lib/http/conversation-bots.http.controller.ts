@@ -3,10 +3,10 @@ import { ErrorEnvelope } from '@switchboard/contracts';
 import { type AuthenticatedUser, CurrentUser } from '@switchboard/platform-auth';
 import { Returns, ZodValidationPipe } from '@switchboard/platform-runtime';
 import { type FastifyReply } from 'fastify';
-import { InstalledBotList, InstalledBotView } from '../registry/bot-views';
-import { InstallBotUseCase } from '../use-cases/install-bot.use-case';
-import { ListInstalledBotsUseCase } from '../use-cases/list-installed-bots.use-case';
-import { UninstallBotUseCase } from '../use-cases/uninstall-bot.use-case';
+import { InstalledBotList, InstalledBotView } from '../shared/views';
+import { InstallBotUseCase } from '../use-cases/install-bot';
+import { ListInstalledBotsUseCase } from '../use-cases/list-installed-bots';
+import { UninstallBotUseCase } from '../use-cases/uninstall-bot';
 import { ConversationBotParams, ConversationParams } from './bots.http-schemas';
 
 const UNAUTHENTICATED = 'AUTH.UNAUTHENTICATED: no valid bearer token';

@@ -1,12 +1,15 @@
-import { buildDataSourceOptions, runMigrations } from '@switchboard/platform-persistence';
+import {
+  buildDataSourceOptions,
+  insertIfAbsent,
+  runMigrations,
+} from '@switchboard/platform-persistence';
 import { createTestDatabase } from '@switchboard/platform-testing';
 import { DataSource, LessThanOrEqual } from 'typeorm';
 import { BotsDomain } from '../bots.module';
+import { BotConversationEntity } from '../entities/bot-conversation.entity';
 import { BotReplyEntity } from '../entities/bot-reply.entity';
-import { PollEntity } from '../polls/poll.entity';
-import { BotConversationEntity } from '../registry/bot-conversation.entity';
-import { ReminderEntity } from '../reminders/reminder.entity';
-import { insertIfAbsent } from '../support/insert-if-absent';
+import { PollEntity } from '../entities/poll.entity';
+import { ReminderEntity } from '../entities/reminder.entity';
 
 /**
  * The bots schema on both databases Switchboard runs on: SQLite is the `npm start` default,

@@ -8,10 +8,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
-import { FakeChat } from '../../test-support/fake-chat';
 import { BotsDomain } from '../bots.module';
-import { WebhookBotEntity } from '../registry/webhook-bot.entity';
-import { type WebhookCallBody } from './call-webhook.use-case';
+import { WebhookBotEntity } from '../entities/webhook-bot.entity';
+import { FakeChat } from '../testing/fake-chat';
+import { type WebhookCallBody } from '../use-cases/call-webhook';
 import { verifyWebhookSignature, WebhookHeaders } from './webhook-signature';
 
 const MAX_DELIVER = 3;

@@ -14,7 +14,7 @@ export class CallEventsHandler {
     @Payload() event: EventPayload<typeof Calls.CallMissed>,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    await this.postCallMessage.execute(context.manager, event.call);
+    await this.postCallMessage.execute(event.call, context.manager);
   }
 
   @EventHandler(Calls.CallEnded)
@@ -22,6 +22,6 @@ export class CallEventsHandler {
     @Payload() event: EventPayload<typeof Calls.CallEnded>,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    await this.postCallMessage.execute(context.manager, event.call);
+    await this.postCallMessage.execute(event.call, context.manager);
   }
 }

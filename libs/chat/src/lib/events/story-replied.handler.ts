@@ -14,6 +14,6 @@ export class StoryRepliedHandler {
     @Payload() event: EventPayload<typeof Stories.StoryReplied>,
     @Ctx() context: EventContext,
   ): Promise<void> {
-    await this.replyToStory.execute(context.manager, event);
+    await this.replyToStory.execute(event, context.manager);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Calls } from '@switchboard/contracts';
-import { isUniqueViolation } from '@switchboard/platform-persistence';
+import { insertOrFind } from '@switchboard/platform-persistence';
 import { DataSource } from 'typeorm';
 import { CallsErrors } from '../../calls.errors';
 import { BusyUserEntity } from '../../entities/busy-user.entity';
@@ -23,36 +23,32 @@ export class AcceptCallUseCase {
   ) {}
 
   async execute({ callId, userId }: CallActionInput): Promise<Calls.CallView> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const call = await this.transitions.load(manager, callId);
-        if (!isParticipant(call, userId)) throw CallsErrors.notAParticipant(callId);
-        if (call.callerId === userId) throw CallsErrors.notAnInvitee(callId);
-        if (call.state === 'active') throw CallsErrors.alreadyAnswered(callId, call.acceptedBy);
-        this.transitions.assertAllowed(call, 'active');
-        const mine = await manager.findOneByOrFail(CallParticipantEntity, { callId, userId });
-        if (mine.response === 'declined') throw CallsErrors.alreadyDeclined(callId);
+    return this.dataSource.transaction(async (manager) => {
+      const call = await this.transitions.load(manager, callId);
+      if (!isParticipant(call, userId)) throw CallsErrors.notAParticipant(callId);
+      if (call.callerId === userId) throw CallsErrors.notAnInvitee(callId);
+      if (call.state === 'active') throw CallsErrors.alreadyAnswered(callId, call.acceptedBy);
+      this.transitions.assertAllowed(call, 'active');
+      const mine = await manager.findOneByOrFail(CallParticipantEntity, { callId, userId });
+      if (mine.response === 'declined') throw CallsErrors.alreadyDeclined(callId);
 
-        const now = new Date();
-        const accepted = await this.transitions.apply(manager, call, 'active', {
-          acceptedBy: userId,
-          answeredAt: now,
-        });
-        if (!accepted) {
-          const current = await this.transitions.load(manager, callId);
-          if (current.state === 'active') {
-            throw CallsErrors.alreadyAnswered(callId, current.acceptedBy);
-          }
-          throw CallsErrors.illegalTransition(callId, current.state, 'active');
-        }
-        await manager.update(CallParticipantEntity, { callId, userId }, { response: 'accepted' });
-        await manager.insert(BusyUserEntity, { userId, callId });
-        return toCallView(accepted);
+      const now = new Date();
+      const accepted = await this.transitions.apply(manager, call, 'active', {
+        acceptedBy: userId,
+        answeredAt: now,
       });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const busy = await this.dataSource.getRepository(BusyUserEntity).findOneBy({ userId });
-      throw CallsErrors.userBusy(userId, busy?.callId ?? null);
-    }
+      if (!accepted) {
+        const current = await this.transitions.load(manager, callId);
+        if (current.state === 'active') {
+          throw CallsErrors.alreadyAnswered(callId, current.acceptedBy);
+        }
+        throw CallsErrors.illegalTransition(callId, current.state, 'active');
+      }
+      await manager.update(CallParticipantEntity, { callId, userId }, { response: 'accepted' });
+      // Busy in another call: the error rolls the transition back and the call rings on.
+      const busy = await insertOrFind(manager, BusyUserEntity, { userId, callId }, { userId });
+      if (!busy.created) throw CallsErrors.userBusy(userId, busy.row.callId);
+      return toCallView(accepted);
+    });
   }
 }

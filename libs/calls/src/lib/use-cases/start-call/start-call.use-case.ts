@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Chat, type Calls } from '@switchboard/contracts';
 import { RpcClient } from '@switchboard/platform-messaging';
-import { isUniqueViolation, uuidv7 } from '@switchboard/platform-persistence';
+import { insertOrFind, uuidv7 } from '@switchboard/platform-persistence';
 import { SERVICE_CONFIG } from '@switchboard/platform-runtime';
 import { DataSource } from 'typeorm';
 import { type CallsConfig } from '../../calls.config';
@@ -56,25 +56,26 @@ export class StartCallUseCase {
       durationSeconds: null,
       failureReason: null,
     };
-    try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(CallEntity, call);
-        await manager.insert(BusyUserEntity, { userId: input.callerId, callId: call.id });
-        await manager.insert(CallParticipantEntity, [
-          { callId: call.id, userId: input.callerId, role: 'caller', response: 'pending' },
-          ...inviteeIds.map((userId) => ({
-            callId: call.id,
-            userId,
-            role: 'invitee' as const,
-            response: 'pending' as const,
-          })),
-        ]);
-        await this.transitions.announce(manager, call);
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      throw CallsErrors.userBusy(input.callerId, await this.busyCallOf(input.callerId));
-    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(CallEntity, call);
+      const busy = await insertOrFind(
+        manager,
+        BusyUserEntity,
+        { userId: input.callerId, callId: call.id },
+        { userId: input.callerId },
+      );
+      if (!busy.created) throw CallsErrors.userBusy(input.callerId, busy.row.callId);
+      await manager.insert(CallParticipantEntity, [
+        { callId: call.id, userId: input.callerId, role: 'caller', response: 'pending' },
+        ...inviteeIds.map((userId) => ({
+          callId: call.id,
+          userId,
+          role: 'invitee' as const,
+          response: 'pending' as const,
+        })),
+      ]);
+      await this.transitions.announce(manager, call);
+    });
     this.scheduler.wakeAt(call.ringsUntil);
     return toCallView(call);
   }

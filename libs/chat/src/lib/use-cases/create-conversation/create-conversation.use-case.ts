@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Chat } from '@switchboard/contracts';
 import { Outbox } from '@switchboard/platform-messaging';
-import { isUniqueViolation, uuidv7 } from '@switchboard/platform-persistence';
+import { insertOrFind, uuidv7 } from '@switchboard/platform-persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { ChatErrors } from '../../chat.errors';
 import { ConversationMemberEntity } from '../../entities/conversation-member.entity';
@@ -32,50 +32,29 @@ export class CreateConversationUseCase {
     private readonly outbox: Outbox,
   ) {}
 
-  async execute(input: CreateConversationInput): Promise<CreateConversationOutcome> {
-    if (input.kind === 'group') {
-      const conversation = await this.dataSource.transaction((manager) =>
-        this.createGroup(manager, input),
-      );
-      return { conversation, created: true };
+  /**
+   * In the caller's transaction when given its `manager` (an event handler's inbox transaction),
+   * else in one of its own.
+   */
+  async execute(
+    input: CreateConversationInput,
+    manager?: EntityManager,
+  ): Promise<CreateConversationOutcome> {
+    if (input.kind === 'direct' && input.userId === input.creatorId) {
+      throw ChatErrors.directWithSelf();
     }
-    if (input.userId === input.creatorId) throw ChatErrors.directWithSelf();
-    const directKey = directKeyOf(input.creatorId, input.userId);
-    try {
-      return await this.dataSource.transaction((manager) =>
-        this.findOrCreateDirect(manager, input.creatorId, input.userId, directKey),
-      );
-    } catch (error) {
-      // Both people opened the chat at once: the unique direct_key let one insert win; the other
-      // transaction is aborted (Postgres), so look the winner up in a fresh one.
-      if (!isUniqueViolation(error)) throw error;
-      return this.dataSource.transaction((manager) =>
-        this.findOrCreateDirect(manager, input.creatorId, input.userId, directKey),
-      );
-    }
+    if (manager) return this.create(manager, input);
+    return this.dataSource.transaction((own) => this.create(own, input));
   }
 
-  /**
-   * The direct conversation of two people, created if they have none yet, inside the caller's
-   * transaction (an event handler's inbox transaction). Like {@link execute} it announces a new
-   * one with `ConversationCreated`. The insert runs in a savepoint: when someone creates the pair's
-   * conversation at the same moment, only the savepoint is rolled back and theirs is returned.
-   */
-  async findOrCreateDirectIn(
+  private async create(
     manager: EntityManager,
-    creatorId: string,
-    userId: string,
+    input: CreateConversationInput,
   ): Promise<CreateConversationOutcome> {
-    if (userId === creatorId) throw ChatErrors.directWithSelf();
-    const directKey = directKeyOf(creatorId, userId);
-    try {
-      return await manager.transaction((savepoint) =>
-        this.findOrCreateDirect(savepoint, creatorId, userId, directKey),
-      );
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      return this.findOrCreateDirect(manager, creatorId, userId, directKey);
+    if (input.kind === 'group') {
+      return { conversation: await this.createGroup(manager, input), created: true };
     }
+    return this.findOrCreateDirect(manager, input.creatorId, input.userId);
   }
 
   private async createGroup(
@@ -87,70 +66,50 @@ export class CreateConversationUseCase {
     if (memberIds.length > Chat.GROUP_MEMBERS_MAX) {
       throw ChatErrors.tooManyMembers(Chat.GROUP_MEMBERS_MAX, 'invalid_argument');
     }
-    return this.insert(manager, {
-      kind: 'group',
-      title: input.title,
-      creatorId: input.creatorId,
-      directKey: null,
-      members: memberIds.map((userId) => ({
+    const conversation = newConversation('group', input.title, input.creatorId, null);
+    await manager.insert(ConversationEntity, conversation);
+    return this.addMembers(
+      manager,
+      conversation,
+      memberIds.map((userId) => ({
         userId,
         role: userId === input.creatorId ? 'admin' : 'member',
       })),
-    });
+    );
   }
 
   private async findOrCreateDirect(
     manager: EntityManager,
     creatorId: string,
     userId: string,
-    directKey: string,
   ): Promise<CreateConversationOutcome> {
+    const directKey = directKeyOf(creatorId, userId);
     const existing = await manager.findOneBy(ConversationEntity, { directKey });
-    if (existing) {
-      const members = await membersOf(manager, existing.id);
-      return { conversation: toConversationView(existing, members), created: false };
-    }
-    const conversation = await this.insert(manager, {
-      kind: 'direct',
-      title: null,
-      creatorId,
-      directKey,
-      // Two equals: either may do what an admin may (nobody can join a direct conversation anyway).
-      members: [
-        { userId: creatorId, role: 'admin' },
-        { userId, role: 'admin' },
-      ],
-    });
-    return { conversation, created: true };
+    if (existing) return existingDirect(manager, existing);
+    // Both people opening the chat at once: the unique direct_key lets one insert win, and the
+    // other gets the winner's conversation.
+    const conversation = newConversation('direct', null, creatorId, directKey);
+    const stored = await insertOrFind(manager, ConversationEntity, conversation, { directKey });
+    if (!stored.created) return existingDirect(manager, stored.row);
+    // Two equals: either may do what an admin may (nobody can join a direct conversation anyway).
+    const view = await this.addMembers(manager, conversation, [
+      { userId: creatorId, role: 'admin' },
+      { userId, role: 'admin' },
+    ]);
+    return { conversation: view, created: true };
   }
 
-  private async insert(
+  /** Adds the members of a conversation just inserted, and announces it with `ConversationCreated`. */
+  private async addMembers(
     manager: EntityManager,
-    spec: {
-      kind: Chat.ConversationKind;
-      title: string | null;
-      creatorId: string;
-      directKey: string | null;
-      members: { userId: string; role: Chat.MemberRole }[];
-    },
+    conversation: ConversationEntity,
+    specs: { userId: string; role: Chat.MemberRole }[],
   ): Promise<Chat.ConversationView> {
-    const now = new Date();
-    const id = uuidv7();
-    const conversation: ConversationEntity = {
-      id,
-      kind: spec.kind,
-      title: spec.title,
-      createdBy: spec.creatorId,
-      createdAt: now,
-      directKey: spec.directKey,
-      activityKey: id,
-    };
-    await manager.insert(ConversationEntity, conversation);
-    const members: ConversationMemberEntity[] = spec.members.map(({ userId, role }) => ({
-      conversationId: id,
+    const members: ConversationMemberEntity[] = specs.map(({ userId, role }) => ({
+      conversationId: conversation.id,
       userId,
       role,
-      joinedAt: now,
+      joinedAt: conversation.createdAt,
       lastReadMessageId: null,
       lastReadAt: null,
     }));
@@ -159,6 +118,32 @@ export class CreateConversationUseCase {
     await this.outbox.add(manager, Chat.ConversationCreated, { conversation: view });
     return view;
   }
+}
+
+async function existingDirect(
+  manager: EntityManager,
+  conversation: ConversationEntity,
+): Promise<CreateConversationOutcome> {
+  const members = await membersOf(manager, conversation.id);
+  return { conversation: toConversationView(conversation, members), created: false };
+}
+
+function newConversation(
+  kind: Chat.ConversationKind,
+  title: string | null,
+  creatorId: string,
+  directKey: string | null,
+): ConversationEntity {
+  const id = uuidv7();
+  return {
+    id,
+    kind,
+    title,
+    createdBy: creatorId,
+    createdAt: new Date(),
+    directKey,
+    activityKey: id,
+  };
 }
 
 /** Same order as {@link membersOf}: joined_at, then user id. */

@@ -44,15 +44,18 @@ export function callMessageText(call: Calls.CallView): string {
 export class PostCallMessageUseCase {
   constructor(private readonly postMessage: PostMessageUseCase) {}
 
-  async execute(manager: EntityManager, call: Calls.CallView): Promise<Chat.MessageView> {
+  async execute(call: Calls.CallView, manager: EntityManager): Promise<Chat.MessageView> {
     try {
-      const { message } = await this.postMessage.executeIn(manager, {
-        conversationId: call.conversationId,
-        sender: CALLS_SENDER,
-        text: callMessageText(call),
-        clientMessageId: callClientMessageId(call.id),
-        ref: { kind: 'call', id: call.id },
-      });
+      const { message } = await this.postMessage.execute(
+        {
+          conversationId: call.conversationId,
+          sender: CALLS_SENDER,
+          text: callMessageText(call),
+          clientMessageId: callClientMessageId(call.id),
+          ref: { kind: 'call', id: call.id },
+        },
+        manager,
+      );
       return message;
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

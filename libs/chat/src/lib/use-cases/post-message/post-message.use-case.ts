@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Chat } from '@switchboard/contracts';
 import { Outbox } from '@switchboard/platform-messaging';
-import { isUniqueViolation, uuidv7 } from '@switchboard/platform-persistence';
+import { insertOrFind, uuidv7 } from '@switchboard/platform-persistence';
 import { DataSource, type EntityManager, LessThan } from 'typeorm';
 import { ChatErrors } from '../../chat.errors';
 import { ConversationEntity } from '../../entities/conversation.entity';
@@ -37,28 +37,13 @@ export class PostMessageUseCase {
     private readonly outbox: Outbox,
   ) {}
 
-  async execute(input: PostMessageInput): Promise<PostMessageOutcome> {
-    try {
-      return await this.dataSource.transaction((manager) => this.post(manager, input));
-    } catch (error) {
-      // Two sends with the same key at once: the loser finds the winner's message.
-      if (input.clientMessageId === undefined || !isUniqueViolation(error)) throw error;
-      return this.dataSource.transaction((manager) => this.post(manager, input));
-    }
-  }
-
   /**
-   * The same, inside the caller's transaction (an event handler's inbox transaction). The insert
-   * runs in a savepoint: when a concurrent post with the same key wins, only the savepoint is
-   * rolled back and the winner's message is returned, so the caller's transaction stays usable.
+   * In the caller's transaction when given its `manager` (an event handler's inbox transaction),
+   * else in one of its own.
    */
-  async executeIn(manager: EntityManager, input: PostMessageInput): Promise<PostMessageOutcome> {
-    try {
-      return await manager.transaction((savepoint) => this.post(savepoint, input));
-    } catch (error) {
-      if (input.clientMessageId === undefined || !isUniqueViolation(error)) throw error;
-      return this.post(manager, input);
-    }
+  async execute(input: PostMessageInput, manager?: EntityManager): Promise<PostMessageOutcome> {
+    if (manager) return this.post(manager, input);
+    return this.dataSource.transaction((own) => this.post(own, input));
   }
 
   private async post(manager: EntityManager, input: PostMessageInput): Promise<PostMessageOutcome> {
@@ -68,22 +53,18 @@ export class PostMessageUseCase {
     } else {
       await requireConversation(manager, input.conversationId);
     }
-    if (input.clientMessageId !== undefined) {
-      const earlier = await manager.findOneBy(MessageEntity, {
-        conversationId: input.conversationId,
-        senderKind: input.sender.kind,
-        senderId: input.sender.id,
-        clientMessageId: input.clientMessageId,
-      });
-      if (earlier) {
-        // Once edited or deleted, the stored text no longer tells a retry from a reuse; the
-        // message was sent, so the retry gets it back.
-        const changed = earlier.editedAt !== null || earlier.deletedAt !== null;
-        if (!changed && earlier.text !== input.text) {
-          throw ChatErrors.clientMessageIdReused(input.clientMessageId);
-        }
-        return { message: toMessageView(earlier), created: false };
-      }
+    const key =
+      input.clientMessageId === undefined
+        ? null
+        : {
+            conversationId: input.conversationId,
+            senderKind: input.sender.kind,
+            senderId: input.sender.id,
+            clientMessageId: input.clientMessageId,
+          };
+    if (key) {
+      const earlier = await manager.findOneBy(MessageEntity, key);
+      if (earlier) return retried(earlier, input.text, key.clientMessageId);
     }
     const message: MessageEntity = {
       id: uuidv7(),
@@ -98,15 +79,25 @@ export class PostMessageUseCase {
       editedAt: null,
       deletedAt: null,
     };
-    // Moves the conversation to the top of its members' lists; the condition keeps the newest id
-    // when sends race. Done before the insert so that, like membership changes, a post locks the
-    // conversation row before anything else (one lock order, no deadlock between the two).
-    await manager.update(
-      ConversationEntity,
-      { id: input.conversationId, activityKey: LessThan(message.id) },
-      { activityKey: message.id },
-    );
-    await manager.insert(MessageEntity, message);
+    const insert = async (writer: EntityManager): Promise<void> => {
+      // Moves the conversation to the top of its members' lists; the condition keeps the newest id
+      // when sends race. Done before the insert so that, like membership changes, a post locks the
+      // conversation row before anything else (one lock order, no deadlock between the two).
+      await writer.update(
+        ConversationEntity,
+        { id: input.conversationId, activityKey: LessThan(message.id) },
+        { activityKey: message.id },
+      );
+      await writer.insert(MessageEntity, message);
+    };
+    if (key) {
+      // Two sends with the same key at once: the loser gets the winner's message, and its move of
+      // the conversation is undone with its insert.
+      const stored = await insertOrFind(manager, MessageEntity, message, key, { insert });
+      if (!stored.created) return retried(stored.row, input.text, key.clientMessageId);
+    } else {
+      await insert(manager);
+    }
     const view = toMessageView(message);
     // Same transaction: the event exists if and only if the message does.
     await this.outbox.add(manager, Chat.MessageCreated, {
@@ -115,4 +106,17 @@ export class PostMessageUseCase {
     });
     return { message: view, created: true };
   }
+}
+
+/** A retry with the key of a stored message gets that message back, unless the text differs. */
+function retried(
+  earlier: MessageEntity,
+  text: string,
+  clientMessageId: string,
+): PostMessageOutcome {
+  // Once edited or deleted, the stored text no longer tells a retry from a reuse; the message was
+  // sent, so the retry gets it back.
+  const changed = earlier.editedAt !== null || earlier.deletedAt !== null;
+  if (!changed && earlier.text !== text) throw ChatErrors.clientMessageIdReused(clientMessageId);
+  return { message: toMessageView(earlier), created: false };
 }

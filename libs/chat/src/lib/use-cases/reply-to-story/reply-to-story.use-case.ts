@@ -33,7 +33,7 @@ export class ReplyToStoryUseCase {
     private readonly postMessage: PostMessageUseCase,
   ) {}
 
-  async execute(manager: EntityManager, reply: StoryReply): Promise<ReplyToStoryOutcome> {
+  async execute(reply: StoryReply, manager: EntityManager): Promise<ReplyToStoryOutcome> {
     const authorId = reply.story.authorId;
     if (reply.replierId === authorId) {
       // Stories refuses these; a direct conversation with oneself does not exist anyway.
@@ -48,19 +48,21 @@ export class ReplyToStoryUseCase {
         `Story reply ${reply.replyId}: text is not a valid chat message`,
       );
     }
-    const { conversation, created } = await this.createConversation.findOrCreateDirectIn(
+    const { conversation, created } = await this.createConversation.execute(
+      { kind: 'direct', creatorId: reply.replierId, userId: authorId },
       manager,
-      reply.replierId,
-      authorId,
     );
     try {
-      const { message } = await this.postMessage.executeIn(manager, {
-        conversationId: conversation.id,
-        sender: { kind: 'user', id: reply.replierId },
-        text: text.data,
-        clientMessageId: storyReplyClientMessageId(reply.replyId),
-        ref: { kind: 'story', id: reply.story.id },
-      });
+      const { message } = await this.postMessage.execute(
+        {
+          conversationId: conversation.id,
+          sender: { kind: 'user', id: reply.replierId },
+          text: text.data,
+          clientMessageId: storyReplyClientMessageId(reply.replyId),
+          ref: { kind: 'story', id: reply.story.id },
+        },
+        manager,
+      );
       return { message, conversationCreated: created };
     } catch (error) {
       // The same reply id with another text: a publisher bug that no retry can fix.

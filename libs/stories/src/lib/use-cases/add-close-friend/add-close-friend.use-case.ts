@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { insertIfAbsent } from '@switchboard/platform-persistence';
 import { DataSource } from 'typeorm';
 import { CloseFriendEntity } from '../../entities/close-friend.entity';
 import { StoriesErrors } from '../../stories.errors';
@@ -25,12 +26,6 @@ export class AddCloseFriendUseCase {
     ) {
       throw StoriesErrors.tooManyCloseFriends(CLOSE_FRIENDS_MAX);
     }
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(CloseFriendEntity)
-      .values({ ...key, addedAt: new Date() })
-      .orIgnore()
-      .execute();
+    await insertIfAbsent(manager, CloseFriendEntity, { ...key, addedAt: new Date() });
   }
 }

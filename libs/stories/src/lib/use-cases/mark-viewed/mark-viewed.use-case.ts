@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { insertIfAbsent } from '@switchboard/platform-persistence';
 import { DataSource } from 'typeorm';
 import { StoryViewEntity } from '../../entities/story-view.entity';
 import { StoryAccess } from '../../shared/story-access';
@@ -17,12 +18,10 @@ export class MarkViewedUseCase {
   async execute(input: { storyId: string; userId: string }): Promise<void> {
     const story = await this.access.requireVisible(input.storyId, input.userId);
     if (story.authorId === input.userId) return;
-    await this.dataSource.manager
-      .createQueryBuilder()
-      .insert()
-      .into(StoryViewEntity)
-      .values({ storyId: story.id, viewerId: input.userId, viewedAt: new Date() })
-      .orIgnore()
-      .execute();
+    await insertIfAbsent(this.dataSource.manager, StoryViewEntity, {
+      storyId: story.id,
+      viewerId: input.userId,
+      viewedAt: new Date(),
+    });
   }
 }

@@ -1,14 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { isUniqueViolation, uuidv7 } from '@switchboard/platform-persistence';
+import { insertIfAbsent, uuidv7 } from '@switchboard/platform-persistence';
 import { SERVICE_CONFIG } from '@switchboard/platform-runtime';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { type BotsConfig } from '../bots.config';
-import { BotsErrors } from '../bots.errors';
-import { builtInBot } from '../builtins/built-in-bots';
-import { botView, type RegisteredBotView } from '../registry/bot-views';
-import { WebhookBotEntity } from '../registry/webhook-bot.entity';
-import { assertWebhookUrlAllowed } from '../webhooks/webhook-url.policy';
+import { type BotsConfig } from '../../bots.config';
+import { BotsErrors } from '../../bots.errors';
+import { builtInBot } from '../../builtins/built-in-bots';
+import { WebhookBotEntity } from '../../entities/webhook-bot.entity';
+import { botView, type RegisteredBotView } from '../../shared/views';
+import { assertWebhookUrlAllowed } from '../../webhooks/webhook-url.policy';
 
 export interface RegisterWebhookBotInput {
   ownerId: string;
@@ -46,11 +46,8 @@ export class RegisterWebhookBotUseCase {
       signingSecret: randomBytes(32).toString('base64url'),
       createdAt: new Date(),
     };
-    try {
-      await repository.insert(bot);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw BotsErrors.nameTaken(input.name); // lost a race
-      throw error;
+    if (!(await insertIfAbsent(this.dataSource.manager, WebhookBotEntity, bot))) {
+      throw BotsErrors.nameTaken(input.name); // lost a race
     }
     const view = botView({
       kind: 'webhook',

@@ -1,6 +1,6 @@
 import { Bots, EntityId, Instant, UserId } from '@switchboard/contracts';
 import { z } from 'zod';
-import { type BotInstallationEntity } from './bot-installation.entity';
+import { type BotInstallationEntity } from '../entities/bot-installation.entity';
 import { type CatalogBot } from './bot-catalog';
 
 export const CommandView = z

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DueWorkJob } from '@switchboard/platform-runtime';
 import { DataSource, type EntityManager, LessThan, LessThanOrEqual } from 'typeorm';
 import { REMIND_BOT } from '../builtins/built-in-bots';
-import { BotInstallationEntity } from '../registry/bot-installation.entity';
+import { BotInstallationEntity } from '../entities/bot-installation.entity';
+import { ReminderEntity } from '../entities/reminder.entity';
 import { BotReplies } from '../replies/bot-replies';
-import { ReminderEntity } from './reminder.entity';
 
 /** Every instance looks for due reminders this often, so one is never more than this late. */
 export const REMINDER_SWEEP_MS = 500;

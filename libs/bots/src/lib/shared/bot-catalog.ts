@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EntityManager, In } from 'typeorm';
 import { BUILT_IN_BOTS, builtInBot, type CommandSpec } from '../builtins/built-in-bots';
-import { BotInstallationEntity } from './bot-installation.entity';
-import { WebhookBotEntity } from './webhook-bot.entity';
+import { BotInstallationEntity } from '../entities/bot-installation.entity';
+import { WebhookBotEntity } from '../entities/webhook-bot.entity';
 
 /** A bot of either kind, as the registry, `/help` and the dispatcher see it. */
 export type CatalogBot =

@@ -3,9 +3,9 @@ import { Bots, type Chat } from '@switchboard/contracts';
 import { Outbox } from '@switchboard/platform-messaging';
 import { uuidv7 } from '@switchboard/platform-persistence';
 import { type EntityManager } from 'typeorm';
-import { BUILT_IN_HANDLERS, type BuiltInBotHandler } from '../builtins/built-in-bots';
-import { BotCatalog } from '../registry/bot-catalog';
-import { ConversationSetup } from './conversation-setup';
+import { BUILT_IN_HANDLERS, type BuiltInBotHandler } from '../../builtins/built-in-bots';
+import { BotCatalog } from '../../shared/bot-catalog';
+import { ConversationSetup } from '../../shared/conversation-setup';
 import { parseCommand } from './parse-command';
 
 export type DispatchOutcome = 'built-in' | 'webhook' | 'ignored';

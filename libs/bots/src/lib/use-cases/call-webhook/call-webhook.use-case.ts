@@ -4,12 +4,12 @@ import { UnprocessableEvent } from '@switchboard/platform-messaging';
 import { SERVICE_CONFIG } from '@switchboard/platform-runtime';
 import { type EntityManager } from 'typeorm';
 import { z } from 'zod';
-import { type BotsConfig } from '../bots.config';
-import { WebhookBotEntity } from '../registry/webhook-bot.entity';
-import { BotReplies } from '../replies/bot-replies';
-import { WebhookHttpClient, type WebhookHttpResult } from './webhook-http.client';
-import { webhookRequestHeaders } from './webhook-signature';
-import { checkWebhookUrl } from './webhook-url.policy';
+import { type BotsConfig } from '../../bots.config';
+import { WebhookBotEntity } from '../../entities/webhook-bot.entity';
+import { BotReplies } from '../../replies/bot-replies';
+import { WebhookHttpClient, type WebhookHttpResult } from '../../webhooks/webhook-http.client';
+import { webhookRequestHeaders } from '../../webhooks/webhook-signature';
+import { checkWebhookUrl } from '../../webhooks/webhook-url.policy';
 
 /** A webhook answer is a small JSON object; anything longer is not read. */
 export const WEBHOOK_RESPONSE_MAX_BYTES = 64 * 1024;

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { insertIfAbsent } from '@switchboard/platform-persistence';
 import { SERVICE_CONFIG } from '@switchboard/platform-runtime';
 import { type EntityManager } from 'typeorm';
 import { type BotsConfig } from '../bots.config';
-import { BotConversationEntity } from '../registry/bot-conversation.entity';
-import { BotInstallationEntity } from '../registry/bot-installation.entity';
-import { insertIfAbsent } from '../support/insert-if-absent';
+import { BotConversationEntity } from '../entities/bot-conversation.entity';
+import { BotInstallationEntity } from '../entities/bot-installation.entity';
 
 /** `installed_by` of the bots installed by default. */
 export const DEFAULT_INSTALLER = 'system';
@@ -25,6 +25,8 @@ export class ConversationSetup {
 
   /** Call inside the transaction that then reads or changes the installations. */
   async ensureInitialized(manager: EntityManager, conversationId: string): Promise<void> {
+    // Every command passes here, and the row exists after the first: look before inserting.
+    if (await manager.existsBy(BotConversationEntity, { conversationId })) return;
     const installedAt = new Date();
     const first = await insertIfAbsent(manager, BotConversationEntity, {
       conversationId,

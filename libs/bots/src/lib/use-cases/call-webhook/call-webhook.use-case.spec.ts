@@ -1,11 +1,11 @@
 import { AppError, type Bots, type Chat, type EventPayload } from '@switchboard/contracts';
 import { UnprocessableEvent } from '@switchboard/platform-messaging';
 import { type EntityManager } from 'typeorm';
-import { type BotsConfig } from '../bots.config';
-import { type WebhookBotEntity } from '../registry/webhook-bot.entity';
-import { type BotReplies } from '../replies/bot-replies';
+import { type BotsConfig } from '../../bots.config';
+import { type WebhookBotEntity } from '../../entities/webhook-bot.entity';
+import { type BotReplies } from '../../replies/bot-replies';
+import { type WebhookHttpClient, type WebhookHttpResult } from '../../webhooks/webhook-http.client';
 import { CallWebhookUseCase } from './call-webhook.use-case';
-import { type WebhookHttpClient, type WebhookHttpResult } from './webhook-http.client';
 
 /** The use case's decisions, with the HTTP call and chat replaced by fakes. */
 describe('CallWebhookUseCase', () => {

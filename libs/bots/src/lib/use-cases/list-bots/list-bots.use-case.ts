@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BotCatalog } from '../registry/bot-catalog';
-import { type BotList, botView } from '../registry/bot-views';
+import { BotCatalog } from '../../shared/bot-catalog';
+import { type BotList, botView } from '../../shared/views';
 
 /** Every bot that can be installed: built-in ones, then webhook bots by name. */
 @Injectable()

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BotsErrors } from '../bots.errors';
-import { BotCatalog } from '../registry/bot-catalog';
-import { BotInstallationEntity } from '../registry/bot-installation.entity';
-import { ConversationAccess } from './conversation-access';
-import { ConversationSetup } from './conversation-setup';
+import { BotsErrors } from '../../bots.errors';
+import { BotInstallationEntity } from '../../entities/bot-installation.entity';
+import { BotCatalog } from '../../shared/bot-catalog';
+import { ConversationAccess } from '../../shared/conversation-access';
+import { ConversationSetup } from '../../shared/conversation-setup';
 
 /**
  * Removes a bot from a conversation (admins only); from then on it stays silent there, pending

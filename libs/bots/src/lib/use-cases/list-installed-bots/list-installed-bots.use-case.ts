@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { BotCatalog } from '../registry/bot-catalog';
-import { BotInstallationEntity } from '../registry/bot-installation.entity';
-import { type InstalledBotList, installedBotView } from '../registry/bot-views';
-import { ConversationAccess } from './conversation-access';
-import { ConversationSetup } from './conversation-setup';
+import { BotInstallationEntity } from '../../entities/bot-installation.entity';
+import { BotCatalog } from '../../shared/bot-catalog';
+import { ConversationAccess } from '../../shared/conversation-access';
+import { ConversationSetup } from '../../shared/conversation-setup';
+import { type InstalledBotList, installedBotView } from '../../shared/views';
 
 /** The bots installed in a conversation; members may look. */
 @Injectable()

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { insertOrFind } from '@switchboard/platform-persistence';
 import { DataSource } from 'typeorm';
-import { BotsErrors } from '../bots.errors';
-import { BotCatalog } from '../registry/bot-catalog';
-import { BotInstallationEntity } from '../registry/bot-installation.entity';
-import { type InstalledBotView, installedBotView } from '../registry/bot-views';
-import { insertIfAbsent } from '../support/insert-if-absent';
-import { ConversationAccess } from './conversation-access';
-import { ConversationSetup } from './conversation-setup';
+import { BotsErrors } from '../../bots.errors';
+import { BotInstallationEntity } from '../../entities/bot-installation.entity';
+import { BotCatalog } from '../../shared/bot-catalog';
+import { ConversationAccess } from '../../shared/conversation-access';
+import { ConversationSetup } from '../../shared/conversation-setup';
+import { type InstalledBotView, installedBotView } from '../../shared/views';
 
 export interface InstallBotInput {
   conversationId: string;
@@ -53,8 +53,7 @@ export class InstallBotUseCase {
         installedAt: new Date(),
       };
       // A concurrent install of the same bot may have won: then this one changed nothing.
-      const created = await insertIfAbsent(manager, BotInstallationEntity, row);
-      const stored = created ? row : await manager.findOneByOrFail(BotInstallationEntity, key);
+      const { row: stored, created } = await insertOrFind(manager, BotInstallationEntity, row, key);
       if (created) {
         this.log.log(`${input.userId} installed ${bot.name} in ${input.conversationId}`);
       }

@@ -1,0 +1,2 @@
+export * from './dispatch-command.use-case';
+export * from './parse-command';
