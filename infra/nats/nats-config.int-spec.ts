@@ -169,6 +169,21 @@ describe('least privilege on a real nats-server', () => {
     );
   });
 
+  it('lets a service announce the domain it answers as a NATS micro service', async () => {
+    const chat = await as('chat');
+    // What the platform's transport registers (micro-discovery.ts): the endpoint in the domain's
+    // queue group, and the `$SRV` subjects every instance answers.
+    const service = await chat.nc.services.add({ name: 'chat', version: '0.1.0', queue: 'chat' });
+    service.addEndpoint('post-message-v1', {
+      subject: 'rpc.chat.post-message.v1',
+      queue: 'chat',
+      handler: (_error, msg) => msg.respond(sc.encode('{"ok":true}')),
+    });
+    expect(await chat.settled()).toEqual([]);
+    expect(service.isStopped).toBe(false);
+    await service.stop();
+  });
+
   it('refuses answering its own RPC outside its queue group', async () => {
     const chat = await as('chat');
     chat.nc.subscribe('rpc.chat.post-message.v1');

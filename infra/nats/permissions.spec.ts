@@ -34,6 +34,9 @@ describe('natsPermissionsFor', () => {
     expect(permissions.subscribe.allow).toEqual([
       'rpc.chat.post-message.v1 chat',
       'rpc.chat.check-membership.v1 chat',
+      ...['$SRV.PING', '$SRV.INFO', '$SRV.STATS'],
+      ...['$SRV.PING.chat', '$SRV.PING.chat.*', '$SRV.INFO.chat', '$SRV.INFO.chat.*'],
+      ...['$SRV.STATS.chat', '$SRV.STATS.chat.*'],
       '_INBOX.chat.>',
     ]);
     expect(permissions.allow_responses).toBe(true);

@@ -91,6 +91,10 @@ export function natsPermissionsFor(
     // domain shares (replicas; a monolith and a service extracted from it): a stray subscriber
     // cannot steal requests.
     ...entry.answers.map((subject) => `${subject} ${domainOf(subject)}`),
+    // `nats micro ls / info / stats`: each domain it answers is a NATS micro service listening, not
+    // queued, on `$SRV.<verb>`, `$SRV.<verb>.<domain>` and `$SRV.<verb>.<domain>.<id>`; refused,
+    // they are a permissions violation of every instance and the domain is invisible to the tools.
+    ...discoverySubjects(entry.answers),
     // Pushes it relays, for any user: `push.<domain>.<name>.v<N>.<user>`.
     ...entry.receives.map((push) => `${push}.*`),
     // RPC replies, PubAcks, JetStream API replies, pulled messages and live-feed deliveries.
@@ -102,6 +106,21 @@ export function natsPermissionsFor(
     subscribe: { allow: unique(subscribe) },
     allow_responses: entry.answers.length > 0,
   };
+}
+
+/** The micro protocol's verbs (`nats micro ping / info / stats`). */
+const DISCOVERY_VERBS = ['PING', 'INFO', 'STATS'] as const;
+
+/** The `$SRV` subjects the NATS micro services of the answered RPCs' domains listen on. */
+function discoverySubjects(answers: readonly string[]): string[] {
+  const domains = unique(answers.map(domainOf));
+  if (domains.length === 0) return [];
+  return [
+    ...DISCOVERY_VERBS.map((verb) => `$SRV.${verb}`),
+    ...domains.flatMap((domain) =>
+      DISCOVERY_VERBS.flatMap((verb) => [`$SRV.${verb}.${domain}`, `$SRV.${verb}.${domain}.*`]),
+    ),
+  ];
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Parser } from '@asyncapi/parser';
 import { Chat } from '@switchboard/contracts';
 import { signDevToken } from '@switchboard/platform-auth';
 import { type ServiceProcess, TEST_JWT_SECRET, waitFor } from '@switchboard/platform-testing';
@@ -124,6 +125,31 @@ describe(`gateway: /api/<domain>/<path> to real processes (${e2eTopology()})`, (
     expect(bots).toContain('/bots');
     // Two domains never share a path: a process hosting both documents each only once.
     expect(chat.filter((path) => bots.includes(path))).toEqual([]);
+  });
+
+  it('merges the domains’ AsyncAPI documents at /api/asyncapi.json: valid, each role from the code', async () => {
+    const response = await fetch(`${gateway.url}/api/asyncapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as {
+      operations: Record<string, { action: string }>;
+      'x-unavailable': string[];
+    };
+    expect(document['x-unavailable']).toEqual([]);
+    const diagnostics = await new Parser().validate(document as never);
+    expect(diagnostics.filter((d) => d.severity <= 1).map((d) => d.message)).toEqual([]);
+    // What each domain does, read from its handlers and declarations, whichever process hosts it.
+    expect(document.operations).toMatchObject({
+      'chat.answers.rpc.chat.post-message.v1': { action: 'receive' },
+      'chat.publishes.evt.chat.message.created.v1': { action: 'send' },
+      'bots.consumes.evt.chat.message.created.v1': { action: 'receive' },
+      'bots.calls.rpc.chat.post-message.v1': { action: 'send' },
+      'gateway.reads.evt.chat.message.created.v1': { action: 'receive' },
+    });
+    const page = await fetch(`${gateway.url}/api/asyncapi`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('<code>rpc.chat.post-message.v1</code>');
+    expect(html).toContain('Nats-Msg-Id');
   });
 
   // Last: it stops the process hosting bots — in the monolith, chat's too.

@@ -1,3 +1,4 @@
+import { subjectMatches } from '@switchboard/contracts';
 import {
   type ExpectedStream,
   type MessagingManifest as ServiceManifest,
@@ -28,18 +29,8 @@ export function readManifest(path: string): MessagingManifest {
 /** The stream whose subjects cover `subject` (`evt.chat.>` covers `evt.chat.message.created.v1`). */
 function streamOf(manifest: MessagingManifest, subject: string): string | undefined {
   return manifest.streams.find((stream) =>
-    stream.subjects.some((pattern) => matches(pattern, subject)),
+    stream.subjects.some((pattern) => subjectMatches(pattern, subject)),
   )?.name;
-}
-
-function matches(pattern: string, subject: string): boolean {
-  const p = pattern.split('.');
-  const s = subject.split('.');
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '>') return s.length > i;
-    if (p[i] !== '*' && p[i] !== s[i]) return false;
-  }
-  return p.length === s.length;
 }
 
 /**

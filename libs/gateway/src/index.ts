@@ -1,7 +1,7 @@
 /**
  * The edge: the one public entry of Switchboard. `/api/<service>/<path>` is routed to the service,
  * with the JWT verified first, rate limits, deadlines and request ids; `/api/docs` merges every
- * service's OpenAPI document.
+ * service's OpenAPI document, `/api/asyncapi.json` their AsyncAPI documents.
  */
 export { GatewayDomain, GatewayModule } from './lib/gateway.module';
 export { GatewayConfig, LOCAL_UPSTREAMS } from './lib/gateway.config';

@@ -116,3 +116,14 @@ export function definePush<TPayload extends z.ZodObject>(definition: {
 export function inboxPrefixOf(serviceName: string): string {
   return `_INBOX.${serviceName}`;
 }
+
+/** Whether a NATS subject pattern (`*` one token, `>` the rest) covers a subject. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (p[i] !== '*' && p[i] !== s[i]) return false;
+  }
+  return p.length === s.length;
+}

@@ -4,6 +4,7 @@ import { type DomainDefinition } from '@switchboard/platform-runtime';
 import { GatewayConfig } from './gateway.config';
 import { DevTokenController } from './http/dev-token.controller';
 import { HttpProxy } from './http/http-proxy';
+import { MergedAsyncApiController } from './http/merged-asyncapi.controller';
 import { MergedOpenApiController } from './http/merged-openapi.controller';
 import { UpstreamRegistry } from './http/upstreams';
 import { UpstreamsHealth } from './http/upstreams.health';
@@ -14,7 +15,7 @@ import { READ_EVENTS } from './ws/recipients';
 import { SocketHub } from './ws/socket-hub';
 
 @Module({
-  controllers: [DevTokenController, MergedOpenApiController],
+  controllers: [DevTokenController, MergedOpenApiController, MergedAsyncApiController],
   providers: [
     UpstreamRegistry,
     UpstreamWatcher,

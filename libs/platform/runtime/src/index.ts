@@ -33,6 +33,7 @@ export {
   type DocumentedErrorStatus,
   type ErrorResponsesDecorator,
 } from './lib/openapi/error-responses.decorator';
+export { AsyncApiDocs } from './lib/asyncapi/asyncapi.module';
 export { ExcludeFromDocs } from './lib/openapi/exclude-from-docs.decorator';
 export { OpenApiDocs, type OpenApiOptions } from './lib/openapi/openapi-docs.service';
 export { OpenApiModule } from './lib/openapi/openapi.module';

@@ -1,13 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { Gateway } from '@switchboard/contracts';
 import { Public } from '@switchboard/platform-auth';
 import { ExcludeFromDocs } from '@switchboard/platform-runtime';
+import { type Json, MergedServiceDocuments } from './service-documents';
 import { UpstreamRegistry } from './upstreams';
-
-const FETCH_TIMEOUT_MS = 2_000;
-const CACHE_MS = 30_000;
-
-type Json = Record<string, unknown>;
 
 /**
  * `/api/docs`: one OpenAPI document for every service behind the gateway — each service's own
@@ -20,38 +15,16 @@ type Json = Record<string, unknown>;
 @ExcludeFromDocs()
 @Controller('api/docs')
 export class MergedOpenApiController {
-  private cached?: { at: number; json: string };
+  private readonly documents: MergedServiceDocuments;
 
-  constructor(private readonly registry: UpstreamRegistry) {}
+  constructor(registry: UpstreamRegistry) {
+    this.documents = new MergedServiceDocuments(registry, '/docs/openapi.json', mergeDocuments);
+  }
 
   @Get()
   @Header('Content-Type', 'application/json; charset=utf-8')
-  async document(): Promise<string> {
-    if (this.cached && Date.now() - this.cached.at < CACHE_MS) return this.cached.json;
-    const fetched = await Promise.all(
-      this.registry.services.map(
-        async (service) => [service, await this.fetchDocument(service)] as const,
-      ),
-    );
-    const merged = mergeDocuments(fetched);
-    const json = JSON.stringify(merged);
-    if ((merged['x-unavailable'] as string[]).length === 0) this.cached = { at: Date.now(), json };
-    return json;
-  }
-
-  private async fetchDocument(service: string): Promise<Json | undefined> {
-    for (const upstream of this.registry.candidates(service)) {
-      try {
-        const response = await fetch(`${upstream.url}/docs/openapi.json`, {
-          headers: { [Gateway.DOMAIN_HEADER]: service },
-          signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-        });
-        if (response.ok) return (await response.json()) as Json;
-      } catch {
-        // the next replica, or listed as unavailable
-      }
-    }
-    return undefined;
+  document(): Promise<string> {
+    return this.documents.json();
   }
 }
 

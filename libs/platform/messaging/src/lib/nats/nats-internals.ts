@@ -4,6 +4,8 @@ import {
   type MsgHdrs,
   MsgHdrsImpl,
   type NatsConnection,
+  type Service,
+  type ServiceMsg,
   type Subscription,
 } from 'nats';
 
@@ -13,6 +15,7 @@ import {
  * reads is gone, and a test pins each one against the installed nats.js:
  * - `rawHeaderBlock`: nats.transport.int-spec.ts ("reads the raw header block");
  * - `pullSubscriptionOf`: jetstream.transport.shutdown.int-spec.ts;
+ * - `coreMsgOf`, `takeOverEndpointStats`: micro-discovery.int-spec.ts;
  * - `PrebuiltHeaders`, `headersFromRecord`: every RPC test (requests and error replies).
  * Upgrading nats.js means running those suites; nothing else in the lib depends on its internals.
  */
@@ -111,4 +114,76 @@ export function pullSubscriptionOf(messages: ConsumerMessages): Subscription | u
   return typeof sub?.drain === 'function' && typeof sub.isClosed === 'function'
     ? (sub as Subscription)
     : undefined;
+}
+
+/** nats.js 2.x `ServiceMsgImpl`: the core message it wraps for a service handler. */
+interface WrappedServiceMsg {
+  msg?: unknown;
+}
+
+/**
+ * The core message under the `ServiceMsg` nats.js hands a service endpoint's handler: its wrapper
+ * forwards every property through a getter and lacks the internals `rawHeaderBlock` reads, which
+ * would send every request down the slow `msg.headers` route. The wrapper itself when it holds none.
+ */
+export function coreMsgOf(msg: ServiceMsg): Msg {
+  const inner = (msg as WrappedServiceMsg).msg;
+  return typeof (inner as Partial<Msg> | undefined)?.respond === 'function' ? (inner as Msg) : msg;
+}
+
+/** nats.js 2.x `NamedEndpointStatsImpl`: the counters `$SRV.STATS` reports for one endpoint. */
+interface RawEndpointStats {
+  num_requests: number;
+  num_errors: number;
+  last_error?: string;
+  processing_time: number;
+  average_processing_time: number;
+  countLatency(start: number): void;
+}
+
+/** One endpoint's `$SRV.STATS` counters, written by whoever replies. */
+export interface EndpointStats {
+  /** A request answered after `nanos`; with `error` (`<code>:<description>`) when it failed. */
+  count(nanos: number, error: string | undefined): void;
+}
+
+/**
+ * Takes over the `$SRV.STATS` counters of the service endpoint `name`. nats.js counts an error only
+ * when the handler throws synchronously (a reply with `Nats-Service-Error` headers is not one, as it
+ * is for nats.go) and times the synchronous call of the handler, in whole milliseconds; a handler
+ * that replies later, and replies its errors, shows no errors and no time. Once taken over, nats.js
+ * counts nothing for the endpoint and the replier counts each request once, when it replied.
+ * `undefined` when this nats.js keeps its counters elsewhere: then they stay nats.js's.
+ */
+export function takeOverEndpointStats(service: Service, name: string): EndpointStats | undefined {
+  const handlers = (service as { handlers?: unknown }).handlers;
+  if (!Array.isArray(handlers)) return undefined;
+  const endpoint = (handlers as { name?: unknown; stats?: Partial<RawEndpointStats> }[]).find(
+    (candidate) => candidate.name === name,
+  );
+  const stats = endpoint?.stats;
+  if (
+    typeof stats?.countLatency !== 'function' ||
+    typeof stats.num_requests !== 'number' ||
+    typeof stats.num_errors !== 'number' ||
+    typeof stats.processing_time !== 'number'
+  ) {
+    return undefined;
+  }
+  const counters = stats as RawEndpointStats;
+  // nats.js calls it after every synchronous handler call; the replier counts instead.
+  counters.countLatency = () => undefined;
+  return {
+    count(nanos, error) {
+      counters.num_requests++;
+      counters.processing_time += nanos;
+      counters.average_processing_time = Math.round(
+        counters.processing_time / counters.num_requests,
+      );
+      if (error !== undefined) {
+        counters.num_errors++;
+        counters.last_error = error;
+      }
+    },
+  };
 }

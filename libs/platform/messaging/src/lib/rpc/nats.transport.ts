@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type Span } from '@opentelemetry/api';
-import { type CustomTransportStrategy, type MessageHandler, Server } from '@nestjs/microservices';
+import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import {
   AppError,
   CommonErrorCodes,
@@ -8,23 +8,18 @@ import {
   type RpcContract,
   describeIssues,
 } from '@switchboard/contracts';
-import { type Msg, type NatsConnection, type Subscription } from 'nats';
+import { type Msg, type NatsConnection, type Service } from 'nats';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { type CallContext, runWithCallContext } from '../context/call-context';
 import { deadlineExceeded, DEFAULT_RPC_TIMEOUT_MS, parseDeadline } from '../context/deadline';
-import { failSpan, messagingAttributes, SpanKind, startSpan } from '../context/spans';
+import { messagingAttributes, SpanKind, startSpan } from '../context/spans';
 import { newTraceContext, traceContextFrom } from '../context/trace-context';
 import { CONTRACT_EXTRA } from '../handler.decorators';
-import {
-  errorCodeOf,
-  type MessagingMetrics,
-  secondsSince,
-  unscrapedMetrics,
-} from '../metrics/messaging-metrics';
+import { errorCodeOf, type MessagingMetrics, unscrapedMetrics } from '../metrics/messaging-metrics';
 import { encodeJson } from '../nats/json-codec';
-import { headersFromRecord } from '../nats/nats-internals';
 import { WireHeaders } from '../nats/wire-headers';
-import { classifyError } from './error-envelope';
+import { replyWithError } from './error-envelope';
+import { addDomainServices, assertSemver, type RpcEndpoint } from './micro-discovery';
 import { parseRequestBody } from './request-body';
 import { readRequestHeaders } from './request-headers';
 
@@ -41,6 +36,12 @@ export interface NatsTransportOptions {
   defaultBudgetMs?: number;
   /** Where `rpc_server_duration_seconds` goes; default: metrics nobody scrapes. */
   metrics?: MessagingMetrics;
+  /** The process, in the metadata of its NATS services (`process`); e.g. `chat`, `monolith`. */
+  serviceName?: string;
+  /** Version of its NATS services: semver, as the micro protocol requires. Default `0.0.0`. */
+  version?: string;
+  /** The release it runs (`SERVICE_RELEASE`), in the services' metadata (`release`) when set. */
+  release?: string;
 }
 
 /**
@@ -54,10 +55,13 @@ export interface NatsTransportOptions {
  * `RpcClient.call` made by the handler forwards both. A request whose deadline has passed when it
  * is picked up is answered `DEADLINE_EXCEEDED` (retriable) without running the handler; a handler
  * already running is not interrupted when its deadline passes (its onward calls fail at once).
+ *
+ * The handlers are NATS micro services, one per domain (`micro-discovery.ts`): `nats micro ls /
+ * info / stats` list them, with their contracts' digest, and count their requests and errors.
  */
 export class NatsTransport extends Server implements CustomTransportStrategy {
   override readonly transportId = NATS_TRANSPORT;
-  private readonly subscriptions: Subscription[] = [];
+  private readonly services: Service[] = [];
   /** Handlers still running: nats.js considers a message done once our callback returns. */
   private inFlight = 0;
   /** Resolves once `inFlight` drops to zero; created by `close()` when handlers still run. */
@@ -71,9 +75,11 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
     super();
     this.defaultBudgetMs = options.defaultBudgetMs ?? DEFAULT_RPC_TIMEOUT_MS;
     this.metrics = options.metrics ?? unscrapedMetrics();
+    assertSemver(options.version ?? '0.0.0');
   }
 
-  listen(callback: () => void): void {
+  listen(callback: (error?: unknown) => void): void {
+    const endpoints: RpcEndpoint[] = [];
     for (const [subject, handler] of this.getHandlers()) {
       const contract = handler.extras?.[CONTRACT_EXTRA] as RpcContract | EventContract | undefined;
       if (contract?.kind !== 'rpc') {
@@ -82,36 +88,26 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
           `Handler for "${subject}" is not an RPC contract: declare it with @RpcHandler`,
         );
       }
-      // The queue group is the domain that owns the subject, not the process: every process
-      // hosting the domain (replicas, or a monolith and the service extracted from it) shares
-      // the work, and no request is answered twice.
-      const subscription = this.options.connection.subscribe(subject, {
-        queue: contract.domain,
-        callback: (error, msg) => {
-          if (error) {
-            this.log.error(`Subscription to ${subject} failed: ${error.message}`);
-            return;
-          }
-          this.answer(msg, contract, handler);
-        },
-      });
-      this.subscriptions.push(subscription);
-      this.log.log(`Listening on ${subject} (${contract.kind}, queue ${contract.domain})`);
+      endpoints.push({ contract, handler });
     }
-    callback();
+    const { connection, serviceName, version, release } = this.options;
+    addDomainServices(
+      connection,
+      endpoints,
+      { version: version ?? '0.0.0', process: serviceName, release },
+      (msg, endpoint) => this.answer(msg, endpoint),
+      (service) => this.services.push(service),
+      this.log,
+    ).then(() => callback(), callback);
   }
 
   /** Stops taking messages and waits for the handlers already running to reply. */
   async close(): Promise<void> {
     const connection = this.options.connection;
     if (connection.isClosed()) return;
-    await Promise.all(
-      this.subscriptions.splice(0).map((subscription) =>
-        subscription.drain().catch((error: unknown) => {
-          this.log.warn(`Draining a subscription failed: ${String(error)}`);
-        }),
-      ),
-    );
+    // Stopping a service drains its subscriptions (never rejects): the requests already delivered
+    // have started their handlers, which `inFlight` counts until they replied.
+    await Promise.all(this.services.splice(0).map((service) => service.stop()));
     if (this.inFlight > 0) {
       this.idle ??= new Promise<void>((resolve) => (this.whenIdle = resolve));
       await this.idle;
@@ -127,9 +123,10 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
   }
 
   /** Checks the deadline, then runs the handler in the request's call context. */
-  private answer(msg: Msg, contract: RpcContract, handler: MessageHandler): void {
+  private answer(msg: Msg, endpoint: RpcEndpoint): void {
     const started = performance.now();
     const now = Date.now();
+    const { contract } = endpoint;
     const wire = readRequestHeaders(msg);
     const received = traceContextFrom(wire.traceparent, wire.tracestate);
     const { span, trace } = startSpan(
@@ -152,44 +149,45 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
           'invalid_argument',
           `${WireHeaders.DEADLINE} must be epoch milliseconds as a decimal integer, got "${wire.deadline}"`,
         );
-        this.refuse(msg, contract.subject, error, span, started);
+        this.refuse(msg, endpoint, error, span, started);
         return;
       }
       if (sent <= now) {
         const error = deadlineExceeded(
           `Request for ${contract.subject} was picked up ${now - sent} ms after its deadline`,
         );
-        this.refuse(msg, contract.subject, error, span, started);
+        this.refuse(msg, endpoint, error, span, started);
         return;
       }
       deadline = sent;
     }
     const context: CallContext = { deadline, trace, span };
     this.inFlight++;
-    void runWithCallContext(context, () => this.invoke(msg, contract, handler, span, started));
+    void runWithCallContext(context, () => this.invoke(msg, endpoint, span, started));
   }
 
   /** Answers with an error without running the handler. */
   private refuse(
     msg: Msg,
-    subject: string,
+    endpoint: RpcEndpoint,
     error: AppError,
     span: Span | undefined,
     started: number,
   ): void {
-    this.replyError(msg, error, subject, span);
+    const failure = replyWithError(msg, error, endpoint.contract.subject, this.log, span);
     span?.end();
-    this.metrics.rpcServer.observe({ subject, code: error.code }, secondsSince(started));
+    this.observe(endpoint, error.code, started, failure);
   }
 
   private async invoke(
     msg: Msg,
-    contract: RpcContract,
-    handler: MessageHandler,
+    endpoint: RpcEndpoint,
     span: Span | undefined,
     started: number,
   ): Promise<void> {
+    const { contract, handler } = endpoint;
     let code = 'OK';
+    let failure: string | undefined;
     try {
       const request = parseRequestBody(msg, contract);
       // Nest's handler resolves to the method's value, or to an Observable when interceptors or
@@ -206,29 +204,24 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
       msg.respond(encodeJson({ ok: true, ...checked.data }));
     } catch (error) {
       code = errorCodeOf(error);
-      this.replyError(msg, error, contract.subject, span);
+      failure = replyWithError(msg, error, contract.subject, this.log, span);
     } finally {
       span?.end();
-      this.metrics.rpcServer.observe({ subject: contract.subject, code }, secondsSince(started));
+      this.observe(endpoint, code, started, failure);
       this.settle();
     }
   }
 
-  /** Replies with the error envelope and the micro-protocol headers; never throws. */
-  private replyError(msg: Msg, error: unknown, subject: string, span?: Span): void {
-    try {
-      const { envelope, status, errorId } = classifyError(error, this.log, subject);
-      failSpan(span, error, { errorId, fault: status >= 500 });
-      const replyHeaders = headersFromRecord({
-        [WireHeaders.SERVICE_ERROR_CODE]: [String(status)],
-        // A header value cannot hold line breaks; fromRecord does not check, so we do.
-        [WireHeaders.SERVICE_ERROR]: [envelope.message.replace(/[\r\n]+/g, ' ')],
-        [WireHeaders.ERROR_CODE]: [envelope.code.replace(/[\r\n]+/g, ' ')],
-      });
-      msg.respond(encodeJson({ ok: false, ...envelope }), { headers: replyHeaders });
-    } catch (replyFailure) {
-      this.log.error(`Could not reply to a request on ${subject}: ${String(replyFailure)}`);
-    }
+  /** One request answered: `rpc_server_duration_seconds`, and its endpoint's `$SRV.STATS`. */
+  private observe(
+    endpoint: RpcEndpoint,
+    code: string,
+    started: number,
+    failure: string | undefined,
+  ): void {
+    const elapsedMs = performance.now() - started;
+    this.metrics.rpcServer.observe({ subject: endpoint.contract.subject, code }, elapsedMs / 1_000);
+    endpoint.stats?.count(Math.round(elapsedMs * 1_000_000), failure);
   }
 
   private settle(): void {

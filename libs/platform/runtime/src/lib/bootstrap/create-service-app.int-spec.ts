@@ -1,8 +1,13 @@
 import { Controller, Module } from '@nestjs/common';
-import { defineEvent } from '@switchboard/contracts';
-import { EventHandler, StreamsNotProvisioned } from '@switchboard/platform-messaging';
+import { contractDigest, defineEvent, defineRpc } from '@switchboard/contracts';
+import {
+  EventHandler,
+  NATS_CONNECTION,
+  RpcHandler,
+  StreamsNotProvisioned,
+} from '@switchboard/platform-messaging';
 import { createTestEnvironment, type TestEnvironment } from '@switchboard/platform-testing';
-import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { connect, Empty, type JetStreamManager, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import { createServiceApp } from './create-service-app';
 import { type ServiceDefinition } from './service-definition';
@@ -20,6 +25,20 @@ class NotedHandler {
   }
 }
 
+const Hello = defineRpc({
+  subject: 'rpc.quiet.hello.v1',
+  request: z.object({}).strict(),
+  result: z.object({}).strict(),
+});
+
+@Controller()
+class HelloHandler {
+  @RpcHandler(Hello)
+  hello() {
+    return {};
+  }
+}
+
 @Module({ controllers: [NotedHandler] })
 class ChatLikeModule {}
 
@@ -32,6 +51,9 @@ const chat: ServiceDefinition = {
   defaultPort: 0,
   domains: [{ name: 'chat', module: ChatLikeModule, entities: [], migrations: [] }],
 };
+@Module({ controllers: [HelloHandler] })
+class AnsweringModule {}
+
 /** A service without events of its own or handlers: it uses no stream. */
 const quiet: ServiceDefinition = {
   name: 'quiet',
@@ -108,6 +130,32 @@ describe('EVENTS_STREAMS of a service app (real Postgres + nats-server)', () => 
       expect([b?.status, b?.headers.get('x-service-release')]).toEqual([200, null]);
     } finally {
       await Promise.all([released.app.close(), plain.app.close()]);
+    }
+  });
+
+  it('announces its RPC handlers as a NATS micro service named after the domain', async () => {
+    const host: ServiceDefinition = {
+      name: 'host',
+      defaultPort: 0,
+      domains: [{ name: 'quiet', module: AnsweringModule, entities: [], migrations: [] }],
+    };
+    const { app } = await createServiceApp(
+      host,
+      env.envFor('quiet', { EVENTS_STREAMS: 'verify', SERVICE_RELEASE: 'abc123' }),
+    );
+    try {
+      // The server has the service's subscriptions once its connection's PING came back.
+      await app.get<NatsConnection>(NATS_CONNECTION).flush();
+      const reply = await observer.request('$SRV.INFO.quiet', Empty, { timeout: 2_000 });
+      expect(JSON.parse(new TextDecoder().decode(reply.data))).toMatchObject({
+        name: 'quiet',
+        // The workspace's version (root package.json): the micro protocol wants semver.
+        version: '0.1.0',
+        metadata: { process: 'host', release: 'abc123', contracts: contractDigest([Hello]) },
+        endpoints: [{ name: 'hello-v1', subject: Hello.subject, queue_group: 'quiet' }],
+      });
+    } finally {
+      await app.close();
     }
   });
 });

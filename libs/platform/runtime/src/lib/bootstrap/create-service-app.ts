@@ -50,7 +50,9 @@ import { useHttpTraceContext } from '../http/http-trace.hook';
 import { isInternalPath, pathOf } from '../http/internal-paths';
 import { useJsonBodyParser } from '../http/json-body.parser';
 import { useMetricsEndpoint } from '../http/metrics.endpoint';
+import { DEFAULT_API_VERSION } from '../openapi/openapi-docs.service';
 import { OpenApiModule } from '../openapi/openapi.module';
+import { AsyncApiModule } from '../asyncapi/asyncapi.module';
 import { type HostedDomain, hostedDomainsOf } from './messaging-manifest';
 import { type DomainDefinition, type ServiceDefinition } from './service-definition';
 
@@ -129,6 +131,7 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       }),
       AuthModule.forRoot({ jwtSecret: config.JWT_SECRET }),
       OpenApiModule.forRoot({ title: definition.name, domainRoutes }),
+      AsyncApiModule.forRoot({ definition }),
     ],
     controllers: [HealthController],
     providers: [
@@ -138,7 +141,13 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       { provide: APP_FILTER, useClass: HttpErrorFilter },
       ...(hasDatabase ? [Outbox] : []),
     ],
-    exports: [SERVICE_CONFIG, ServiceLifecycle, ReadinessChecks, ...(hasDatabase ? [Outbox] : [])],
+    exports: [
+      SERVICE_CONFIG,
+      ServiceLifecycle,
+      ReadinessChecks,
+      AsyncApiModule,
+      ...(hasDatabase ? [Outbox] : []),
+    ],
   };
 
   // Each domain gets its own database, imported into its module only (see DomainDatabaseModule).
@@ -180,6 +189,11 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
       strategy: new NatsTransport({
         connection: app.get<NatsConnection>(NATS_CONNECTION),
         metrics: messagingMetricsOf(metrics),
+        // What `nats micro info <domain>` shows of the process: its name, the workspace's
+        // version (the micro protocol wants semver) and the release it runs, when it has one.
+        serviceName: definition.name,
+        version: DEFAULT_API_VERSION,
+        release: config.SERVICE_RELEASE,
       }),
     },
     { inheritAppConfig: true },
