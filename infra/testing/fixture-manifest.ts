@@ -1,4 +1,5 @@
 import type { MessagingManifest, StreamDefinition } from '../nats/manifest';
+import { DOMAIN_NAMES } from './topologies';
 
 const DAY_NS = 24 * 60 * 60 * 1e9;
 
@@ -21,7 +22,7 @@ export function fixtureStream(name: string, subject: string, maxAgeDays = 7): St
  * generated file.
  */
 export function fixtureManifest(): MessagingManifest {
-  return {
+  const manifest: MessagingManifest = {
     services: {
       chat: {
         domains: ['chat'],
@@ -95,4 +96,19 @@ export function fixtureManifest(): MessagingManifest {
       fixtureStream('DLQ', 'dlq.>', 30),
     ],
   };
+  // A domain added since (a generated service) answers and publishes nothing here: an entry of its
+  // own, so a topology that runs it finds one.
+  for (const domain of DOMAIN_NAMES) {
+    manifest.services[domain] ??= {
+      domains: [domain],
+      answers: [],
+      calls: [],
+      publishes: [],
+      pushes: [],
+      consumes: [],
+      reads: [],
+      receives: [],
+    };
+  }
+  return manifest;
 }

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -19,15 +20,19 @@ const generator = require('./generate-dockerfiles.js') as {
 };
 
 const workspaceRoot = join(__dirname, '..', '..');
-const EXPECTED_PORTS = {
-  bots: 3104,
-  calls: 3103,
-  chat: 3101,
-  gateway: 3000,
-  // The four domains in one process: what the monolith and mixed topologies deploy.
-  monolith: 3100,
-  stories: 3102,
-};
+/**
+ * Every host under services/ (a generated one too) with the port its main.ts declares
+ * (`defaultPort: 3101`): what each image must expose and probe.
+ */
+const EXPECTED_PORTS: Record<string, number> = Object.fromEntries(
+  readdirSync(join(workspaceRoot, 'services'))
+    .filter((service) => existsSync(join(workspaceRoot, 'services', service, 'src', 'main.ts')))
+    .sort()
+    .map((service) => {
+      const main = readFileSync(join(workspaceRoot, 'services', service, 'src', 'main.ts'), 'utf8');
+      return [service, Number(/defaultPort:\s*(\d+)/.exec(main)?.[1])];
+    }),
+);
 /** The services without a database (`database: false` in their main.ts). */
 const WITHOUT_DATABASE = ['gateway'];
 
@@ -351,7 +356,7 @@ describe('tools/docker/build-images.sh', () => {
       encoding: 'utf8',
     }).stdout.trim();
     const builds = readFileSync(log, 'utf8').trim().split('\n');
-    const services = ['bots', 'calls', 'chat', 'gateway', 'monolith', 'stories'];
+    const services = Object.keys(EXPECTED_PORTS);
     expect(builds).toHaveLength(services.length + 1);
     for (const [index, service] of services.entries()) {
       const build = builds[index] ?? '';

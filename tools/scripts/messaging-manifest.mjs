@@ -6,6 +6,7 @@
 // this file; a test fails when it no longer matches the code.
 //
 //   npx nx run-many -t build && node tools/scripts/messaging-manifest.mjs [--check]
+//   node tools/scripts/messaging-manifest.mjs --from-source   # no build: each main.ts through swc
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,13 +20,17 @@ export const MANIFEST_FILE = join(ROOT, 'infra', 'generated', 'messaging-manifes
  * The manifest of every service, as its build reports it, and the stream definitions they share
  * (each service reports the streams it expects; the platform creates them from this one list).
  */
-export function generateManifest(dist = join(ROOT, 'dist', 'services')) {
+export function generateManifest(dist = join(ROOT, 'dist', 'services'), { fromSource = false } = {}) {
   const services = {};
   let streams;
   for (const { name } of SERVICES) {
-    const main = join(dist, name, 'main.js');
+    const main = fromSource
+      ? join(ROOT, 'services', name, 'src', 'main.ts')
+      : join(dist, name, 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build the services first`);
-    const output = execFileSync(process.execPath, [main, '--messaging-manifest'], {
+    // From source: swc compiles each file as it is required (tools/dlq/register.cjs), as the CLIs run.
+    const register = fromSource ? ['-r', join(ROOT, 'tools', 'dlq', 'register.cjs')] : [];
+    const output = execFileSync(process.execPath, [...register, main, '--messaging-manifest'], {
       encoding: 'utf8',
       env: { ...process.env, LOG_LEVEL: 'silent' },
     });
@@ -42,7 +47,9 @@ export function generateManifest(dist = join(ROOT, 'dist', 'services')) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const generated = generateManifest();
+  const generated = generateManifest(undefined, {
+    fromSource: process.argv.includes('--from-source'),
+  });
   if (process.argv.includes('--check')) {
     const committed = existsSync(MANIFEST_FILE) ? readFileSync(MANIFEST_FILE, 'utf8') : '';
     if (committed !== generated) {

@@ -27,6 +27,20 @@ type Process = { name: string; host: string; port: number; domains?: string[] };
 const withProcesses = (processes: Process[]) => ({ processes });
 const gateway: Process = { name: 'gateway', host: 'gateway', port: 3000 };
 
+/** The hosts (in HOSTS' order) and domains tools/scripts/lib/services.mjs knows: a generated one too. */
+const known = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `import(${JSON.stringify(pathToFileURL(join(workspaceRoot, 'tools', 'scripts', 'lib', 'services.mjs')).href)}).then((m) => process.stdout.write(JSON.stringify({ hosts: Object.keys(m.HOSTS), domains: m.DOMAINS })))`,
+    ],
+    { encoding: 'utf8' },
+  ),
+) as { hosts: string[]; domains: string[] };
+const domainsBut = (...hosted: string[]) =>
+  known.domains.filter((domain) => !hosted.includes(domain)).join(', ');
+
 describe('topologies/', () => {
   const names = readdirSync(folder)
     .filter((file) => file.endsWith('.json') && !file.endsWith('.schema.json'))
@@ -49,11 +63,13 @@ describe('topologies/', () => {
 
   it('routes every domain, in the gateway, to the process hosting it', () => {
     const mixed = call<Record<string, unknown>>('loadTopology', folder, 'mixed');
-    expect(call('gatewayUpstreams', mixed)).toBe(
-      'chat=http://127.0.0.1:3101,bots=http://127.0.0.1:3101,' +
-        'stories=http://127.0.0.1:3102,calls=http://127.0.0.1:3103',
+    // A domain added later (a generated service) runs in a process of its own after these.
+    expect(call<string>('gatewayUpstreams', mixed)).toMatch(
+      /^chat=http:\/\/127\.0\.0\.1:3101,bots=http:\/\/127\.0\.0\.1:3101,stories=http:\/\/127\.0\.0\.1:3102,calls=http:\/\/127\.0\.0\.1:3103(,|$)/,
     );
-    expect(call('hostsOf', mixed)).toEqual(['monolith', 'stories', 'calls', 'gateway']);
+    const hosts = call<string[]>('hostsOf', mixed);
+    expect(hosts.slice(0, 3)).toEqual(['monolith', 'stories', 'calls']);
+    expect(hosts.at(-1)).toBe('gateway');
   });
 
   it('names every problem of a wrong topology', () => {
@@ -74,10 +90,10 @@ describe('topologies/', () => {
       'processes[1].domains: bots cannot host chat (it carries bots)',
       'processes[2].name: lower-case letters, digits and -, starting with a letter',
       'processes[2].port: a port number (1-65535)',
-      'processes[2].host: one of chat, stories, calls, bots, monolith, gateway (a folder of services/)',
+      `processes[2].host: one of ${known.hosts.join(', ')} (a folder of services/)`,
       'processes[4].name: gateway is used twice',
       'processes[4].port: 3000 is used twice',
-      'processes: no process hosts stories, calls',
+      `processes: no process hosts ${domainsBut('chat', 'bots')}`,
       'processes: exactly one gateway, not 2',
     ]);
   });
@@ -92,9 +108,9 @@ describe('topologies/', () => {
         ]),
       ),
     ).toEqual([
-      'processes[0].domains: monolith must host at least one of chat, stories, calls, bots',
+      `processes[0].domains: monolith must host at least one of ${known.domains.join(', ')}`,
       'processes[1].domains: gateway cannot host chat (it carries no domain)',
-      'processes: no process hosts chat, stories, calls, bots',
+      `processes: no process hosts ${domainsBut()}`,
     ]);
     expect(() => call('loadTopology', folder, 'galaxy')).toThrow(
       'no topology "galaxy"; choose from mixed, monolith, services',
@@ -110,17 +126,6 @@ describe('topologies/', () => {
       };
     };
     const { host, domains } = schema.properties.processes.items.properties;
-    const url = pathToFileURL(join(workspaceRoot, 'tools', 'scripts', 'lib', 'services.mjs')).href;
-    const known = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          '-e',
-          `import(${JSON.stringify(url)}).then((m) => process.stdout.write(JSON.stringify({ hosts: Object.keys(m.HOSTS), domains: m.DOMAINS })))`,
-        ],
-        { encoding: 'utf8' },
-      ),
-    ) as { hosts: string[]; domains: string[] };
     expect(host?.enum?.slice().sort()).toEqual(known.hosts.slice().sort());
     expect(domains?.items?.enum).toEqual(known.domains);
     // And every host is a project folder under services/.

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKSPACE } from '../testing/workspace-copy';
 import { LocalEnvironment, localProcessOf, serviceEnv } from './local-environment';
@@ -6,6 +7,16 @@ import { LocalEnvironment, localProcessOf, serviceEnv } from './local-environmen
 describe('the local environment: a deployable as a process of its topology', () => {
   const data = (domain: string) =>
     `sqlite:${join(WORKSPACE, '.switchboard', 'data', `${domain}.sqlite`)}`;
+  /** A topology's processes, and the monolith's domains (a generated domain joins both). */
+  const topology = (name: string) =>
+    JSON.parse(readFileSync(join(WORKSPACE, 'topologies', `${name}.json`), 'utf8')) as {
+      processes: { name: string; domains?: string[] }[];
+    };
+  const runs = (name: string) =>
+    topology(name)
+      .processes.map((process) => process.name)
+      .join(', ');
+  const monolithDomains = topology('monolith').processes[0].domains ?? [];
 
   it('gives a service of the default topology its own database and its own route', () => {
     const environment = LocalEnvironment.parse({});
@@ -29,16 +40,16 @@ describe('the local environment: a deployable as a process of its topology', () 
     });
     const monolith = localProcessOf(WORKSPACE, environment, 'monolith');
     expect(monolith).toMatchObject({ name: 'monolith', host: 'monolith' });
-    expect(monolith.upstreams).toEqual(['chat', 'stories', 'calls', 'bots']);
+    expect(monolithDomains.slice(0, 4)).toEqual(['chat', 'stories', 'calls', 'bots']);
+    expect(monolith.upstreams).toEqual(monolithDomains);
     expect(serviceEnv(WORKSPACE, environment, monolith)).toEqual({
       NATS_URL: 'nats://127.0.0.1:4222',
-      DATABASE_URL_CHAT: data('chat'),
-      DATABASE_URL_STORIES: data('stories'),
-      DATABASE_URL_CALLS: data('calls'),
-      DATABASE_URL_BOTS: data('bots'),
+      ...Object.fromEntries(
+        monolithDomains.map((domain) => [`DATABASE_URL_${domain.toUpperCase()}`, data(domain)]),
+      ),
       DB_MIGRATE: 'true',
       SERVICE_NAME: 'monolith',
-      HOST_DOMAINS: 'chat,stories,calls,bots',
+      HOST_DOMAINS: monolithDomains.join(','),
       LOG_LEVEL: 'warn',
     });
   });
@@ -76,7 +87,7 @@ describe('the local environment: a deployable as a process of its topology', () 
 
   it('refuses a deployable its topology does not run, and a topology that does not exist', () => {
     expect(() => localProcessOf(WORKSPACE, LocalEnvironment.parse({}), 'monolith')).toThrow(
-      'monolith: the environment runs topology services, which has no process monolith (it runs chat, stories, calls, bots, gateway); set "topology" in its environment file',
+      `monolith: the environment runs topology services, which has no process monolith (it runs ${runs('services')}); set "topology" in its environment file`,
     );
     expect(() =>
       localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'monolith' }), 'chat'),
@@ -85,13 +96,13 @@ describe('the local environment: a deployable as a process of its topology', () 
     expect(() =>
       localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'mixed' }), 'monolith'),
     ).toThrow(
-      'monolith: the environment runs topology mixed, which has no process monolith (it runs chat-bots, stories, calls, gateway)',
+      `monolith: the environment runs topology mixed, which has no process monolith (it runs ${runs('mixed')})`,
     );
     expect(() =>
       localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'mixed' }), 'chat'),
-    ).toThrow('which has no process chat (it runs chat-bots, stories, calls, gateway)');
+    ).toThrow(`which has no process chat (it runs ${runs('mixed')})`);
     expect(() => localProcessOf(WORKSPACE, LocalEnvironment.parse({}), 'chat-bots')).toThrow(
-      'which has no process chat-bots (it runs chat, stories, calls, bots, gateway)',
+      `which has no process chat-bots (it runs ${runs('services')})`,
     );
     expect(() =>
       localProcessOf(WORKSPACE, LocalEnvironment.parse({ topology: 'galaxy' }), 'chat'),

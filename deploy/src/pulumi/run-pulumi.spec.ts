@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReleaseStore } from '../releases/release-store';
@@ -96,7 +96,12 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
       tools(),
     );
     expect(release).toMatchObject({ service: 'monolith', sha: NEW, result: 'live' });
-    expect(gated).toEqual([['chat', 'stories', 'calls', 'bots']]);
+    // The monolith's domains, as its topology lists them (a generated domain too).
+    const { processes } = JSON.parse(
+      readFileSync(join(root, 'topologies', 'monolith.json'), 'utf8'),
+    ) as { processes: { name: string; domains?: string[] }[] };
+    expect(gated).toEqual([processes.find((process) => process.name === 'monolith')?.domains]);
+    expect(gated[0]?.slice(0, 4)).toEqual(['chat', 'stories', 'calls', 'bots']);
     // Without the key a stack is today's default: the service is its own upstream.
     await runPulumi(root, 'chat', { ...options, sha: NEW, skipChecks: true }, tools());
     expect(gated[1]).toEqual(['chat']);

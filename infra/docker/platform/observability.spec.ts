@@ -23,6 +23,7 @@ import {
   VOLUME,
 } from '../../testing/pulumi-mocks';
 import {
+  DOMAIN_NAMES,
   MONOLITH_TOPOLOGY,
   platformSecrets as secrets,
   SERVICES_TOPOLOGY,
@@ -239,7 +240,8 @@ describe('platform observability settings', () => {
     for (const process of SERVICES_TOPOLOGY.processes) {
       pulumi.runtime.setConfig(`platform:${process.name}NatsPassword`, 'n');
     }
-    for (const domain of ['chat', 'stories', 'calls', 'bots']) {
+    // Config as the default topology's platform stack needs it: a database password per domain.
+    for (const domain of DOMAIN_NAMES) {
       pulumi.runtime.setConfig(`platform:${domain}DatabasePassword`, 'd');
     }
     pulumi.runtime.setConfig('platform:postgresPassword', 'p');

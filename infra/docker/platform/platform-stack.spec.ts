@@ -21,10 +21,11 @@ import {
   DOMAIN_NAMES as DATABASE_SERVICES,
   platformSecrets as secrets,
   MONOLITH_TOPOLOGY,
+  ORIGINAL_DOMAINS,
   SERVICE_NAMES,
   SERVICES_TOPOLOGY,
 } from '../../testing/topologies';
-import type { Topology } from '../../components/topology';
+import { processOf, type Topology } from '../../components/topology';
 import {
   definePlatform,
   definePlatformFromConfig,
@@ -170,7 +171,16 @@ describe('platform stack platform-dev', () => {
     const postgres = byName('switchboard-dev-postgres');
     const [upload] = postgres.inputs['uploads'] as { file: string; content: string }[];
     expect(upload.file).toBe('/docker-entrypoint-initdb.d/10-switchboard.sql');
-    expect(DATABASE_SERVICES).toEqual(['chat', 'stories', 'calls', 'bots']);
+    // A service with a database: a process of the topology hosting a domain (the gateway hosts
+    // none), each its own of the same name; the committed four first, in their order.
+    const withDatabase = SERVICES_TOPOLOGY.processes.filter(
+      (process) => process.domains.length > 0,
+    );
+    expect(withDatabase.map((process) => process.domains)).toEqual(
+      withDatabase.map((process) => [process.name]),
+    );
+    expect(DATABASE_SERVICES).toEqual(withDatabase.map((process) => process.name));
+    expect(DATABASE_SERVICES.slice(0, ORIGINAL_DOMAINS.length)).toEqual(ORIGINAL_DOMAINS);
     for (const service of DATABASE_SERVICES) {
       expect(upload.content).toContain(
         `CREATE ROLE "${service}" LOGIN PASSWORD '${service}-db-pw'`,
@@ -178,7 +188,10 @@ describe('platform stack platform-dev', () => {
       expect(upload.content).toContain(`CREATE DATABASE "${service}" OWNER "${service}";`);
       expect(upload.content).toContain(`REVOKE ALL ON DATABASE "${service}" FROM PUBLIC;`);
     }
-    expect(upload.content.match(/CREATE DATABASE/g)).toHaveLength(DATABASE_SERVICES.length);
+    expect(upload.content.match(/CREATE DATABASE "\w+"/g)).toEqual(
+      DATABASE_SERVICES.map((service) => `CREATE DATABASE "${service}"`),
+    );
+    expect(upload.content.match(/CREATE ROLE/g)).toHaveLength(DATABASE_SERVICES.length);
     // The gateway has no database.
     expect(upload.content).not.toContain('gateway');
     expect(upload.content).toContain('REVOKE CONNECT ON DATABASE postgres FROM PUBLIC;');
@@ -297,7 +310,10 @@ describe('platform stack platform-dev in the monolith topology', () => {
     const users = [...upload.content.matchAll(/user: "([^"]+)"/g)].map((match) => match[1]);
     expect(users.sort()).toEqual(['gateway', 'monolith', 'stream-provisioner']);
     const fixture = fixtureManifest();
-    const domains = ['chat', 'stories', 'calls', 'bots'];
+    const domains = processOf(MONOLITH_TOPOLOGY, 'monolith').domains;
+    // It hosts every domain: the committed four first, in their order.
+    expect([...domains].sort()).toEqual([...DATABASE_SERVICES].sort());
+    expect(domains.slice(0, ORIGINAL_DOMAINS.length)).toEqual(ORIGINAL_DOMAINS);
     for (const domain of domains) {
       for (const subject of fixture.services[domain].answers) {
         expect(upload.content).toContain(`"${subject}"`);

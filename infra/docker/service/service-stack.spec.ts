@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { assertSameTopology } from '../../components/process-wiring';
-import { loadTopology, type Topology } from '../../components/topology';
+import { loadTopology, processOf, type Topology } from '../../components/topology';
 import {
   DOMAIN_NAMES as DATABASE_SERVICES,
   MONOLITH_TOPOLOGY,
+  ORIGINAL_DOMAINS,
   portOf,
   SERVICE_NAMES,
+  SERVICES_TOPOLOGY,
+  upstreamEntriesOf,
 } from '../../testing/topologies';
 import {
   CONTAINER,
@@ -233,9 +236,15 @@ describe('service stack gateway-dev (the public entry, no database)', () => {
   });
 
   it('routes to the four services at their network aliases on the platform network', () => {
-    expect(env['GATEWAY_UPSTREAMS']).toBe(
-      'chat=http://chat:3101,stories=http://stories:3102,calls=http://calls:3103,bots=http://bots:3104',
-    );
+    // Each domain at its process's alias and port, in the topology's order: the four first.
+    const upstreams = upstreamEntriesOf(SERVICES_TOPOLOGY);
+    expect(upstreams.slice(0, 4)).toEqual([
+      'chat=http://chat:3101',
+      'stories=http://stories:3102',
+      'calls=http://calls:3103',
+      'bots=http://bots:3104',
+    ]);
+    expect(env['GATEWAY_UPSTREAMS']).toBe(upstreams.join(','));
   });
 
   it('does not watch the upstreams bucket, which its NATS user has no rights on', () => {
@@ -438,9 +447,13 @@ describe('service stack monolith-dev (the monolith topology)', () => {
       imageName: 'switchboard/monolith:abc1234',
       build: { dockerfile: '../../../services/monolith/Dockerfile' },
     });
+    // Every domain of the topology, the four first in their order.
+    const domains = processOf(MONOLITH_TOPOLOGY, 'monolith').domains;
+    expect([...domains].sort()).toEqual([...DATABASE_SERVICES].sort());
+    expect(domains.slice(0, ORIGINAL_DOMAINS.length)).toEqual(ORIGINAL_DOMAINS);
     expect(envOf(container)).toMatchObject({
       SERVICE_NAME: 'monolith',
-      HOST_DOMAINS: 'chat,stories,calls,bots',
+      HOST_DOMAINS: domains.join(','),
       PORT: '3100',
       NATS_USER: 'monolith',
       NATS_PASSWORD: 'monolith-nats-secret',
@@ -463,9 +476,16 @@ describe('service stack monolith-dev (the monolith topology)', () => {
 
   it('is what the gateway of that topology routes every domain to', async () => {
     const { recorded } = await deploy('gateway', { topology: MONOLITH_TOPOLOGY });
-    expect(envOf(ofType(recorded, CONTAINER)[0])['GATEWAY_UPSTREAMS']).toBe(
-      'chat=http://monolith:3100,stories=http://monolith:3100,calls=http://monolith:3100,bots=http://monolith:3100',
-    );
+    // Every domain at the monolith, in the topology's order: the four first.
+    const upstreams = upstreamEntriesOf(MONOLITH_TOPOLOGY);
+    expect(upstreams).toEqual(DATABASE_SERVICES.map((domain) => `${domain}=http://monolith:3100`));
+    expect(upstreams.slice(0, 4)).toEqual([
+      'chat=http://monolith:3100',
+      'stories=http://monolith:3100',
+      'calls=http://monolith:3100',
+      'bots=http://monolith:3100',
+    ]);
+    expect(envOf(ofType(recorded, CONTAINER)[0])['GATEWAY_UPSTREAMS']).toBe(upstreams.join(','));
   });
 });
 
@@ -492,12 +512,23 @@ describe('service stacks of the mixed topology', () => {
 
   it('routes the gateway to the process hosting each domain', async () => {
     const { recorded } = await deploy('gateway', { topology: mixed });
-    expect(envOf(ofType(recorded, CONTAINER)[0])['GATEWAY_UPSTREAMS']).toBe(
-      'chat=http://chat-bots:3101,bots=http://chat-bots:3101,stories=http://stories:3102,calls=http://calls:3103',
-    );
+    // Each domain at the process hosting it, in the topology's order: the four first.
+    const upstreams = upstreamEntriesOf(mixed);
+    expect(upstreams.slice(0, 4)).toEqual([
+      'chat=http://chat-bots:3101',
+      'bots=http://chat-bots:3101',
+      'stories=http://stories:3102',
+      'calls=http://calls:3103',
+    ]);
+    expect(envOf(ofType(recorded, CONTAINER)[0])['GATEWAY_UPSTREAMS']).toBe(upstreams.join(','));
   });
 
   it('refuses a process the topology does not run, and a platform set up for another topology', () => {
+    // The processes mixed runs, as the error lists them: its first three, any added since, the gateway.
+    const processes = mixed.processes.map((process) => process.name);
+    expect(processes.slice(0, 3)).toEqual(['chat-bots', 'stories', 'calls']);
+    expect(processes.at(-1)).toBe('gateway');
+    expect(processes).not.toContain('chat');
     installMocks({ project: 'service', stack: 'chat-dev' });
     expect(() =>
       defineService({
@@ -507,7 +538,7 @@ describe('service stacks of the mixed topology', () => {
         gitSha: 'a',
         jwtSecret: 'j',
       }),
-    ).toThrow(/process one of chat-bots, stories, calls, gateway \(topology mixed\)/);
+    ).toThrow(`process one of ${processes.join(', ')} (topology mixed)`);
     expect(() => assertSameTopology('services', mixed, 'chat-bots')).toThrow(
       'chat-bots is deployed for topology mixed, but the platform runs services',
     );

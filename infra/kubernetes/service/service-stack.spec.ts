@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import type { Topology } from '../../components/topology';
+import { processOf, type Topology, type TopologyProcess } from '../../components/topology';
 import {
   DOMAIN_NAMES as DATABASE_SERVICES,
   MONOLITH_TOPOLOGY,
+  ORIGINAL_DOMAINS,
   portOf,
   SERVICE_NAMES,
+  SERVICES_TOPOLOGY,
+  upstreamEntriesOf,
 } from '../../testing/topologies';
 import { isSecretValue, ofType, type RecordedResource, valueOf } from '../../testing/pulumi-mocks';
 import {
@@ -22,6 +25,10 @@ const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 type ServiceName = string;
 const UPSTREAM_SERVICES = DATABASE_SERVICES;
+
+/** A process's address in the cluster: its Service's DNS name in the env's namespace, at its port. */
+const serviceDns = (process: TopologyProcess) =>
+  `http://${process.name}.switchboard-dev.svc.cluster.local:${process.port}`;
 
 function platformOutputsFixture(topology?: Topology): Record<string, unknown> {
   const outputs: Record<string, unknown> = {
@@ -267,14 +274,15 @@ describe('kubernetes service stack gateway-dev (the public entry, no database)',
   });
 
   it('routes to the four services at their Service DNS names', () => {
-    expect(env['GATEWAY_UPSTREAMS']).toBe(
-      [
-        'chat=http://chat.switchboard-dev.svc.cluster.local:3101',
-        'stories=http://stories.switchboard-dev.svc.cluster.local:3102',
-        'calls=http://calls.switchboard-dev.svc.cluster.local:3103',
-        'bots=http://bots.switchboard-dev.svc.cluster.local:3104',
-      ].join(','),
-    );
+    // Each domain at its process's Service and port, in the topology's order: the four first.
+    const upstreams = upstreamEntriesOf(SERVICES_TOPOLOGY, serviceDns);
+    expect(upstreams.slice(0, 4)).toEqual([
+      'chat=http://chat.switchboard-dev.svc.cluster.local:3101',
+      'stories=http://stories.switchboard-dev.svc.cluster.local:3102',
+      'calls=http://calls.switchboard-dev.svc.cluster.local:3103',
+      'bots=http://bots.switchboard-dev.svc.cluster.local:3104',
+    ]);
+    expect(env['GATEWAY_UPSTREAMS']).toBe(upstreams.join(','));
   });
 
   it('names each service at the very address that service’s own stack advertises', async () => {
@@ -391,9 +399,13 @@ describe('kubernetes service stack monolith-dev (the monolith topology)', () => 
     const { recorded, outputs } = await deploy('monolith', { topology: MONOLITH_TOPOLOGY });
     const [secret] = ofType(recorded, K8S.secret);
     const env = secret.inputs['stringData'] as Record<string, string>;
+    // Every domain of the topology, the four first in their order.
+    const domains = processOf(MONOLITH_TOPOLOGY, 'monolith').domains;
+    expect([...domains].sort()).toEqual([...DATABASE_SERVICES].sort());
+    expect(domains.slice(0, ORIGINAL_DOMAINS.length)).toEqual(ORIGINAL_DOMAINS);
     expect(env).toMatchObject({
       SERVICE_NAME: 'monolith',
-      HOST_DOMAINS: 'chat,stories,calls,bots',
+      HOST_DOMAINS: domains.join(','),
       NATS_USER: 'monolith',
       PORT: '3100',
     });
@@ -401,12 +413,12 @@ describe('kubernetes service stack monolith-dev (the monolith topology)', () => 
       Object.keys(env)
         .filter((key) => key.startsWith('DATABASE_URL'))
         .sort(),
-    ).toEqual([
-      'DATABASE_URL_BOTS',
-      'DATABASE_URL_CALLS',
-      'DATABASE_URL_CHAT',
-      'DATABASE_URL_STORIES',
-    ]);
+    ).toEqual(domains.map((domain) => `DATABASE_URL_${domain.toUpperCase()}`).sort());
+    for (const domain of domains) {
+      expect(env[`DATABASE_URL_${domain.toUpperCase()}`]).toBe(
+        `postgres://${domain}:${domain}-db-secret@postgres.switchboard-dev.svc.cluster.local:5432/${domain}`,
+      );
+    }
     const [migrate] = containersOf(ofType(recorded, K8S.job)[0]);
     expect(migrate.command).toEqual(['node', 'main.js', '--migrate']);
     expect(await valueOf(outputs.endpoint)).toBe(
@@ -417,10 +429,13 @@ describe('kubernetes service stack monolith-dev (the monolith topology)', () => 
   it('is where the gateway of that topology sends every domain', async () => {
     const { recorded } = await deploy('gateway', { topology: MONOLITH_TOPOLOGY });
     const env = ofType(recorded, K8S.secret)[0].inputs['stringData'] as Record<string, string>;
-    expect(env['GATEWAY_UPSTREAMS'].split(',')).toEqual(
+    // Every domain at the monolith's Service, in the topology's order.
+    const upstreams = upstreamEntriesOf(MONOLITH_TOPOLOGY, serviceDns);
+    expect(upstreams).toEqual(
       DATABASE_SERVICES.map(
         (domain) => `${domain}=http://monolith.switchboard-dev.svc.cluster.local:3100`,
       ),
     );
+    expect(env['GATEWAY_UPSTREAMS'].split(',')).toEqual(upstreams);
   });
 });

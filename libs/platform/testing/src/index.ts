@@ -54,3 +54,4 @@ export {
   type TcpProxyOptions,
   type TcpProxyStats,
 } from './lib/tcp-proxy';
+export { WORKSPACE_ROOT, WorkspaceCopy } from './lib/workspace-copy';
