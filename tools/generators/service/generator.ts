@@ -65,7 +65,7 @@ export async function serviceGenerator(
         '',
         `${names.name} is in place. Next:`,
         `  npx nx run-many -t lint typecheck test -p ${names.name}-domain ${names.name}`,
-        `  npm start            # ${names.name} on http://localhost:${names.port}, through the gateway at /api/${names.name}`,
+        `  npm start            # ${names.name} on http://localhost:${names.port}, POST /${names.name} through the gateway at /api/${names.name}/${names.name}`,
         '  npm run contracts -- release   # when it ships: its subjects join the released contracts',
       ].join('\n'),
     );
