@@ -86,32 +86,19 @@ function prunedLockfile(rootLock, name, version, dependencies) {
 }
 
 /**
- * The root's `allowScripts` (npm's approval of install scripts, e.g. better-sqlite3 building its
- * native binding) narrowed to the packages in this service's lockfile, so `npm ci` in the
- * deployable approves the same scripts as in the workspace and nothing more.
+ * The root manifest's `field` narrowed to the packages in this service's lockfile, as
+ * `{ [field]: … }`, or nothing when none is left. Used for `allowScripts` (npm's approval of
+ * install scripts, e.g. better-sqlite3 building its native binding: `npm ci` in the deployable
+ * approves the same scripts as in the workspace and nothing more) and `overrides` (the pruned
+ * lockfile holds the overridden versions, and `npm ci` refuses a lockfile the manifest's ranges
+ * contradict unless the manifest carries the same overrides).
  */
-function allowedScripts(root, lock) {
-  if (!root.allowScripts) return {};
-  const locked = lock.packages;
-  const allowScripts = Object.fromEntries(
-    Object.entries(root.allowScripts).filter(([name]) => {
-      return `node_modules/${name}` in locked;
-    }),
+function narrowedToLockfile(root, lock, field) {
+  if (!root[field]) return {};
+  const narrowed = Object.fromEntries(
+    Object.entries(root[field]).filter(([name]) => `node_modules/${name}` in lock.packages),
   );
-  return Object.keys(allowScripts).length > 0 ? { allowScripts } : {};
-}
-
-/**
- * The root's npm `overrides` of packages in this service's lockfile: the pruned lockfile holds the
- * overridden versions, and `npm ci` refuses a lockfile that the manifest's ranges contradict unless
- * the manifest carries the same overrides.
- */
-function lockedOverrides(root, lock) {
-  if (!root.overrides) return {};
-  const overrides = Object.fromEntries(
-    Object.entries(root.overrides).filter(([name]) => `node_modules/${name}` in lock.packages),
-  );
-  return Object.keys(overrides).length > 0 ? { overrides } : {};
+  return Object.keys(narrowed).length > 0 ? { [field]: narrowed } : {};
 }
 
 /**
@@ -177,7 +164,11 @@ class DeployManifestPlugin {
             compilation.errors.push(new WebpackError(error.message));
             return;
           }
-          Object.assign(manifest, allowedScripts(root, lock), lockedOverrides(root, lock));
+          Object.assign(
+            manifest,
+            narrowedToLockfile(root, lock, 'allowScripts'),
+            narrowedToLockfile(root, lock, 'overrides'),
+          );
           compilation.updateAsset(
             'package.json',
             new sources.RawSource(`${JSON.stringify(manifest, null, 2)}\n`),

@@ -6,6 +6,7 @@ import {
   type ServiceProcess,
   TEST_JWT_SECRET,
   type TestEnvironment,
+  WORKSPACE_ROOT,
 } from '@switchboard/platform-testing';
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -24,7 +25,6 @@ import { isAlive, ReleaseStore } from '../releases/release-store';
 import { renderStatus, statusOf } from '../releases/status.command';
 import { gatewayReadiness } from '../run/gate';
 import { digestOf, packageDir } from '../run/package-release';
-import { WORKSPACE } from '../testing/workspace-copy';
 import { LocalEnvironment } from './local-environment';
 import { LocalTarget } from './local-target';
 
@@ -75,7 +75,7 @@ describe('the local target switching a process of several domains', () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
     gateway = await spawnService({
       name: 'gateway',
-      entry: join(WORKSPACE, 'dist', 'services', 'gateway', 'main.js'),
+      entry: join(WORKSPACE_ROOT, 'dist', 'services', 'gateway', 'main.js'),
       port: await freePort(),
       env: env.envWithoutDatabase({
         HOST: '127.0.0.1',
@@ -148,8 +148,8 @@ describe('the local target switching a process of several domains', () => {
           process.execPath,
           [
             '-r',
-            join(WORKSPACE, 'deploy', 'register.cjs'),
-            join(WORKSPACE, 'deploy', 'src', 'main.ts'),
+            join(WORKSPACE_ROOT, 'deploy', 'register.cjs'),
+            join(WORKSPACE_ROOT, 'deploy', 'src', 'main.ts'),
             ...args,
           ],
           { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } },
@@ -197,7 +197,7 @@ describe('the local target switching a process of several domains', () => {
       // A repository of two commits holding only the topologies: with each commit's package
       // installed and --skip-checks, `deploy` needs nothing else of a checkout.
       root = realpathSync(mkdtempSync(join(tmpdir(), 'switchboard-chat-bots-')));
-      cpSync(join(WORKSPACE, 'topologies'), join(root, 'topologies'), { recursive: true });
+      cpSync(join(WORKSPACE_ROOT, 'topologies'), join(root, 'topologies'), { recursive: true });
       git('init', '-q', '-b', 'main');
       git('config', 'user.email', 'pipeline-test@switchboard.invalid');
       git('config', 'user.name', 'pipeline test');

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { WorkspaceCopy } from '@switchboard/platform-testing';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WorkspaceCopy } from '../testing/workspace-copy';
 import { type Plan } from './plan';
 
 const MAIN = join('deploy', 'src', 'main.ts');

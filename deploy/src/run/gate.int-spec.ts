@@ -6,10 +6,10 @@ import {
   type ServiceProcess,
   TEST_JWT_SECRET,
   type TestEnvironment,
+  WORKSPACE_ROOT,
 } from '@switchboard/platform-testing';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { WORKSPACE } from '../testing/workspace-copy';
 import { gateThroughGateways } from './gate';
 
 const RULES = { gateSeconds: 2, gateMaxErrorRate: 0.01, gateMinRequests: 1 };
@@ -59,7 +59,7 @@ describe('the health gate through the gateway (docker and kubernetes targets)', 
     await new Promise<void>((resolve) => release.listen(port, '127.0.0.1', resolve));
     gateway = await spawnService({
       name: 'gateway',
-      entry: join(WORKSPACE, 'dist', 'services', 'gateway', 'main.js'),
+      entry: join(WORKSPACE_ROOT, 'dist', 'services', 'gateway', 'main.js'),
       port: await freePort(),
       env: env.envWithoutDatabase({
         HOST: '127.0.0.1',

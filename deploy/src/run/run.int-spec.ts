@@ -6,12 +6,13 @@ import {
   type ServiceProcess,
   TEST_JWT_SECRET,
   type TestEnvironment,
+  WORKSPACE_ROOT,
+  WorkspaceCopy,
 } from '@switchboard/platform-testing';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ServiceStatus } from '../releases/status.command';
-import { WORKSPACE, WorkspaceCopy } from '../testing/workspace-copy';
 
 /** What the load generator saw: every answer's status and the release that gave it. */
 interface Load {
@@ -97,7 +98,7 @@ describe('deploy run / status / rollback on the local target (real processes, re
     env = await createTestEnvironment(['chat']);
     gateway = await spawnService({
       name: 'gateway',
-      entry: join(WORKSPACE, 'dist', 'services', 'gateway', 'main.js'),
+      entry: join(WORKSPACE_ROOT, 'dist', 'services', 'gateway', 'main.js'),
       port: await freePort(),
       env: env.envWithoutDatabase({
         HOST: '127.0.0.1',

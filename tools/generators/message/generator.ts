@@ -1,7 +1,6 @@
 import { formatFiles, type GeneratorCallback, generateFiles, logger, type Tree } from '@nx/devkit';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { edit } from '../service/edits';
+import { addMessageRows, edit, regenerateManifest } from '../service/edits';
 
 export interface MessageGeneratorOptions {
   /** The owning domain: it answers the RPC, or publishes the event. */
@@ -106,25 +105,12 @@ export async function messageGenerator(
     move(tree, `${lib}/handler.spec.ts`, `${lib}/events/${fileName}.handler.spec.ts`);
     register(tree, consumer, { controllers: [`${Const}Handler`, `./events/${fileName}.handler`] });
   }
-  edit(
-    tree,
-    'README.md',
-    /(^\| subject +\| kind[\s\S]*?)\n\n/m,
-    (table) =>
-      `${table.trimEnd()}\n| \`${subject}\` | ${options.kind === 'rpc' ? 'request/reply' : 'event'} | ${domain} | ${options.kind === 'event' ? consumer : '—'} | (describe it) |\n\n`,
-  );
+  addMessageRows(tree, [
+    `| \`${subject}\` | ${options.kind === 'rpc' ? 'request/reply' : 'event'} | ${domain} | ${options.kind === 'event' ? consumer : '—'} | (describe it) |`,
+  ]);
   await formatFiles(tree);
   return () => {
-    if (!options.skipManifest) {
-      execFileSync(
-        process.execPath,
-        [join(tree.root, 'tools/scripts/messaging-manifest.mjs'), '--from-source'],
-        {
-          cwd: tree.root,
-          stdio: 'inherit',
-        },
-      );
-    }
+    if (!options.skipManifest) regenerateManifest(tree.root);
     logger.info(
       `\n${subject} is declared in libs/contracts/src/lib/${domain}/: fill in its schemas, then npm test.`,
     );

@@ -1,4 +1,6 @@
 import { type Tree, updateJson } from '@nx/devkit';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { type ServiceNames } from './names';
 
 /*
@@ -140,10 +142,30 @@ export function documentSubjects(tree: Tree, n: ServiceNames): void {
     `| \`rpc.${n.name}.get-${n.entity}.v1\` | request/reply | ${n.name} | — | \`{${n.entity}Id}\` → \`{${n.entity}}\` |`,
     `| \`evt.${n.name}.${n.entity}.created.v1\` | event | ${n.name} | — | \`{${n.entity}}\`: a ${n.entity} was stored |`,
   ];
+  addMessageRows(tree, rows);
+}
+
+/** Appends rows to the README's table of messages (a test checks it lists every subject). */
+export function addMessageRows(tree: Tree, rows: readonly string[]): void {
   edit(
     tree,
     'README.md',
     /(^\| subject +\| kind[\s\S]*?)\n\n/m,
     (table) => `${table.trimEnd()}\n${rows.join('\n')}\n\n`,
+  );
+}
+
+/**
+ * `infra/generated/messaging-manifest.json` with what was generated in it, read from the services'
+ * sources (no build needed): the deployment's NATS permissions and streams come from it.
+ */
+export function regenerateManifest(root: string): void {
+  execFileSync(
+    process.execPath,
+    [join(root, 'tools/scripts/messaging-manifest.mjs'), '--from-source'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
   );
 }

@@ -6,7 +6,6 @@ import {
   logger,
   type Tree,
 } from '@nx/devkit';
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   documentSubjects,
@@ -14,6 +13,7 @@ import {
   registerDelivery,
   registerHosts,
   registerWorkspace,
+  regenerateManifest,
 } from './edits';
 import { type ServiceNames, serviceNames } from './names';
 
@@ -112,19 +112,4 @@ function writeStackConfigs(tree: Tree, names: ServiceNames): void {
       );
     }
   }
-}
-
-/**
- * `infra/generated/messaging-manifest.json` with the new service in it, read from the services'
- * sources (no build needed): the deployment's NATS permissions and streams come from it.
- */
-function regenerateManifest(root: string): void {
-  execFileSync(
-    process.execPath,
-    [join(root, 'tools/scripts/messaging-manifest.mjs'), '--from-source'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { wireSchema } from './asyncapi/json-schema';
 import { type RpcContract } from './contract';
 
 /** Each contract's canonical JSON, computed once: a process digests its contracts at every boot. */
@@ -7,10 +7,10 @@ const canonicalOf = new WeakMap<RpcContract, string>();
 
 /**
  * `sha256:<hex>` of what the given RPC contracts put on the wire: each one's subject and the JSON
- * Schema (as a caller writes it, `io: 'input'`) of its request and result, sorted by subject. Two
- * processes answering the same subjects with the same digest agree on every request and result
- * shape; a changed field, type, bound or description changes it. Order and repeats of `contracts`
- * do not matter.
+ * Schema of its request and result as the AsyncAPI document gives them (`wireSchema`), sorted by
+ * subject. Two processes answering the same subjects with the same digest agree on every request
+ * and result shape; a changed field, type, bound or description changes it. Order and repeats of
+ * `contracts` do not matter.
  */
 export function contractDigest(contracts: readonly RpcContract[]): string {
   const entries = [...new Set(contracts)]
@@ -26,18 +26,12 @@ function canonicalContract(contract: RpcContract): string {
   if (text === undefined) {
     text = canonicalJson({
       subject: contract.subject,
-      request: jsonSchemaOf(contract.request),
-      result: jsonSchemaOf(contract.result),
+      request: wireSchema(contract.request),
+      result: wireSchema(contract.result),
     });
     canonicalOf.set(contract, text);
   }
   return text;
-}
-
-function jsonSchemaOf(schema: z.ZodType): unknown {
-  // A type JSON Schema cannot express (a custom check) must not stop a process from booting; it
-  // digests as `{}`, so only a change elsewhere in the schema shows.
-  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }
 
 /**

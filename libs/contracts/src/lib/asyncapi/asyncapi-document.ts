@@ -161,15 +161,18 @@ function rolesOf(
       .map((contract) => contract.subject)
       .filter((subject) => stream.subjects.some((pattern) => subjectMatches(pattern, subject)));
   });
-  return [
-    ...roles.answers.map((subject): [Role, string] => ['answers', subject]),
-    ...roles.calls.map((subject): [Role, string] => ['calls', subject]),
-    ...roles.publishes.map((subject): [Role, string] => ['publishes', subject]),
-    ...roles.consumes.map(({ subject }): [Role, string] => ['consumes', subject]),
-    ...roles.pushes.map((subject): [Role, string] => ['pushes', subject]),
-    ...roles.receives.map((subject): [Role, string] => ['receives', subject]),
-    ...read.map((subject): [Role, string] => ['reads', subject]),
-  ];
+  const subjects: Record<Role, readonly string[]> = {
+    answers: roles.answers,
+    calls: roles.calls,
+    publishes: roles.publishes,
+    consumes: roles.consumes.map(({ subject }) => subject),
+    pushes: roles.pushes,
+    receives: roles.receives,
+    reads: read,
+  };
+  return (Object.keys(subjects) as Role[]).flatMap((role) =>
+    subjects[role].map((subject): [Role, string] => [role, subject]),
+  );
 }
 
 function channelsOf(contract: AnyContract): Record<string, JsonSchema> {
