@@ -7,7 +7,7 @@ import nx from '@nx/eslint-plugin';
  *   type:platform  -> type:platform, type:contracts
  *   type:contracts -> nothing but zod
  *   type:e2e       -> type:platform, type:contracts (services are started as processes, not imported)
- *   type:tools     -> type:platform, type:contracts
+ *   type:tools     -> type:platform, type:contracts, type:infra (deploy derives NATS rights as the stacks do)
  *   type:bench     -> type:platform, type:contracts
  *   type:infra     -> type:contracts (Pulumi programs; read the generated messaging manifest)
  * and by scope: a scope reaches only itself and `scope:shared`; `scope:web` (the browser client)
@@ -26,7 +26,10 @@ const depConstraints = [
     allowedExternalImports: ['zod'],
   },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
-  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
+  {
+    sourceTag: 'type:tools',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:infra'],
+  },
   { sourceTag: 'type:bench', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts'] },
   { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -2,6 +2,7 @@
  * `npm run deploy -- <command>`: the pipeline that ships each service on its own.
  *
  *   plan --base <ref> [--head <ref>] [--json]   which services and stacks a change redeploys, and why
+ *   report --base <ref> [--format md|json]     what operations needs to know before it ships
  *   run <service> --env <env> [--sha <sha>]     checks, build, package, start, switch, gate, drain
  *   status [--env <env>] [--json]               what runs where, since when, by whom, and before
  *   rollback <service> --env <env>              back to the release before the live one
@@ -15,6 +16,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { MissingToolError, UsageError } from './cli/usage-error';
 import { resolveCommit, topLevel } from './plan/git';
 import { planCommand, renderPlan } from './plan/plan.command';
+import { reportCommand } from './report/report.command';
+import { renderReportMarkdown } from './report/render-markdown';
 import { rollbackPulumi, runPulumi } from './pulumi/run-pulumi';
 import { renderStatus, statusOf } from './releases/status.command';
 import { rollbackLocal } from './run/rollback.command';
@@ -46,6 +49,42 @@ async function main(argv: string[]): Promise<void> {
       const plan = await planCommand(root, options);
       process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlan(plan));
     });
+
+  program
+    .command('report')
+    .description(
+      'what operations needs to know about a change, per service it redeploys: why, dependencies, ' +
+        'messaging and NATS rights, contracts, migrations, configuration, expected load',
+    )
+    .option('--base <ref>', 'the commit deployed now (required: no guessed default)')
+    .option('--head <ref>', 'the commit to ship; must be the one checked out', 'HEAD')
+    .option('--format <format>', 'md (a pull request comment) or json', format, 'md')
+    .option(
+      '--topology <name>',
+      'the topology the environments run (topologies/<name>.json)',
+      'services',
+    )
+    .option(
+      '--bench <file>',
+      'the e2e benchmark report (default: the newest dist/bench/e2e-*.json)',
+    )
+    .action(
+      async (options: {
+        base?: string;
+        head?: string;
+        format: 'md' | 'json';
+        topology: string;
+        bench?: string;
+      }) => {
+        process.chdir(root);
+        const report = await reportCommand(root, options);
+        process.stdout.write(
+          options.format === 'json'
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : renderReportMarkdown(report),
+        );
+      },
+    );
 
   const run = program
     .command('run <service>')
@@ -175,6 +214,11 @@ function withGateOptions(command: Command): Command {
       number,
       0.01,
     );
+}
+
+function format(value: string): 'md' | 'json' {
+  if (value !== 'md' && value !== 'json') throw new InvalidArgumentError('md or json');
+  return value;
 }
 
 function number(value: string): number {

@@ -1,7 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { loadPlannedTopology } from './plan/topology';
+import { REPORT_MARKER } from './report/render-markdown';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -11,7 +13,13 @@ interface Job {
   environment?: string;
   strategy?: { matrix?: Record<string, unknown>; 'fail-fast'?: boolean };
   concurrency?: { group: string; 'cancel-in-progress': boolean };
-  steps: { uses?: string; run?: string; with?: Record<string, unknown> }[];
+  permissions?: Record<string, string>;
+  steps: {
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+  }[];
 }
 
 interface Workflow {
@@ -19,6 +27,7 @@ interface Workflow {
     workflow_dispatch?: { inputs: { service: { options: string[] } } };
   };
   jobs: Record<string, Job>;
+  permissions?: Record<string, string>;
 }
 
 function workflow(name: string): Workflow {
@@ -88,6 +97,77 @@ describe('GitHub workflows', () => {
         expect(checkout?.with?.['fetch-depth']).toBe(0);
       }
       expect(deploy.jobs['deploy-production']?.needs).toEqual(['plan', 'deploy-staging']);
+    });
+  });
+
+  describe('deploy-report', () => {
+    const report = workflow('deploy-report.yml');
+    const steps = report.jobs['report']?.steps ?? [];
+
+    it('reports every pull request against its base, with the history to read it from', () => {
+      expect(Object.keys(report.on)).toEqual(['pull_request']);
+      expect(report.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+      const checkout = steps.find((step) => step.uses === 'actions/checkout@v4');
+      expect(checkout?.with?.['fetch-depth']).toBe(0);
+      const run = steps.map((step) => step.run ?? '').join('\n');
+      expect(run).toContain(
+        'npm run -s deploy -- report --base "$BASE_SHA" --head HEAD --format md > deploy-report.md',
+      );
+      const comment = steps.find((step) => step.uses?.startsWith('actions/github-script'));
+      expect(comment?.with?.['script']).toContain(
+        "require('./.github/scripts/deploy-report-comment.cjs')",
+      );
+    });
+
+    /** The issues API of one pull request, in memory: what the comment step calls. */
+    function fakeGitHub(comments: { id: number; body: string; user: { type: string } }[]) {
+      const rest = {
+        issues: {
+          listComments: jest.fn(),
+          createComment: jest.fn(async ({ body }: { body: string }) => {
+            const comment = { id: 100 + comments.length, body, user: { type: 'Bot' } };
+            comments.push(comment);
+            return { data: comment };
+          }),
+          updateComment: jest.fn(
+            async ({ comment_id, body }: { comment_id: number; body: string }) => {
+              const comment = comments.find((c) => c.id === comment_id);
+              if (comment === undefined) throw new Error(`no comment ${comment_id}`);
+              comment.body = body;
+            },
+          ),
+        },
+      };
+      return { rest, paginate: async () => [...comments] };
+    }
+
+    it('posts the report once per pull request and updates that comment on the next push', async () => {
+      const post = require(join(ROOT, '.github', 'scripts', 'deploy-report-comment.cjs')) as (
+        args: unknown,
+      ) => Promise<unknown>;
+      const folder = mkdtempSync(join(tmpdir(), 'deploy-report-'));
+      try {
+        const path = join(folder, 'deploy-report.md');
+        const comments = [
+          // A person quoting an old report keeps their comment.
+          { id: 1, body: `${REPORT_MARKER}\nquoted by a reviewer`, user: { type: 'User' } },
+        ];
+        const github = fakeGitHub(comments);
+        const context = { repo: { owner: 'team', repo: 'switchboard' }, issue: { number: 7 } };
+        writeFileSync(path, `${REPORT_MARKER}\n## first push\n`);
+        expect(await post({ github, context, path })).toEqual({ created: 101 });
+        writeFileSync(path, `${REPORT_MARKER}\n## second push\n`);
+        expect(await post({ github, context, path })).toEqual({ updated: 101 });
+        expect(comments.map((c) => c.body)).toEqual([
+          `${REPORT_MARKER}\nquoted by a reviewer`,
+          `${REPORT_MARKER}\n## second push\n`,
+        ]);
+        expect(github.rest.issues.createComment).toHaveBeenCalledTimes(1);
+        writeFileSync(path, 'not a report');
+        await expect(post({ github, context, path })).rejects.toThrow(/not a deploy report/);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
     });
   });
 });

@@ -11,7 +11,7 @@
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { writeOrCheck } = require('./generated-files.js');
-const { prunedLockfile } = require('../webpack/service.webpack.js');
+const { prunedLockfile } = require('../webpack/pruned-lockfile.js');
 
 const workspaceRoot = join(__dirname, '..', '..');
 const PROVISIONER_DIR = join(workspaceRoot, 'infra', 'streams');

@@ -1,3 +1,8 @@
+import {
+  type AsyncApiDocument,
+  breakingChanges,
+  type BreakingChange,
+} from '@switchboard/contracts';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -20,6 +25,20 @@ export interface ContractChanges {
   subjects: string[];
   /** Other exports that changed (a shared schema, an id format, a limit), and the projects naming them. */
   exports: { name: string; usedBy: string[] }[];
+  /**
+   * With the manifests of both commits (`deploy report`): the changes that break a user of the
+   * base's version, by the contracts gate's rules (`breakingChanges`).
+   */
+  breaking?: BreakingChange[];
+  /** With the manifests: the subjects of `subjects` that are new at head, and those gone. */
+  added?: string[];
+  removed?: string[];
+}
+
+/** The messaging manifests of base (absent when it had none) and head, to judge what breaks. */
+export interface ManifestFiles {
+  base?: string;
+  head: string;
 }
 
 const CONTRACTS_ENTRY = join('libs', 'contracts', 'src', 'index.ts');
@@ -28,13 +47,27 @@ const REGISTER = join(__dirname, '..', '..', 'register.cjs');
 const SOURCE = /\.(ts|mts|cts|js|mjs)$/;
 const NOT_SOURCE = /\.(spec|int-spec|e2e-spec|browser-spec)\.ts$/;
 
-/** Fingerprints of every export of the contracts whose `index.ts` is at `entry`. */
-async function fingerprintsOf(workspaceRoot: string, entry: string): Promise<ExportFingerprint[]> {
-  const { stdout } = await run(process.execPath, ['-r', REGISTER, CHILD, entry], {
+interface Described {
+  fingerprints: ExportFingerprint[];
+  document?: AsyncApiDocument;
+}
+
+/**
+ * Fingerprints of every export of the contracts whose `index.ts` is at `entry`, and with a
+ * manifest, their AsyncAPI document.
+ */
+async function describeContracts(
+  workspaceRoot: string,
+  entry: string,
+  manifest?: string,
+): Promise<Described> {
+  const args = ['-r', REGISTER, CHILD, entry, ...(manifest === undefined ? [] : [manifest])];
+  const { stdout } = await run(process.execPath, args, {
     cwd: workspaceRoot,
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(stdout) as ExportFingerprint[];
+  const parsed = JSON.parse(stdout) as ExportFingerprint[] | Described;
+  return Array.isArray(parsed) ? { fingerprints: parsed } : parsed;
 }
 
 /**
@@ -46,6 +79,7 @@ export async function contractChanges(
   workspaceRoot: string,
   baseSha: string,
   graph: WorkspaceGraph,
+  manifests?: ManifestFiles,
 ): Promise<ContractChanges> {
   const copy = join(workspaceRoot, '.switchboard', 'plan', baseSha);
   rmSync(copy, { recursive: true, force: true });
@@ -57,12 +91,29 @@ export async function contractChanges(
     });
     await run('tar', ['-xf', archive, '-C', copy]);
     const hadContracts = existsSync(join(copy, CONTRACTS_ENTRY));
-    const [before, after] = await Promise.all([
-      hadContracts ? fingerprintsOf(workspaceRoot, join(copy, CONTRACTS_ENTRY)) : [],
-      fingerprintsOf(workspaceRoot, join(workspaceRoot, CONTRACTS_ENTRY)),
+    const [before, after] = await Promise.all<Described>([
+      hadContracts
+        ? describeContracts(workspaceRoot, join(copy, CONTRACTS_ENTRY), manifests?.base)
+        : { fingerprints: [] },
+      describeContracts(workspaceRoot, join(workspaceRoot, CONTRACTS_ENTRY), manifests?.head),
     ]);
     const sources = sourcesReader(workspaceRoot, graph);
-    return compare(before, after, (name) => projectsNaming(sources(), name));
+    const changes = compare(before.fingerprints, after.fingerprints, (name) =>
+      projectsNaming(sources(), name),
+    );
+    if (manifests === undefined || after.document === undefined) return changes;
+    // No base document (no contracts, or no manifest then): nothing existed to break.
+    const breaking =
+      before.document === undefined ? [] : breakingChanges(before.document, after.document);
+    const subjectsOf = (described: Described): Set<string | undefined> =>
+      new Set(described.fingerprints.map((fingerprint) => fingerprint.subject));
+    const [had, has] = [subjectsOf(before), subjectsOf(after)];
+    return {
+      ...changes,
+      breaking,
+      added: changes.subjects.filter((subject) => !had.has(subject)),
+      removed: changes.subjects.filter((subject) => !has.has(subject)),
+    };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }

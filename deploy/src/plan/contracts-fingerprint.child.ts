@@ -1,11 +1,14 @@
 /**
- * Run as `node -r deploy/register.cjs contracts-fingerprint.child.ts <contracts index.ts>`: loads
+ * Run as `node -r deploy/register.cjs contracts-fingerprint.child.ts <contracts index.ts>
+ * [<messaging manifest>]`: loads
  * that copy of libs/contracts and prints, for every export (`Chat.MessageCreated`, `UserId`), a
  * digest of what it means at run time — a message's subject and JSON Schemas, a schema's JSON
  * Schema, a constant's value, a function's source — so two commits can be compared export by
  * export without diffing text. A separate process: each copy of the contracts is loaded alone.
  */
+import { type AnyContract, asyncApiDocument } from '@switchboard/contracts';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type ExportFingerprint } from './contract-changes';
 
@@ -75,4 +78,26 @@ for (const name of Object.keys(contracts).sort()) {
     fingerprints.push(fingerprint(name, value));
   }
 }
-process.stdout.write(JSON.stringify(fingerprints));
+const manifest = process.argv[3];
+if (manifest === undefined) {
+  process.stdout.write(JSON.stringify(fingerprints));
+} else {
+  const { services, streams } = JSON.parse(readFileSync(manifest, 'utf8')) as Parameters<
+    typeof asyncApiDocument
+  >[0];
+  const document = asyncApiDocument({
+    version: 'compared',
+    services,
+    streams,
+    contracts: contractsOf(contracts),
+  });
+  process.stdout.write(JSON.stringify({ fingerprints, document }));
+}
+
+/** Every RPC, event and push contract of that copy, found in its namespaces. */
+function contractsOf(exported: Record<string, unknown>): AnyContract[] {
+  const found = Object.values(exported)
+    .filter(isNamespace)
+    .flatMap((namespace) => Object.values(namespace).filter(isContract));
+  return [...new Set(found)] as AnyContract[];
+}

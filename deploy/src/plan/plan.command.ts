@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
-import { contractChanges } from './contract-changes';
+import { contractChanges, type ManifestFiles } from './contract-changes';
 import { changedFiles, headCommit, resolveCommit } from './git';
 import { type MessagingManifest, parseManifest, readManifest } from './messaging-manifest';
-import { computePlan, neverDeployed, type Plan, type Reason } from './plan';
+import { computePlan, neverDeployed, type Plan, type PlanInput, type Reason } from './plan';
 import { listStacks } from './stacks';
 import { loadPlannedTopology } from './topology';
 import { WorkspaceGraph } from './workspace-graph';
@@ -17,7 +17,7 @@ export interface PlanOptions {
   topology?: string;
 }
 
-const MANIFEST = 'infra/generated/messaging-manifest.json';
+export const MANIFEST = 'infra/generated/messaging-manifest.json';
 
 /**
  * `deploy plan --base <ref> [--head <ref>]`. The project graph and the contracts are read from the
@@ -25,6 +25,19 @@ const MANIFEST = 'infra/generated/messaging-manifest.json';
  * default on purpose: a plan against a guessed base (`HEAD~1`) silently skips whatever came before.
  */
 export async function planCommand(workspaceRoot: string, options: PlanOptions): Promise<Plan> {
+  return computePlan(await planInputs(workspaceRoot, options));
+}
+
+/**
+ * What a plan is computed from — the diff, the Nx graph, the manifests, the contracts comparison —
+ * for the plan and for `deploy report`, which reads the same and more. With `manifestFiles`, the
+ * contracts comparison also says which changes break a user of the base's version.
+ */
+export async function planInputs(
+  workspaceRoot: string,
+  options: PlanOptions,
+  manifestFiles?: (base: string) => ManifestFiles,
+): Promise<PlanInput> {
   if (options.base === undefined || options.base.trim() === '') {
     throw new UsageError(
       '--base <ref> is required: the last commit deployed (in CI, the base nx-set-shas finds). ' +
@@ -47,20 +60,22 @@ export async function planCommand(workspaceRoot: string, options: PlanOptions): 
   const touchesContracts = files.some(
     (file) => graph.projectOf(file) === contractsProject && neverDeployed(file) === undefined,
   );
-  return computePlan({
+  return {
     base,
     head,
     changedFiles: files,
     graph,
     manifests: [readManifest(join(workspaceRoot, MANIFEST)), ...baseManifest(workspaceRoot, base)],
-    contracts: touchesContracts ? await contractChanges(workspaceRoot, base, graph) : undefined,
+    contracts: touchesContracts
+      ? await contractChanges(workspaceRoot, base, graph, manifestFiles?.(base))
+      : undefined,
     stacks: listStacks(workspaceRoot),
     topology,
-  });
+  };
 }
 
 /** The manifest as committed at `base`, when it existed then. */
-function baseManifest(workspaceRoot: string, base: string): MessagingManifest[] {
+export function baseManifest(workspaceRoot: string, base: string): MessagingManifest[] {
   const shown = spawnSync('git', ['show', `${base}:${MANIFEST}`], {
     cwd: workspaceRoot,
     encoding: 'utf8',

@@ -22,6 +22,7 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
   let failUp: Set<string>;
   let gateProblem: string | undefined;
   let gated: string[][];
+  let reported: string[][];
 
   const tools = (): PulumiRunTools => ({
     stacks: {
@@ -45,6 +46,10 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
       gated.push(upstreams);
       return gateProblem;
     },
+    changes: async (_root, { base, head }) => {
+      reported.push([base, head]);
+      return { base };
+    },
   });
   const options = {
     env: 'staging',
@@ -64,6 +69,7 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
     failUp = new Set();
     gateProblem = undefined;
     gated = [];
+    reported = [];
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -76,6 +82,9 @@ describe('deploy run / rollback on a Pulumi target: gate and automatic rollback'
     );
     expect(ups).toEqual([NEW]);
     expect(release).toMatchObject({ sha: NEW, result: 'live' });
+    // What it changed against the sha the stack ran is recorded with it.
+    expect(reported).toEqual([[OLD, NEW]]);
+    expect(release.changes).toEqual({ base: OLD });
   });
 
   it('gates the monolith of a monolith environment on the four domains it hosts', async () => {

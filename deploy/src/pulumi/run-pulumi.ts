@@ -1,6 +1,7 @@
 import { Listr } from 'listr2';
 import { UsageError } from '../cli/usage-error';
 import { type Release, ReleaseStore } from '../releases/release-store';
+import { releaseChanges } from '../report/release-report';
 import { type Checkout, checkoutOf } from '../run/checkout';
 import { type GateRules, gateThroughGateways } from '../run/gate';
 import { deployedBy, failRelease, StepFailed } from '../run/run.command';
@@ -35,6 +36,8 @@ export interface PulumiRunTools {
   checkout(sha: string): Promise<Checkout>;
   /** `upstreams`: the gateway's names of what the stack runs (its domains, in a monolith four). */
   gate(gateways: string[], upstreams: string[], rules: GateRules): Promise<string | undefined>;
+  /** `deploy report` of the release against the sha the stack runs, for the release record. */
+  changes: typeof releaseChanges;
 }
 
 export function pulumiTools(workspaceRoot: string): PulumiRunTools {
@@ -42,6 +45,7 @@ export function pulumiTools(workspaceRoot: string): PulumiRunTools {
     stacks: pulumiInChildProcesses(workspaceRoot),
     checkout: (sha) => checkoutOf(workspaceRoot, sha),
     gate: gateThroughGateways,
+    changes: releaseChanges,
   };
 }
 
@@ -98,6 +102,25 @@ export async function runPulumi(
               : `, topology ${ctx.placement.topology} (${ctx.placement.upstreams.join(', ')})`;
           return `${deploy.stackName} (${options.target}${hosting}), running ${ctx.running?.slice(0, 12) ?? 'nothing yet'}`;
         }),
+        {
+          ...steps.step('report', async (ctx) => {
+            const placement = ctx.placement as StackPlacement;
+            const changes = await tools.changes((ctx.checkout as Checkout).root, {
+              base: ctx.running as string,
+              head: options.sha,
+              topology: placement.topology,
+              host: placement.host,
+            });
+            ctx.release = store.update(ctx.release.id, { changes });
+            return changes.unavailable === undefined
+              ? `recorded what changed since ${changes.base.slice(0, 12)}`
+              : `no report: ${changes.unavailable}`;
+          }),
+          skip: (ctx) =>
+            ctx.running === undefined || ctx.running === options.sha
+              ? 'nothing running before it to compare with'
+              : false,
+        },
         {
           ...steps.step('checks', (ctx) =>
             runChecks(

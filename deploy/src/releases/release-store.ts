@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '../cli/usage-error';
+import { type ReleaseChanges } from '../report/release-report';
 
 /**
  * What happened to a release: `deploying` while `deploy run` works on it; `live` once it serves;
@@ -47,6 +48,8 @@ export interface Release {
   url?: string;
   /** The release that was live when this one started (what a rollback returns to). */
   previousId?: string;
+  /** What it changed against that release (`deploy report`), for `deploy status`. */
+  changes?: ReleaseChanges;
 }
 
 interface StoreFile {

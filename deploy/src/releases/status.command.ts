@@ -1,3 +1,4 @@
+import { type ReleaseChanges } from '../report/release-report';
 import { hostOf, isAlive, type Release, ReleaseStore } from './release-store';
 
 export interface ServiceStatus {
@@ -38,6 +39,7 @@ export function renderStatus(env: string, statuses: ServiceStatus[]): string {
             `${live.url ?? ''}${host}${live.running ? '' : '  (process not running!)'}`
         : `${service.padEnd(width)} nothing live`,
     );
+    if (live?.changes) lines.push(...describeChanges(live.changes, ''.padEnd(width)));
     if (previous)
       lines.push(`${''.padEnd(width)} previous ${previous.sha.slice(0, 12)} (${previous.result})`);
     if (lastAttempt) {
@@ -49,4 +51,41 @@ export function renderStatus(env: string, statuses: ServiceStatus[]): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What the version now running changed against the one before it, from the report recorded when
+ * it shipped: a one-line summary and the lines someone had to look at.
+ */
+function describeChanges(changes: ReleaseChanges, indent: string): string[] {
+  const since = `changed since ${changes.base.slice(0, 12)}`;
+  if (changes.unavailable !== undefined)
+    return [`${indent} ${since}: no report (${changes.unavailable})`];
+  const report = changes.report;
+  if (report === undefined) return [`${indent} ${since}: nothing that reaches it`];
+  const counts = [
+    [new Set(report.affectedBy.map((reason) => reason.file)).size, 'file'],
+    [
+      report.dependencies.added.length +
+        report.dependencies.changed.length +
+        report.dependencies.removed.length,
+      'dependency change',
+    ],
+    [report.contracts.length, 'contract'],
+    [report.migrations.added.length, 'migration'],
+    [
+      report.configuration.keys.added.length +
+        report.configuration.keys.removed.length +
+        report.configuration.keys.changed.length,
+      'config key',
+    ],
+  ] as const;
+  const summary = counts
+    .filter(([count]) => count > 0)
+    .map(([count, what]) => `${count} ${what}${count === 1 ? '' : 's'}`)
+    .join(', ');
+  return [
+    `${indent} ${since}: ${summary || 'no file of its own'}`,
+    ...report.attention.map((line) => `${indent}   ! ${line}`),
+  ];
 }

@@ -5,6 +5,7 @@ import { loadLocalEnvironment, localProcessOf, serviceEnv } from '../local/local
 import { LocalTarget } from '../local/local-target';
 import { resolveCommit } from '../plan/git';
 import { hostOf, isAlive, type Release, ReleaseStore } from '../releases/release-store';
+import { type ReleaseChanges, releaseChanges } from '../report/release-report';
 import { type Checkout, checkoutOf } from './checkout';
 import { packageDir, packageRelease, releaseDir, reusablePackage } from './package-release';
 import { runCommand } from './shell';
@@ -57,6 +58,15 @@ export function failRelease(
 
 export function deployedBy(): string {
   return `${process.env['GITHUB_ACTOR'] ?? userInfo().username}@${hostname()}`;
+}
+
+/** One line for the step list: how much the release changes, or why that is not known. */
+function describeChanges(changes: ReleaseChanges): string {
+  if (changes.unavailable !== undefined) return `no report: ${changes.unavailable}`;
+  if (changes.report === undefined)
+    return `nothing changed for it since ${changes.base.slice(0, 12)}`;
+  const points = changes.report.attention.length;
+  return `changes since ${changes.base.slice(0, 12)} recorded, ${points} point${points === 1 ? '' : 's'} to look at`;
 }
 
 /** Marks a release whose deploy died midway `aborted` and stops its process, so a rerun starts clean. */
@@ -130,6 +140,23 @@ export async function runCommandLocal(
               return ctx.checkout.describe;
             }),
             skip: () => (options.skipChecks && reusable ? 'nothing to check or build' : false),
+          },
+          {
+            ...steps.step('report', async (ctx) => {
+              const changes = await releaseChanges((ctx.checkout as Checkout).root, {
+                base: (previous as Release).sha,
+                head: sha,
+                topology: environment.topology,
+                host,
+              });
+              ctx.release = store.update(ctx.release.id, { changes });
+              return describeChanges(changes);
+            }),
+            skip: () => {
+              if (previous === undefined) return 'first release: nothing to compare with';
+              if (previous.sha === sha) return `${sha.slice(0, 12)} is live already: no change`;
+              return options.skipChecks && reusable ? 'no checkout to report from' : false;
+            },
           },
           {
             ...steps.step('checks', (ctx) =>

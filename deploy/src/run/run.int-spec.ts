@@ -189,6 +189,17 @@ describe('deploy run / status / rollback on the local target (real processes, re
       live: { sha: shas['second'], result: 'live', running: true },
       previous: { sha: shas['first'], result: 'superseded' },
     });
+    // The release record keeps what it changed against the one before (`deploy report`).
+    expect(chat?.live?.changes).toMatchObject({
+      base: shas['first'],
+      report: {
+        name: 'chat',
+        affectedBy: [{ file: 'libs/chat/src/lib/release-note.ts', via: ['chat-domain', 'chat'] }],
+        attention: [],
+      },
+    });
+    const text = await deploy('status', '--env', 'local');
+    expect(text.output).toContain(`changed since ${shas['first']?.slice(0, 12)}: 1 file`);
   }, 300_000);
 
   it('does not switch to a release that never becomes ready; the live one keeps serving', async () => {
