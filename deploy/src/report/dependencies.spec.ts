@@ -1,8 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { WORKSPACE_ROOT } from '@switchboard/platform-testing';
-import { SERVICES } from '../deployable/deployable';
 import {
   diffDependencies,
   type RuntimeDependencies,
@@ -12,7 +19,8 @@ import {
 
 /**
  * The static derivation is only worth having if it is the build's: compared with what
- * `nx build <service>` wrote (deploy's test target builds these services first).
+ * `nx build <deployable>` wrote, for every deployable under services/ (deploy's test target builds
+ * them first).
  */
 describe('runtimeDependenciesOf a deployable of this workspace', () => {
   const built = (service: string, file: string): Record<string, unknown> => {
@@ -28,7 +36,7 @@ describe('runtimeDependenciesOf a deployable of this workspace', () => {
   const keys = (dependencies: RuntimeDependency[]) =>
     dependencies.map(({ name, version }) => `${name}@${version}`).sort();
 
-  it.each(Object.keys(SERVICES))(
+  it.each(readdirSync(join(WORKSPACE_ROOT, 'services')).sort())(
     '%s: the direct and transitive packages of its built package.json and lockfile',
     (service) => {
       const { direct, transitive } = runtimeDependenciesOf(WORKSPACE_ROOT, service);
