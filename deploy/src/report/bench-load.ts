@@ -39,15 +39,21 @@ export interface MeasuredLoad {
   cpuUsPerOp?: number;
 }
 
-/** The newest `dist/bench/e2e-*.json` of the workspace, if a benchmark ever ran here. */
+/**
+ * The newest e2e benchmark report: one this workspace ran (`dist/bench/e2e-*.json`), else the
+ * newest committed with the project's figures (`docs/bench-results/e2e-*.json`), else none.
+ */
 export function newestBenchReport(workspaceRoot: string): string | undefined {
-  const folder = join(workspaceRoot, 'dist', 'bench');
-  if (!existsSync(folder)) return undefined;
-  const reports = readdirSync(folder)
-    .filter((file) => /^e2e-.*\.json$/.test(file))
-    .map((file) => join(folder, file))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return reports[0];
+  for (const folder of [join('dist', 'bench'), join('docs', 'bench-results')]) {
+    const path = join(workspaceRoot, folder);
+    if (!existsSync(path)) continue;
+    const newest = readdirSync(path)
+      .filter((file) => /^e2e-.*\.json$/.test(file))
+      .map((file) => join(path, file))
+      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs || b.localeCompare(a))[0];
+    if (newest !== undefined) return newest;
+  }
+  return undefined;
 }
 
 export function readBenchReport(file: string): { source: BenchSource; report: BenchReportFile } {

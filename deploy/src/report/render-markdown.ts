@@ -46,7 +46,7 @@ export function renderReportMarkdown(report: ChangeReport): string {
     '',
     report.benchmark === undefined
       ? '_Expected load: no benchmark report was found (`npm run bench -- --suite e2e --sweep`)._'
-      : `_Measured load from ${code(report.benchmark.file.replace(/^.*\/dist\//, 'dist/'))}: ` +
+      : `_Measured load from ${code(report.benchmark.file)}: ` +
           `${code(short(report.benchmark.gitSha))}${report.benchmark.gitDirty ? ' (uncommitted changes)' : ''}, ` +
           `${report.benchmark.finishedAt}, ${report.benchmark.machine}._`,
   );
@@ -138,12 +138,17 @@ function renderService(service: ServiceReport): string[] {
   lines.push('', '**Expected load**', '');
   if (service.load.measured.length > 0) {
     lines.push(
-      '| scenario | knee (ops/s) | p99 at half the knee | its CPU per operation |',
-      '| --- | ---: | ---: | ---: |',
+      '| scenario | knee (ops/s) | p99 at half the knee | its CPU per operation | what one CPU of it sustains |',
+      '| --- | ---: | ---: | ---: | ---: |',
     );
     for (const load of service.load.measured) {
+      const cpu = load.cpuUsPerOp;
       lines.push(
-        `| ${load.scenario} | ${load.kneeRate ?? '—'} | ${load.p99AtHalfKneeMs === undefined ? '—' : `${load.p99AtHalfKneeMs} ms @ ${load.halfKneeRate}/s`} | ${load.cpuUsPerOp === undefined ? '—' : `${load.cpuUsPerOp} µs`} |`,
+        `| ${load.scenario} | ${load.kneeRate ?? '—'} | ` +
+          `${load.p99AtHalfKneeMs === undefined ? '—' : `${load.p99AtHalfKneeMs} ms @ ${load.halfKneeRate}/s`} | ` +
+          `${cpu === undefined ? '—' : `${cpu.toLocaleString('en')} µs`} | ` +
+          // What its own CPU time per operation allows one core, whatever the rest of the system does.
+          `${cpu === undefined || cpu === 0 ? '—' : `≈ ${Math.floor(1e6 / cpu).toLocaleString('en')}/s`} |`,
       );
     }
     lines.push('');

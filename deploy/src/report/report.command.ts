@@ -1,7 +1,7 @@
 import { type BreakingChange } from '@switchboard/contracts';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { UsageError } from '../cli/usage-error';
 import { resolveCommit } from '../plan/git';
@@ -164,17 +164,23 @@ function benchmarkOf(
   workspaceRoot: string,
   file: string | undefined,
 ): ReturnType<typeof readBenchReport> | undefined {
+  // Named relative to the workspace when it is in it: the report is read on other machines.
+  const named = (read: ReturnType<typeof readBenchReport>, path: string) => {
+    const inside = relative(workspaceRoot, resolve(path));
+    const shown = inside.startsWith('..') ? path : inside;
+    return { ...read, source: { ...read.source, file: shown } };
+  };
   if (file === undefined) {
     const newest = newestBenchReport(workspaceRoot);
     try {
-      return newest === undefined ? undefined : readBenchReport(newest);
+      return newest === undefined ? undefined : named(readBenchReport(newest), newest);
     } catch {
       return undefined;
     }
   }
   if (!existsSync(file)) throw new UsageError(`--bench ${file}: no such file`);
   try {
-    return readBenchReport(file);
+    return named(readBenchReport(file), file);
   } catch (error) {
     throw new UsageError(`--bench ${(error as Error).message}`);
   }

@@ -180,7 +180,7 @@ describe('deploy report (temporary commits in a copy of the workspace)', () => {
       },
     ]);
     expect(report.benchmark).toEqual({
-      file: bench,
+      file: '.switchboard/bench/e2e.json',
       gitSha: 'f'.repeat(40),
       gitDirty: false,
       finishedAt: '2026-12-01T10:00:00.000Z',
@@ -398,6 +398,10 @@ describe('deploy report (temporary commits in a copy of the workspace)', () => {
         { file: 'README.md', why: 'documentation' },
         { file: 'docs/gateway.md', why: 'documentation' },
       ],
+      // Without a run of its own, the project's committed figures.
+      benchmark: expect.objectContaining({
+        file: expect.stringMatching(/^docs\/bench-results\/e2e-.+\.json$/),
+      }),
     });
     const markdown = deploy('report', '--base', base);
     expect(markdown.status).toBe(0);
