@@ -150,7 +150,9 @@ describe(`gateway: /api/<domain>/<path> to real processes (${e2eTopology()})`, (
     const html = await page.text();
     expect(html).toContain('<code>rpc.chat.post-message.v1</code>');
     expect(html).toContain('Nats-Msg-Id');
-  });
+    // The parser's full validation of a ~200 KB document takes seconds of CPU on its own: past
+    // jest's default 5 s when the other suites of `npm test` share the two cores.
+  }, 30_000);
 
   // Last: it stops the process hosting bots — in the monolith, chat's too.
   it('answers 503 UNAVAILABLE for every domain of a stopped process and keeps serving the rest', async () => {

@@ -2,7 +2,7 @@ import { WorkspaceCopy } from '@switchboard/platform-testing';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { REPORT_MARKER } from './render-markdown';
+import { renderReportMarkdown, REPORT_MARKER } from './render-markdown';
 import { type ChangeReport, type ServiceReport } from './report';
 
 const MAIN = join('deploy', 'src', 'main.ts');
@@ -265,6 +265,12 @@ describe('deploy report (temporary commits in a copy of the workspace)', () => {
     // The contracts did not change: stories, which publishes it, is not redeployed.
     expect(report.contracts).toEqual([]);
     expect(bots.dependencies).toEqual(noDependencyChange);
+    // The pull request comment leads with them.
+    const markdown = renderReportMarkdown(report);
+    expect(markdown).toContain('**Redeploys bots** · 2 points to look at');
+    expect(markdown).toContain(
+      `- consumes + \`evt.stories.story.posted.v1\` (durable \`${consumer}\` on STORIES)`,
+    );
   }, 180_000);
 
   it('a breaking schema change → every service using the subject, with what breaks', () => {
@@ -378,6 +384,31 @@ describe('deploy report (temporary commits in a copy of the workspace)', () => {
     expect(stories.attention).toEqual([
       'new required environment key STORIES_MEDIA_BUCKET: the service does not start until it is set',
     ]);
+  }, 180_000);
+
+  it('a secret a service stack program starts requiring → listed with the stacks it changes', () => {
+    const report = reportOf('new-secret', () =>
+      change(
+        'infra/kubernetes/service/service-stack.ts',
+        "jwtSecret: config.requireSecret('authJwtSecret'),",
+        "jwtSecret: config.requireSecret('authJwtSecret'),\n    sentryDsn: config.requireSecret('sentryDsn'),",
+      ),
+    );
+    // Infrastructure code redeploys stacks, not services.
+    expect(report.services).toEqual([]);
+    expect(report.stacks.secrets).toEqual({
+      added: [{ program: 'kubernetes/service', key: 'sentryDsn' }],
+      removed: [],
+    });
+    // Every stack of that program, and only those.
+    const programs = new Set(
+      report.stacks.changed.map((stack) => `${stack.target}/${stack.program}`),
+    );
+    expect([...programs]).toEqual(['kubernetes/service']);
+    expect(report.stacks.changed.map((stack) => stack.stack)).toContain('chat-staging');
+    expect(renderReportMarkdown(report)).toContain(
+      '- ⚠️ new secret `sentryDsn` required by kubernetes/service: `pulumi config set --secret sentryDsn …` on each stack',
+    );
   }, 180_000);
 
   it('a docs-only change → an empty report, in JSON and in Markdown', () => {
