@@ -49,7 +49,9 @@ describe(`gateway: /api/<domain>/<path> to real processes (${e2eTopology()})`, (
   let alice: ApiClient;
 
   beforeAll(async () => {
-    system = await startSystem(['chat', 'bots']);
+    // At info, where requests are logged (the harness's default is warn).
+    const info = { LOG_LEVEL: 'info' };
+    system = await startSystem(['chat', 'bots'], { chat: info, bots: info });
     gateway = await startGateway(system);
     alice = await ApiClient.as(`${gateway.url}/api/chat`, 'alice');
   }, 90_000);
@@ -153,6 +155,29 @@ describe(`gateway: /api/<domain>/<path> to real processes (${e2eTopology()})`, (
     // The parser's full validation of a ~200 KB document takes seconds of CPU on its own: past
     // jest's default 5 s when the other suites of `npm test` share the two cores.
   }, 30_000);
+
+  it('logs a request under the id its caller gave, and never the probes of /health', async () => {
+    const token = await signDevToken('alice', TEST_JWT_SECRET);
+    const response = await fetch(`${gateway.url}/api/chat/conversations`, {
+      headers: { authorization: `Bearer ${token}`, 'x-request-id': 'e2e-correlate-42' },
+    });
+    expect(response.status).toBe(200);
+    const completed = (line: string) => line.includes('"msg":"request completed"');
+    await waitFor(
+      () =>
+        system
+          .logsOf('chat')
+          .some((line) => completed(line) && line.includes('"id":"e2e-correlate-42"')),
+      { timeoutMs: 5_000, message: "chat logged no request under the gateway's request id" },
+    );
+    // The harness polled every process's /health/ready until it was up: none of it is logged.
+    for (const domain of ['chat', 'bots']) {
+      const probes = system
+        .logsOf(domain)
+        .filter((line) => completed(line) && line.includes('"url":"/health'));
+      expect({ domain, probes }).toEqual({ domain, probes: [] });
+    }
+  }, 15_000);
 
   // Last: it stops the process hosting bots — in the monolith, chat's too.
   it('answers 503 UNAVAILABLE for every domain of a stopped process and keeps serving the rest', async () => {

@@ -31,6 +31,7 @@ import {
 import { Logger, LoggerModule } from 'nestjs-pino';
 import { type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { type IncomingMessage } from 'node:http';
 import { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -109,12 +110,11 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
               ? { trace_id: traceId }
               : { trace_id: traceId, span_id: spanId };
           },
-          // Log lines carry the request id; clients may pass their own to correlate.
-          genReqId: (request) => {
-            const given = request.headers['x-request-id'];
-            return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
-          },
-          autoLogging: { ignore: (request) => isInternalPath(pathOf(request.url ?? '/')) },
+          // The request id is Fastify's (`genReqId` of the adapter below): pino-http takes the
+          // one the request already has. Probes and scrapes are not logged; the middleware is
+          // mounted by @fastify/middie, which hands it the URL relative to its mount point and
+          // keeps the whole one in `originalUrl`.
+          autoLogging: { ignore: (request) => isInternalPath(pathOf(originalUrlOf(request))) },
           redact: ['req.headers.authorization', 'req.headers.cookie'],
         },
       }),
@@ -163,6 +163,8 @@ export async function createServiceApp<Extra extends z.ZodRawShape>(
 
   const adapter = new FastifyAdapter({
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    // Log lines carry the request id; clients (the gateway) may pass their own to correlate.
+    genReqId: requestIdOf,
     // Answer 503 to requests that arrive on kept-alive connections while we close.
     return503OnClosing: true,
   });
@@ -361,4 +363,17 @@ export async function migrateOnly(
   } finally {
     if (dataSource?.isInitialized) await dataSource.destroy().catch(() => undefined);
   }
+}
+
+/** The caller's `x-request-id` when it sent a usable one, else a new UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && given.length > 0 && given.length <= 128
+    ? given
+    : randomUUID();
+}
+
+/** The URL a request was sent to, before a middleware mount point cut its prefix off. */
+function originalUrlOf(request: IncomingMessage): string {
+  return (request as IncomingMessage & { originalUrl?: string }).originalUrl ?? request.url ?? '/';
 }
