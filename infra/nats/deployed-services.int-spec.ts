@@ -9,7 +9,7 @@ import {
   type TopologyProcess,
 } from '../components/topology';
 import { run as runProvisioner } from '../streams/provision-streams';
-import { freePort, type RunningNats, startNats } from '../testing/nats-server';
+import { freePort, listensOn, type RunningNats, startNats } from '../testing/nats-server';
 import { loadManifest } from './load-manifest';
 import { renderNatsConfig } from './nats-config';
 import { STREAM_PROVISIONER_USER } from './permissions';
@@ -106,8 +106,12 @@ describe.each([SERVICES_TOPOLOGY, MONOLITH_TOPOLOGY])(
       };
     }
 
-    /** Starts a built process; resolves when it is ready, rejects with its output if it exits. */
-    async function start(service: TopologyProcess): Promise<RunningService> {
+    /**
+     * Starts a built process; resolves when it is ready, rejects with its output if it exits. Ready
+     * means its own answer: a suite running in parallel may take the port first, and then this one
+     * starts again on another.
+     */
+    async function start(service: TopologyProcess, attempt = 1): Promise<RunningService> {
       const port = await freePort();
       const child = spawn(process.execPath, [entryOf(service)], {
         env: envOf(service, port),
@@ -122,6 +126,7 @@ describe.each([SERVICES_TOPOLOGY, MONOLITH_TOPOLOGY])(
       for (;;) {
         const code = await Promise.race([exited, sleep(200).then(() => 'waiting' as const)]);
         if (code !== 'waiting') {
+          if (attempt < 3 && output.includes('EADDRINUSE')) return start(service, attempt + 1);
           throw Object.assign(new Error(`${service.name} exited with ${code}:\n${output}`), {
             code,
             output,
@@ -131,7 +136,7 @@ describe.each([SERVICES_TOPOLOGY, MONOLITH_TOPOLOGY])(
           (response) => response.ok,
           () => false,
         );
-        if (ready) break;
+        if (ready && listensOn(child.pid, port)) break;
         if (Date.now() > deadline) {
           child.kill('SIGKILL');
           throw new Error(`${service.name} was not ready within 20 s:\n${output}`);
