@@ -67,7 +67,7 @@ export interface PlanInput {
   head: string;
   changedFiles: string[];
   graph: WorkspaceGraph;
-  /** The messaging manifest at head and at base (a removed subject is still found at base). */
+  /** The messaging manifest at head, then at base when it had one (a removed subject is still found at base). */
   manifests: MessagingManifest[];
   /** What changed in libs/contracts, export by export; undefined when no contracts file changed. */
   contracts?: ContractChanges;

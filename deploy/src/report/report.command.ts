@@ -5,7 +5,6 @@ import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { UsageError } from '../cli/usage-error';
 import { resolveCommit } from '../plan/git';
-import { parseManifest } from '../plan/messaging-manifest';
 import { computePlan, neverDeployed, type PlanInput } from '../plan/plan';
 import { MANIFEST, planInputs } from '../plan/plan.command';
 import { measuredLoadOf, newestBenchReport, readBenchReport } from './bench-load';
@@ -77,10 +76,8 @@ async function assemble(
     added: secretsAfter.filter((s) => !secretsBefore.some((b) => sameSecret(b, s))),
     removed: secretsBefore.filter((s) => !secretsAfter.some((a) => sameSecret(a, s))),
   };
-  const headManifest = input.manifests[0];
-  const baseManifest = existsSync(join(baseRoot, MANIFEST))
-    ? parseManifest(readFileSync(join(baseRoot, MANIFEST), 'utf8'), `${input.base}:${MANIFEST}`)
-    : undefined;
+  // Read by the plan already: head's, then base's when it had one.
+  const [headManifest, baseManifest] = input.manifests;
   const { added: addedFiles, modified: modifiedFiles } = await fileStatuses(headRoot, input);
   const retention = new Map(
     headManifest.streams.map((stream) => [stream.name, Number(stream.max_age)]),
